@@ -1,0 +1,145 @@
+import { TickstreamError } from '../../domain/errors.js';
+import type { AccountRepository, AlertRepository, Database, Repositories } from '../../ports/database.js';
+import type { SqlDatabase } from './sql-database.js';
+
+export interface BackgroundOptions {
+  /** How long a call waits for the database to open before failing with NOT_READY. */
+  readonly waitMs: number;
+  /**
+   * DATA_DIR=memory: nothing is lost by exiting while it still opens, and a new in-memory database
+   * holds nothing until used, so it is opened on first use instead of at start.
+   */
+  readonly disposable: boolean;
+  readonly onReady: (db: SqlDatabase) => void;
+  readonly onRetry: (error: unknown, delayMs: number) => void;
+}
+
+const MAX_RETRY_MS = 10_000;
+
+/**
+ * Opens a database without holding up the process: `start()` returns at once and opening (PGlite
+ * boots PostgreSQL in WebAssembly, which takes seconds of CPU) goes on in the background, retried
+ * with backoff if the engine is not there yet. Prices stream meanwhile; calls that need the
+ * database wait for it up to `waitMs`, then fail with NOT_READY (503), and `ping` (/ready) fails
+ * until it is open. Same guarantees as the Database it wraps once open.
+ */
+export class BackgroundDatabase implements Database {
+  readonly engine: Database['engine'];
+  readonly accounts: AccountRepository;
+  readonly alerts: AlertRepository;
+  private opening: Promise<SqlDatabase> | undefined;
+  private started = false;
+  private open = false;
+  private closed = false;
+  private lastError: unknown;
+  private wake: (() => void) | undefined;
+  private markOpened!: () => void;
+  /** Resolves once the database is open (for a disposable one: once something used it). */
+  readonly opened = new Promise<void>((resolve) => (this.markOpened = resolve));
+
+  constructor(
+    private readonly inner: SqlDatabase,
+    private readonly options: BackgroundOptions,
+  ) {
+    this.engine = inner.engine;
+    this.accounts = deferred(() => this.ready().then((db) => db.accounts));
+    this.alerts = deferred(() => this.ready().then((db) => db.alerts));
+  }
+
+  async start(): Promise<void> {
+    this.closed = false;
+    this.started = true;
+    if (!this.options.disposable) this.beginOpening();
+  }
+
+  private beginOpening(): Promise<SqlDatabase> {
+    this.opening ??= this.openUntilReady();
+    // Failures are retried inside; a rejection here only means "closed while opening".
+    this.opening.catch(() => undefined);
+    return this.opening;
+  }
+
+  private async openUntilReady(): Promise<SqlDatabase> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.inner.start();
+        if (this.closed) {
+          await this.inner.close();
+          throw new Error('closed while opening');
+        }
+        this.open = true;
+        this.markOpened();
+        this.options.onReady(this.inner);
+        return this.inner;
+      } catch (error) {
+        if (this.closed) throw error;
+        this.lastError = error;
+        const delay = Math.min(MAX_RETRY_MS, 250 * 2 ** attempt);
+        this.options.onRetry(error, delay);
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+          setTimeout(resolve, delay).unref();
+        });
+      }
+    }
+  }
+
+  /** The open database, or NOT_READY after `waitMs`. */
+  private async ready(): Promise<SqlDatabase> {
+    if (this.open) return this.inner;
+    if (!this.started || this.closed) throw new TickstreamError('NOT_READY', 'The database is not open.');
+    const opening = this.beginOpening();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new TickstreamError('NOT_READY', 'The database is still starting; try again shortly.')), this.options.waitMs);
+    });
+    try {
+      return await Promise.race([opening, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async ping(): Promise<void> {
+    // Not opened yet because nothing used it: it opens on demand, so it is as ready as it gets.
+    if (!this.opening && this.options.disposable && this.started && !this.closed) return;
+    if (!this.open) {
+      const reason = this.lastError instanceof Error ? `: ${this.lastError.message}` : '';
+      throw new Error(`database is starting${reason}`);
+    }
+    await this.inner.ping();
+  }
+
+  /**
+   * Waits for an open in progress before closing it, so files on disk are never left half made;
+   * a disposable (in-memory) database opening is simply abandoned.
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.wake?.();
+    const opening = this.opening;
+    this.opening = undefined;
+    if (opening && !this.open && this.options.disposable) return;
+    await opening?.catch(() => undefined);
+    this.open = false;
+    await this.inner.close();
+  }
+
+  async transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T> {
+    return (await this.ready()).transaction(fn);
+  }
+
+  async appliedMigrations(): Promise<{ version: number; name: string }[]> {
+    return (await this.ready()).appliedMigrations();
+  }
+}
+
+/** A repository whose every (async) method first waits for the real one. */
+function deferred<T extends object>(target: () => Promise<T>): T {
+  return new Proxy({} as T, {
+    get: (_, key) => async (...args: unknown[]) => {
+      const real = await target();
+      return (real[key as keyof T] as (...a: unknown[]) => unknown).apply(real, args);
+    },
+  });
+}

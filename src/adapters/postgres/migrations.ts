@@ -1,0 +1,80 @@
+/**
+ * Versioned migrations, applied in order at start (migrator.ts). Never edit a released migration:
+ * add a new one. Each is a list of single statements (PGlite's extended protocol runs one at a time).
+ */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly statements: readonly string[];
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'accounts and alerts',
+    statements: [
+      `CREATE TABLE users (
+        id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        username text NOT NULL CHECK (username ~ '^[a-z0-9_.-]{3,32}$'),
+        password_hash text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      )`,
+      `CREATE UNIQUE INDEX users_username_key ON users (lower(username))`,
+      `CREATE SEQUENCE alerts_revision`,
+      `CREATE TABLE alerts (
+        id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        user_id integer NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        symbol text NOT NULL,
+        condition text NOT NULL CHECK (condition IN ('above', 'below', 'crosses_above', 'crosses_below', 'pct_move')),
+        threshold double precision NOT NULL CHECK (threshold > 0 AND threshold < 'Infinity'),
+        mode text NOT NULL CHECK (mode IN ('once', 'rearm')),
+        cooldown_seconds integer NOT NULL DEFAULT 0 CHECK (cooldown_seconds >= 0),
+        note text CHECK (char_length(note) <= 500),
+        status text NOT NULL CHECK (status IN ('active', 'triggered', 'disabled')),
+        armed boolean NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        revision bigint NOT NULL DEFAULT nextval('alerts_revision'),
+        triggered_at timestamptz,
+        triggered_price double precision,
+        trigger_count integer NOT NULL DEFAULT 0,
+        last_fired_seq bigint
+      )`,
+      `CREATE INDEX alerts_user ON alerts (user_id, id)`,
+      `CREATE INDEX alerts_active ON alerts (symbol) WHERE status = 'active'`,
+      `CREATE INDEX alerts_updated ON alerts (updated_at)`,
+      // Every update moves the change feed, whoever writes: the API, the alerts role, or an operator.
+      `CREATE FUNCTION alerts_touch() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        NEW.revision := nextval('alerts_revision');
+        NEW.updated_at := now();
+        RETURN NEW;
+      END $$`,
+      `CREATE TRIGGER alerts_touch BEFORE UPDATE ON alerts FOR EACH ROW EXECUTE FUNCTION alerts_touch()`,
+      `CREATE TABLE alert_events (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        alert_id integer NOT NULL REFERENCES alerts (id) ON DELETE CASCADE,
+        user_id integer NOT NULL,
+        symbol text NOT NULL,
+        price double precision NOT NULL,
+        seq bigint NOT NULL,
+        tick_ts timestamptz NOT NULL,
+        fired_at timestamptz NOT NULL DEFAULT now(),
+        UNIQUE (alert_id, seq)
+      )`,
+      // Deletions leave a tombstone so other processes' caches hear about them.
+      `CREATE TABLE alert_deletions (
+        alert_id integer PRIMARY KEY,
+        deleted_at timestamptz NOT NULL DEFAULT now()
+      )`,
+      `CREATE INDEX alert_deletions_at ON alert_deletions (deleted_at)`,
+      `CREATE FUNCTION alerts_tombstone() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO alert_deletions (alert_id) VALUES (OLD.id)
+          ON CONFLICT (alert_id) DO UPDATE SET deleted_at = now();
+        RETURN OLD;
+      END $$`,
+      `CREATE TRIGGER alerts_tombstone AFTER DELETE ON alerts FOR EACH ROW EXECUTE FUNCTION alerts_tombstone()`,
+    ],
+  },
+];

@@ -1,0 +1,111 @@
+import type { PGlite } from '@electric-sql/pglite';
+import {
+  CompiledQuery,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type DatabaseConnection,
+  type DatabaseIntrospector,
+  type Dialect,
+  type DialectAdapter,
+  type Driver,
+  type Kysely,
+  type QueryCompiler,
+  type QueryResult,
+  type TransactionSettings,
+} from 'kysely';
+
+/**
+ * A kysely dialect for embedded PGlite: PostgreSQL's SQL compiler and adapter over a small driver.
+ * PGlite is one session, so the driver hands it to one user at a time: a transaction holds it
+ * from BEGIN to COMMIT and other queries wait their turn (never call the outer `db` from inside a
+ * transaction callback: it would wait for itself; use the transaction it was given).
+ */
+export class PGliteDialect implements Dialect {
+  constructor(private readonly pglite: PGlite) {}
+
+  createDriver(): Driver {
+    return new PGliteDriver(this.pglite);
+  }
+
+  createQueryCompiler(): QueryCompiler {
+    return new PostgresQueryCompiler();
+  }
+
+  createAdapter(): DialectAdapter {
+    return new PostgresAdapter();
+  }
+
+  createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return new PostgresIntrospector(db);
+  }
+}
+
+/**
+ * Per PGlite instance (not per driver: several kysely instances may share one PGlite), a promise
+ * that resolves when its one session is free; each holder chains the next one behind itself.
+ */
+const sessions = new WeakMap<PGlite, Promise<void>>();
+
+class PGliteDriver implements Driver {
+  private readonly releases = new WeakMap<DatabaseConnection, () => void>();
+
+  constructor(private readonly pglite: PGlite) {}
+
+  async init(): Promise<void> {
+    await this.pglite.waitReady;
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const free = sessions.get(this.pglite) ?? Promise.resolve();
+    sessions.set(this.pglite, free.then(() => held));
+    await free;
+    const connection = new PGliteConnection(this.pglite);
+    this.releases.set(connection, release);
+    return connection;
+  }
+
+  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    const isolation = settings.isolationLevel ? ` ISOLATION LEVEL ${settings.isolationLevel}` : '';
+    const access = settings.accessMode ? ` ${settings.accessMode}` : '';
+    await connection.executeQuery(CompiledQuery.raw(`BEGIN${isolation}${access}`));
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('COMMIT'));
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('ROLLBACK'));
+  }
+
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    this.releases.get(connection)?.();
+    this.releases.delete(connection);
+  }
+
+  /** The PGlite instance belongs to whoever created it; closing it is theirs to do. */
+  async destroy(): Promise<void> {}
+}
+
+const CHANGES_ROWS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
+
+class PGliteConnection implements DatabaseConnection {
+  constructor(private readonly pglite: PGlite) {}
+
+  async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+    const result = await this.pglite.query<R>(compiled.sql, [...compiled.parameters]);
+    const changed = result.command !== undefined && CHANGES_ROWS.has(result.command);
+    return {
+      rows: result.rows,
+      numAffectedRows: changed ? BigInt(result.rowCount ?? result.affectedRows ?? 0) : undefined,
+    };
+  }
+
+  // eslint-disable-next-line require-yield
+  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new Error('PGlite dialect: streaming queries are not supported');
+  }
+}

@@ -1,0 +1,68 @@
+import type { Generated, Selectable } from 'kysely';
+import type { AlertCondition, AlertMode, AlertStatus } from '../../domain/alerts/alert.js';
+
+/**
+ * The SQL schema as kysely sees it (migrations.ts creates it). Both engines return int8 as a
+ * JavaScript number (ids, seqs and revisions stay far below 2^53) and timestamptz as a Date.
+ */
+export interface Tables {
+  schema_migrations: SchemaMigrationsTable;
+  users: UsersTable;
+  alerts: AlertsTable;
+  alert_events: AlertEventsTable;
+  alert_deletions: AlertDeletionsTable;
+}
+
+export interface SchemaMigrationsTable {
+  version: number;
+  name: string;
+  applied_at: Generated<Date>;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  password_hash: string;
+  created_at: Generated<Date>;
+}
+
+export interface AlertsTable {
+  id: Generated<number>;
+  user_id: number;
+  symbol: string;
+  condition: AlertCondition;
+  threshold: number;
+  mode: AlertMode;
+  cooldown_seconds: number;
+  note: string | null;
+  status: AlertStatus;
+  armed: boolean;
+  created_at: Generated<Date>;
+  /** Set by trigger on every update: the change feed's clock. */
+  updated_at: Generated<Date>;
+  /** From a sequence, by trigger on every update. */
+  revision: Generated<number>;
+  triggered_at: Date | null;
+  triggered_price: number | null;
+  trigger_count: Generated<number>;
+  last_fired_seq: number | null;
+}
+
+export interface AlertEventsTable {
+  id: Generated<number>;
+  alert_id: number;
+  user_id: number;
+  symbol: string;
+  price: number;
+  seq: number;
+  tick_ts: Date;
+  fired_at: Generated<Date>;
+}
+
+export interface AlertDeletionsTable {
+  alert_id: number;
+  deleted_at: Generated<Date>;
+}
+
+export type AlertRow = Selectable<AlertsTable>;
+export type UserRow = Selectable<UsersTable>;

@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { ErrorReply } from 'redis';
+import type { BatchHandler, ConsumeOptions, Consumer, EventLog, LogRecordInput } from '../../ports/event-log.js';
+import type { Codec } from '../codec.js';
+import { partitionFor } from '../partitioning.js';
+import { attachErrorListener, closeClient, connectionName, createRedisClient, pingWithin, type RedisClient, type RedisLogger } from './connection.js';
+import { StreamMember } from './stream-member.js';
+import { trackedConsumer } from '../tracked-consumer.js';
+
+export interface RedisStreamsEventLogOptions<T> {
+  readonly url: string;
+  readonly prefix: string;
+  /** Log name under `prefix` (TICKS_TOPIC); partition p is the stream `${prefix}${stream}:${p}`. */
+  readonly stream: string;
+  /**
+   * Streams the log is split into by key (the same partitionFor as every adapter). Each is read
+   * by one member of a group at a time, so members beyond this number stand by. 1 by default:
+   * one active reader per group, the others taking over when it fails.
+   */
+  readonly partitions?: number;
+  /** Entries kept per partition at least (XADD MAXLEN ~: Redis trims whole nodes, so somewhat more stay). */
+  readonly retention: number;
+  readonly codec: Codec<T>;
+  /** Longest wait of one blocking read; 1 s by default. */
+  readonly blockMs?: number;
+  /**
+   * How long a member may stay silent (crashed, aborted, cut off) before the others take over its
+   * partitions and the entries it left unacknowledged; 5 s by default.
+   */
+  readonly claimIdleMs?: number;
+  /** First pause after a handler failure; doubles up to 5 s. 100 ms by default. */
+  readonly retryBackoffMs?: number;
+  /** Base of the connection names shown by CLIENT LIST; `tickstream` by default. */
+  readonly clientName?: string;
+  readonly logger?: RedisLogger;
+}
+
+/**
+ * EventLog on Redis Streams: one stream per partition, read by consumer groups with XREADGROUP /
+ * XACK, partitions owned by one member at a time.
+ *
+ * Why partitions and ownership rather than one stream read by every member: Redis hands the
+ * entries of one stream to a group's members in parallel, so two members would hold consecutive
+ * ticks of one symbol at once, and a crashed member's entries would come back (XAUTOCLAIM) after
+ * later ones were handled. With the price store's compare-and-set on `seq`, every such reordering
+ * turns the earlier ticks into "stale" ones that are dropped — lost from history, candles and
+ * volume. Here a partition is read only by the member holding its lease (lua/stream-leases.ts),
+ * and a member taking a partition over first handles what the previous owner left pending, so
+ * per-key order holds across members, as on Kafka and the memory log. (Only a member stalled past
+ * its lease while still running could overlap with its successor; the store's `seq` check keeps
+ * that case from moving anything backwards.)
+ *
+ * Delivery is at-least-once: a batch is acknowledged only after its handler resolved; a failed
+ * batch is read again from the member's pending list after a backoff; a member that crashed or
+ * aborted loses its leases after `claimIdleMs`, and its pending entries go to the next owner.
+ * Entries the codec cannot read are acknowledged and counted (`malformed`), never retried.
+ * `offset` is the entry id within its partition's stream.
+ */
+export class RedisStreamsEventLog<T> implements EventLog<T> {
+  private readonly client: RedisClient;
+  private readonly streams: string[];
+  private readonly members = new Set<StreamMember<T>>();
+  private malformedCount = 0;
+
+  constructor(private readonly options: RedisStreamsEventLogOptions<T>) {
+    if (!Number.isInteger(options.retention) || options.retention < 1) throw new Error('retention must be a positive integer');
+    const partitions = options.partitions ?? 1;
+    if (!Number.isInteger(partitions) || partitions < 1) throw new Error('partitions must be a positive integer');
+    this.streams = Array.from({ length: partitions }, (_, p) => `${options.prefix}${options.stream}:${p}`);
+    this.client = createRedisClient(options.url, { name: connectionName(options.clientName, 'log'), logger: options.logger });
+  }
+
+  /** Entries skipped because the codec could not read them. */
+  get malformed(): number {
+    return this.malformedCount;
+  }
+
+  /** The stream key of each partition. */
+  get streamKeys(): readonly string[] {
+    return this.streams;
+  }
+
+  async start(): Promise<void> {
+    await this.client.connect();
+  }
+
+  async close(): Promise<void> {
+    // Consumers should have been stopped by their services; any left behave as if crashed.
+    await Promise.all([...this.members].map((m) => m.abort()));
+    this.members.clear();
+    await closeClient(this.client);
+  }
+
+  async ping(): Promise<void> {
+    await pingWithin(this.client);
+  }
+
+  async append(records: readonly LogRecordInput<T>[]): Promise<void> {
+    if (records.length === 0) return;
+    // MULTI rather than a bare pipeline (still one round trip): a member blocked on a stream
+    // wakes up to the whole batch, and a concurrent producer's entries do not land in between.
+    const tx = this.client.multi();
+    for (const r of records) {
+      tx.xAdd(this.streams[partitionFor(r.key, this.streams.length)]!, '*', { key: r.key, value: this.options.codec.encode(r.value) }, {
+        TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: this.options.retention },
+      });
+    }
+    await tx.exec();
+  }
+
+  async consume(options: ConsumeOptions, handler: BatchHandler<T>): Promise<Consumer> {
+    const maxBatch = options.maxBatch ?? 500;
+    if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new Error('maxBatch must be a positive integer');
+    const from = options.from ?? 'latest';
+    await this.ensureGroup(options.group, from);
+    const name = options.member ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+    const connName = connectionName(this.options.clientName, `consumer-${options.group}`);
+    const conn = this.client.duplicate({ name: connName });
+    attachErrorListener(conn, { name: connName, logger: this.options.logger });
+    await conn.connect();
+    const base = `${this.options.prefix}${this.options.stream}:group:${options.group}`;
+    const member = new StreamMember<T>({
+      control: this.client,
+      conn,
+      streams: this.streams,
+      membersKey: `${base}:members`,
+      leaseKeys: this.streams.map((_, p) => `${base}:owner:${p}`),
+      group: options.group,
+      name,
+      maxBatch,
+      blockMs: this.options.blockMs ?? 1_000,
+      leaseMs: this.options.claimIdleMs ?? 5_000,
+      retryBackoffMs: this.options.retryBackoffMs ?? 100,
+      codec: this.options.codec,
+      handler,
+      logger: this.options.logger,
+      onMalformed: (count) => (this.malformedCount += count),
+      recreateGroups: () => this.ensureGroup(options.group, from),
+    });
+    return trackedConsumer(this.members, member);
+  }
+
+  /** The start position applies only where the group is created; an existing group resumes. */
+  private async ensureGroup(group: string, from: 'earliest' | 'latest'): Promise<void> {
+    await Promise.all(
+      this.streams.map(async (stream) => {
+        try {
+          await this.client.xGroupCreate(stream, group, from === 'earliest' ? '0' : '$', { MKSTREAM: true });
+        } catch (err) {
+          if (!(err instanceof ErrorReply && err.message.startsWith('BUSYGROUP'))) throw err;
+        }
+      }),
+    );
+  }
+}

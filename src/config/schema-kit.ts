@@ -1,0 +1,104 @@
+/** Small building blocks for the configuration schema: each parser says what it allows. */
+export interface Field<T> {
+  readonly env: string;
+  readonly default: T;
+  readonly doc: string;
+  /** Human wording of what is allowed, for error messages and the README table. */
+  readonly allowed: string;
+  parse(raw: string): T;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+class Invalid extends Error {}
+
+function fail(): never {
+  throw new Invalid();
+}
+
+export function int(env: string, def: number, min: number, max: number, doc: string): Field<number> {
+  return {
+    env,
+    default: def,
+    doc,
+    allowed: `an integer from ${min} to ${max}`,
+    parse(raw) {
+      if (!/^-?\d+$/.test(raw.trim())) fail();
+      const n = Number(raw);
+      if (!Number.isSafeInteger(n) || n < min || n > max) fail();
+      return n;
+    },
+  };
+}
+
+export function num(env: string, def: number, min: number, max: number, doc: string): Field<number> {
+  return {
+    env,
+    default: def,
+    doc,
+    allowed: `a number from ${min} to ${max}`,
+    parse(raw) {
+      if (raw.trim() === '') fail();
+      const n = Number(raw);
+      if (!Number.isFinite(n) || n < min || n > max) fail();
+      return n;
+    },
+  };
+}
+
+export function oneOf<const T extends string>(env: string, def: T, values: readonly T[], doc: string): Field<T> {
+  return {
+    env,
+    default: def,
+    doc,
+    allowed: `one of ${values.join(', ')}`,
+    parse(raw) {
+      const v = raw.trim() as T;
+      if (!values.includes(v)) fail();
+      return v;
+    },
+  };
+}
+
+export function text(env: string, def: string, doc: string, allowed = 'any text'): Field<string> {
+  return { env, default: def, doc, allowed, parse: (raw) => raw };
+}
+
+export function optionalText(env: string, doc: string, allowed: string, pattern?: RegExp): Field<string | undefined> {
+  return {
+    env,
+    default: undefined,
+    doc,
+    allowed,
+    parse(raw) {
+      const v = raw.trim();
+      if (v === '') return undefined;
+      if (pattern && !pattern.test(v)) fail();
+      return v;
+    },
+  };
+}
+
+/** A comma-separated list; `check` rejects an element by returning false; `nonEmpty` rejects an empty list. */
+export function list(env: string, def: string[], doc: string, allowed: string, check: (item: string) => boolean = () => true, nonEmpty = false): Field<string[]> {
+  return {
+    env,
+    default: def,
+    doc,
+    allowed: nonEmpty ? `${allowed}, at least one` : allowed,
+    parse(raw) {
+      const items = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      if (!items.every(check) || (nonEmpty && items.length === 0)) fail();
+      return [...new Set(items)];
+    },
+  };
+}
+
+export function isInvalid(error: unknown): boolean {
+  return error instanceof Invalid;
+}

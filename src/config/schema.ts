@@ -1,0 +1,86 @@
+import { DEFAULT_UNIVERSE } from '../domain/price-model.js';
+import { isValidSymbolName } from '../domain/tick.js';
+import { int, list, num, oneOf, optionalText, text, type Field } from './schema-kit.js';
+
+export const ROLE_NAMES = ['generator', 'processor', 'gateway', 'api', 'alerts'] as const;
+export type RoleName = (typeof ROLE_NAMES)[number];
+
+const isSymbolPrice = (item: string): boolean => {
+  const [symbol, price, extra] = item.split(':');
+  return extra === undefined && symbol !== undefined && isValidSymbolName(symbol) && Number(price) > 0;
+};
+
+/**
+ * Every setting tickstream reads, in one place: environment name, default, what is allowed, and
+ * why it exists. The README's configuration table is checked against this object by a test.
+ */
+export const CONFIG_SCHEMA = {
+  // Process
+  roles: list('ROLES', ['all'], 'Roles this process runs; `all` runs every role in one process.', `\`all\` or a list of ${ROLE_NAMES.join(', ')}`, (r) => r === 'all' || (ROLE_NAMES as readonly string[]).includes(r), true),
+  host: text('HOST', '0.0.0.0', 'Address the HTTP/WebSocket server listens on.', 'an IP address or host name'),
+  port: int('PORT', 8080, 0, 65535, 'Port for the dashboard, REST API and WebSocket (0 picks a free port).'),
+  logLevel: oneOf('LOG_LEVEL', 'info', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], 'Lowest level written to the log.'),
+  logFormat: oneOf('LOG_FORMAT', 'auto', ['auto', 'json', 'pretty'], 'JSON lines, or coloured lines for people; `auto` is pretty on a terminal.'),
+  exitWithParent: oneOf('EXIT_WITH_PARENT', 'false', ['true', 'false'], 'Shut down gracefully when the parent process goes away (for supervisors and test harnesses that can die without signalling).'),
+  shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000, 'Longest graceful shutdown before the process exits anyway (exit code 1).'),
+
+  // Market model (generator role)
+  symbols: list('SYMBOLS', Object.keys(DEFAULT_UNIVERSE), 'Symbols traded here: the generator makes ticks for them and the gateway accepts subscriptions to them.', 'comma-separated symbols (A-Z, 0-9, `.`, `-`, up to 15)', isValidSymbolName, true),
+  basePrices: list('BASE_PRICES', [], 'Starting prices as `SYMBOL:PRICE` pairs; symbols without one use a built-in price, or 100.', 'comma-separated `SYMBOL:PRICE` with PRICE > 0', isSymbolPrice),
+  tickRate: num('TICK_RATE', 50, 0.01, 1_000_000, 'Ticks generated per second, over all symbols.'),
+  drift: num('DRIFT', 0.05, -10, 10, 'Annualised drift μ of the geometric Brownian motion.'),
+  volatility: num('VOLATILITY', 0.3, 0, 10, 'Annualised volatility σ of the geometric Brownian motion.'),
+  marketSpeed: num('MARKET_SPEED', 60, 0.001, 1_000_000, 'Market seconds that pass per real second (60: a minute of trading every second).'),
+  maxTicks: int('GENERATOR_MAX_TICKS', 0, 0, 1_000_000_000, 'Stop generating after this many ticks (0: never); for replays, tests and benchmarks.'),
+  seed: optionalText('SEED', 'Seed of the random source; unset draws one at start (logged, to reproduce a run).', 'an integer', /^\d{1,10}$/),
+
+  // Engines
+  eventLog: oneOf('EVENT_LOG', 'memory', ['memory', 'redis', 'kafka'], 'Event log engine: in-process, Redis Streams, or Kafka.'),
+  store: oneOf('STORE', 'auto', ['auto', 'memory', 'redis'], 'Price store and pub/sub engine; `auto` is Redis when REDIS_URL is set, else in-process.'),
+  redisUrl: optionalText('REDIS_URL', 'Redis for the price store, pub/sub, the Streams log and the shared per-IP limiter.', 'a `redis://` or `rediss://` URL', /^rediss?:\/\/\S+$/),
+  redisPrefix: text('REDIS_PREFIX', 'ts:', 'Prefix of every Redis key and channel, so several deployments can share one Redis.', 'any text'),
+  redisClientName: text('REDIS_CLIENT_NAME', 'tickstream', 'Base of the connection names this process shows in Redis `CLIENT LIST`.', 'printable ASCII without spaces'),
+  kafkaBrokers: list('KAFKA_BROKERS', [], 'Kafka bootstrap brokers (EVENT_LOG=kafka).', 'comma-separated `host:port`', (b) => /^[\w.-]+:\d+$/.test(b)),
+  kafkaReplication: int('KAFKA_REPLICATION', 1, 1, 32, 'Replication factor when tickstream creates the ticks topic.'),
+  streamClaimIdleMs: int('STREAM_CLAIM_IDLE_MS', 5_000, 100, 3_600_000, 'Redis Streams: how long a member may hold an unacknowledged batch before another member of the group takes it over (a crashed member’s work).'),
+  ticksTopic: text('TICKS_TOPIC', 'ticks', 'Name of the tick log (Kafka topic, or Redis stream under REDIS_PREFIX).', 'a topic name'),
+
+  eventLogPartitions: int('EVENT_LOG_PARTITIONS', 8, 1, 1024, 'Partitions of the tick log, keyed by symbol: one member of a consumer group reads a partition at a time, so this caps the processors that work in parallel.'),
+  eventLogRetention: int('EVENT_LOG_RETENTION', 100_000, 1_000, 100_000_000, 'Records kept per partition (in memory; Redis Streams trims approximately).'),
+  processorMaxBatch: int('PROCESSOR_MAX_BATCH', 1_000, 1, 100_000, 'Most ticks the processor applies to the store in one batch.'),
+  historyLimit: int('HISTORY_LIMIT', 1_000, 10, 1_000_000, 'Ticks of history kept per symbol (resume with `since` reaches back this far).'),
+  candleLimit: int('CANDLE_LIMIT', 500, 10, 100_000, 'Candles kept per symbol and interval.'),
+
+  // WebSocket gateway
+  wsMaxConnections: int('WS_MAX_CONNECTIONS', 10_000, 1, 1_000_000, 'Open WebSocket connections per gateway; beyond it new ones are closed with 1013.'),
+  wsMaxConnectionsPerIp: int('WS_MAX_CONNECTIONS_PER_IP', 1_000, 1, 1_000_000, 'Open WebSocket connections per client address; beyond it new ones are closed with 1013.'),
+  wsAllowedOrigins: list('WS_ALLOWED_ORIGINS', ['*'], 'Origins allowed to open a WebSocket (`*` for any); requests without an Origin header (non-browser clients) are allowed.', '`*` or comma-separated origins like `https://example.com`'),
+  wsConnectRate: num('WS_CONNECT_RATE', 50, 0.01, 1_000_000, 'New WebSocket connections per second one address may open on average (shared through Redis when REDIS_URL is set).'),
+  wsConnectBurst: int('WS_CONNECT_BURST', 200, 1, 10_000_000, 'New WebSocket connections one address may open at once (token bucket size).'),
+  wsMaxFrameBytes: int('WS_MAX_FRAME_BYTES', 16_384, 128, 16_777_216, 'Largest client frame; a larger one closes the connection with 1009.'),
+  wsMaxSymbols: int('WS_MAX_SYMBOLS', 1_000, 1, 100_000, 'Symbols one connection may subscribe to (`*` always allowed).'),
+  wsMessageRate: num('WS_MESSAGE_RATE', 20, 0.1, 100_000, 'Client messages per second a connection may send on average (token bucket refill).'),
+  wsMessageBurst: int('WS_MESSAGE_BURST', 40, 1, 1_000_000, 'Client messages a connection may send at once (token bucket size).'),
+  wsHeartbeatMs: int('WS_HEARTBEAT_MS', 30_000, 100, 3_600_000, 'Interval of server pings; a peer that has not answered the previous ping is dropped.'),
+  wsSlowBytes: int('WS_SLOW_BYTES', 1_048_576, 1_024, 1_073_741_824, 'Unsent bytes that switch a client to conflation (latest tick per symbol only).'),
+  wsSlowCloseMs: int('WS_SLOW_CLOSE_MS', 10_000, 100, 3_600_000, 'How long a client may stay conflated before it is closed with 4000.'),
+  batchFlushMs: int('WS_FLUSH_MS', 0, 0, 1_000, 'Delay before pending ticks are written to clients; 0 writes on the next turn of the event loop.'),
+
+  // REST
+  apiMaxLimit: int('API_MAX_LIMIT', 1_000, 1, 1_000_000, 'Largest `limit` accepted by history and candle routes.'),
+
+  // Accounts and alerts
+  databaseUrl: optionalText('DATABASE_URL', 'PostgreSQL for accounts and alerts; unset: embedded PostgreSQL (PGlite) under DATA_DIR.', 'a `postgres://` or `postgresql://` URL', /^postgres(ql)?:\/\/\S+$/),
+  databasePoolSize: int('DATABASE_POOL_SIZE', 10, 1, 1_000, 'Connections this process keeps to PostgreSQL (DATABASE_URL).'),
+  dataDir: text('DATA_DIR', './data', 'Where the embedded database keeps its files (one process at a time); `memory` keeps nothing.', 'a directory, or `memory`'),
+  jwtSecret: optionalText('JWT_SECRET', 'Secret that signs access tokens (HS256); every process of a deployment needs the same one. Unset: a random one per start (tokens die with the process).', 'at least 32 characters', /^\S{32,}$/),
+  jwtTtlSeconds: int('JWT_TTL_SECONDS', 3_600, 60, 2_592_000, 'Lifetime of an access token.'),
+  wsRequireAuth: oneOf('WS_REQUIRE_AUTH', 'false', ['false', 'true'], 'true: a WebSocket gets no ticks until it authenticates, and is closed with 4001 if it does not within WS_AUTH_TIMEOUT_MS.'),
+  wsAuthTimeoutMs: int('WS_AUTH_TIMEOUT_MS', 10_000, 100, 600_000, 'How long a WebSocket may stay unauthenticated when WS_REQUIRE_AUTH=true.'),
+  alertsRefreshMs: int('ALERTS_REFRESH_MS', 1_000, 50, 3_600_000, 'How often the alerts role reads alert changes made by other processes (its own API’s changes apply at once).'),
+  alertsMaxPerUser: int('ALERTS_MAX_PER_USER', 200, 1, 100_000, 'Alerts one user may have.'),
+  testTickInjection: oneOf('TEST_TICK_INJECTION', 'false', ['false', 'true'], 'TESTS ONLY: true mounts `POST /api/v1/test/ticks`, which appends any tick to the log (logged as a warning at start). Never in production.'),
+} satisfies Record<string, Field<unknown>>;
+
+export type ConfigSchema = typeof CONFIG_SCHEMA;
+export type Config = { readonly [K in keyof ConfigSchema]: ConfigSchema[K] extends Field<infer V> ? V : never };

@@ -1,0 +1,67 @@
+/**
+ * Every error a client can see, with its stable code. The same codes are used in HTTP bodies,
+ * WebSocket `error` messages and the README's error table (a test keeps the two in sync).
+ */
+export const ERROR_CODES = {
+  BAD_JSON: { status: 400, text: 'The message is not valid JSON.' },
+  BAD_REQUEST: { status: 400, text: 'The request does not match the documented schema.' },
+  UNKNOWN_ACTION: { status: 400, text: 'The message names an action the server does not know.' },
+  UNKNOWN_SYMBOL: { status: 404, text: 'The symbol is not traded here.' },
+  NO_PRICE_YET: { status: 404, text: 'The symbol is known but has no tick yet.' },
+  INVALID_LIMIT: { status: 400, text: 'The limit is not a whole number within the allowed range.' },
+  INVALID_INTERVAL: { status: 400, text: 'The candle interval is not one of 1s, 1m, 5m, 1h.' },
+  TOO_MANY_SYMBOLS: { status: 400, text: 'The subscription would exceed the per-connection symbol limit.' },
+  RATE_LIMITED: { status: 429, text: 'Too many messages; slow down.' },
+  MESSAGE_TOO_LARGE: { status: 413, text: 'The frame exceeds the maximum frame size.' },
+  ORIGIN_NOT_ALLOWED: { status: 403, text: 'The Origin header is not in the allowlist.' },
+  TOO_MANY_CONNECTIONS: { status: 503, text: 'The gateway is at its connection limit.' },
+  TOO_MANY_CONNECTIONS_FROM_IP: { status: 429, text: 'This address holds the maximum number of connections.' },
+  SLOW_CONSUMER: { status: 500, text: 'The client did not read fast enough and fell too far behind.' },
+  AUTH_NOT_AVAILABLE: { status: 501, text: 'Accounts are not enabled on this server.' },
+  NOT_FOUND: { status: 404, text: 'No such route.' },
+  NOT_READY: { status: 503, text: 'A dependency is not reachable.' },
+  INTERNAL: { status: 500, text: 'An unexpected error; it was logged.' },
+  // Accounts and alerts
+  AUTH_REQUIRED: { status: 401, text: 'A bearer token is required (`Authorization: Bearer …`, or `auth` on the WebSocket).' },
+  INVALID_TOKEN: { status: 401, text: 'The token is malformed, forged or expired; log in again.' },
+  AUTH_TIMEOUT: { status: 408, text: 'The WebSocket did not authenticate within the allowed time.' },
+  INVALID_CREDENTIALS: { status: 401, text: 'Wrong username or password.' },
+  INVALID_USERNAME: { status: 400, text: 'A username is 3 to 32 characters of a-z, 0-9, `_`, `.`, `-` (case-insensitive).' },
+  INVALID_PASSWORD: { status: 400, text: 'A password is 8 to 128 characters.' },
+  USERNAME_TAKEN: { status: 409, text: 'That username is already registered.' },
+  FORBIDDEN: { status: 403, text: 'The token does not allow acting for that user.' },
+  ALERT_NOT_FOUND: { status: 404, text: 'No such alert.' },
+  INVALID_CONDITION: { status: 400, text: 'The condition is not one of above, below, crosses_above, crosses_below, pct_move (ABOVE or BELOW on /alerts).' },
+  INVALID_PRICE: { status: 400, text: 'The threshold or target price must be a number greater than 0.' },
+  NOTE_TOO_LONG: { status: 400, text: 'The note is longer than 500 characters.' },
+  TOO_MANY_ALERTS: { status: 409, text: 'The user has the maximum number of alerts; delete some first.' },
+} as const satisfies Record<string, { status: number; text: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class TickstreamError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+  ) {
+    super(message ?? ERROR_CODES[code].text);
+    this.name = 'TickstreamError';
+    this.status = ERROR_CODES[code].status;
+  }
+}
+
+/**
+ * WebSocket close codes. 1xxx are the standard ones used with their standard meaning; 4xxx are ours.
+ * The close reason is the stable error code.
+ */
+export const CLOSE_CODES = {
+  NORMAL: 1000,
+  GOING_AWAY: 1001,
+  POLICY_VIOLATION: 1008,
+  MESSAGE_TOO_BIG: 1009,
+  TRY_AGAIN_LATER: 1013,
+  SLOW_CONSUMER: 4000,
+  AUTH_TIMEOUT: 4001,
+  INVALID_TOKEN: 4003,
+} as const;

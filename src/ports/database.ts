@@ -1,0 +1,101 @@
+import type { UserRecord } from '../domain/accounts/account.js';
+import type { Alert, AlertPatch, AlertRule, AlertStatus, NewAlert } from '../domain/alerts/alert.js';
+import type { PricePoint } from '../domain/alerts/rules.js';
+import type { Adapter } from './lifecycle.js';
+
+/**
+ * Database — accounts and alerts, on embedded PGlite or on PostgreSQL, with one SQL schema and one
+ * query layer (kysely) for both.
+ *
+ * Guarantees (checked by test/contracts/database on both engines):
+ * - **Migrations.** `start()` applies the versioned migrations this build knows, in order, each in
+ *   its own transaction and recorded in `schema_migrations`, so each is applied exactly once even
+ *   when several processes start together (they serialise on an advisory lock). Starting again
+ *   applies nothing. A database migrated by a newer build, or whose recorded history differs from
+ *   this build's, is refused at start rather than used.
+ * - **Transactions.** `transaction(fn)` commits what `fn` wrote if it resolves and rolls all of it
+ *   back if it throws. Every single method below is atomic on its own.
+ * - **Ownership.** Alert reads and writes that take a `userId` only see that user's alerts: another
+ *   user's alert id behaves exactly like an id that does not exist.
+ * - **Usernames** are unique case-insensitively.
+ * - **Exactly-once fire.** `alerts.fire` is a conditional update: it changes the alert and records
+ *   the event only if the alert is active, armed, unchanged since it was read, past its cooldown,
+ *   and the tick's `seq` is newer than the one that fired it last. Concurrent or repeated calls for the same tick (redelivery, a
+ *   replayed log, two alert processes) change the row once; the others get undefined. `alerts.arm`
+ *   is conditional the same way.
+ * - **Change feed.** Every write to an alert moves its `revision` up and its `updated_at` to the
+ *   writing transaction's time; deletions leave a tombstone for an hour. `alerts.changes(since)`
+ *   returns what changed at or after `since`, so a poller that overlaps its windows misses nothing.
+ */
+export interface Database extends Adapter, Repositories {
+  readonly engine: 'pglite' | 'postgres';
+  /** Runs `fn` in one transaction; the repositories it gets are bound to it. */
+  transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T>;
+  /** Versions recorded in `schema_migrations`, oldest first. */
+  appliedMigrations(): Promise<{ version: number; name: string }[]>;
+}
+
+export interface Repositories {
+  readonly accounts: AccountRepository;
+  readonly alerts: AlertRepository;
+}
+
+export interface AccountRepository {
+  /** Undefined when the username (case-insensitively) is taken. */
+  create(username: string, passwordHash: string): Promise<UserRecord | undefined>;
+  findByUsername(username: string): Promise<UserRecord | undefined>;
+  findById(id: number): Promise<UserRecord | undefined>;
+}
+
+/** An alert with the fields only the server sees. */
+export interface OwnedAlert {
+  readonly userId: number;
+  readonly alert: Alert;
+  readonly rule: AlertRule;
+}
+
+export interface AlertEvent {
+  readonly seq: number;
+  readonly price: number;
+  readonly ts: string;
+  readonly firedAt: string;
+}
+
+export interface AlertChanges {
+  readonly changed: AlertRule[];
+  readonly deleted: number[];
+  /** The database's clock when the read ran: the next poll's `since` (minus an overlap). */
+  readonly now: Date;
+}
+
+export interface AlertRepository {
+  /** Undefined when the user already has `maxPerUser` alerts (a soft cap under concurrency). */
+  create(userId: number, input: NewAlert, maxPerUser: number): Promise<OwnedAlert | undefined>;
+  get(userId: number, id: number): Promise<OwnedAlert | undefined>;
+  /** Oldest first. */
+  list(userId: number, status?: AlertStatus): Promise<Alert[]>;
+  /**
+   * Applies the patch; a changed threshold, mode or re-activation resets the arming as for a new
+   * alert. The seq guard is kept, so ticks older than the last fire still cannot fire it.
+   */
+  update(userId: number, id: number, patch: AlertPatch): Promise<OwnedAlert | undefined>;
+  delete(userId: number, id: number): Promise<boolean>;
+  /** Newest first, at most `limit`; undefined when the alert is not this user's. */
+  events(userId: number, id: number, limit: number): Promise<AlertEvent[] | undefined>;
+
+  /** Every active alert (the alerts role's index at start), with the database's clock. */
+  activeRules(): Promise<{ rules: AlertRule[]; now: Date }>;
+  /** Any alert's evaluation state (active or not), by id, for re-reading after a refused write. */
+  rule(id: number): Promise<AlertRule | undefined>;
+  changes(since: Date): Promise<AlertChanges>;
+  /**
+   * See "Exactly-once fire" above; also refused when the row's revision is no longer
+   * `rule.revision` (someone changed the alert since it was read: re-read and decide again).
+   * Records the event in `alert_events` in the same transaction.
+   */
+  fire(rule: AlertRule, tick: PricePoint): Promise<OwnedAlert | undefined>;
+  /** Sets `armed` under the same guards (active, seq newer than the last fire, same revision). */
+  arm(rule: AlertRule, tick: PricePoint): Promise<AlertRule | undefined>;
+  /** Drops deletion tombstones older than `before`. */
+  pruneTombstones(before: Date): Promise<void>;
+}

@@ -1,0 +1,60 @@
+import type { Adapter } from './lifecycle.js';
+
+/**
+ * EventLog — a durable, partitioned, keyed log read by consumer groups.
+ *
+ * Guarantees every adapter keeps (the contract suite in test/contracts/event-log checks them):
+ * - **Keyed partitioning.** Records with the same key go to the same partition. Within a
+ *   partition, records are delivered to the group in append order, also when a partition moves to
+ *   another member (after a crash or a rebalance, the new owner first gets what the old one left
+ *   unacknowledged). On Redis Streams a partition is a stream leased to one member at a time; a
+ *   member stalled past its lease may overlap with its successor, so consumers stay idempotent and
+ *   monotonic, as the processor is through the store's compare-and-set on `seq`.
+ * - **Groups are independent.** Every group sees every record; within a group each record goes to
+ *   one member at a time.
+ * - **At-least-once.** A batch is acknowledged only after the handler's promise resolves. If the
+ *   handler throws, the batch is delivered again after a backoff. If a member stops without
+ *   finishing (a crash, `abort()`), its unacknowledged records are delivered to another member of
+ *   the group, or to the next one that joins.
+ * - **Start position.** A group that has never acknowledged anything starts at the oldest retained
+ *   record when `from` is `earliest`, or at the end of the log when it is `latest` (the default).
+ * - **Bounded retention.** The log keeps at least the configured number of recent records per
+ *   partition; older ones may be dropped, and a group that fell behind further skips them.
+ * - **Appends are durable when `append` resolves** (as durable as the engine: in memory, until the
+ *   process exits).
+ */
+export interface EventLog<T> extends Adapter {
+  append(records: readonly LogRecordInput<T>[]): Promise<void>;
+  consume(options: ConsumeOptions, handler: BatchHandler<T>): Promise<Consumer>;
+}
+
+export interface LogRecordInput<T> {
+  readonly key: string;
+  readonly value: T;
+}
+
+export interface LogRecord<T> {
+  readonly key: string;
+  readonly value: T;
+  readonly partition: number;
+  /** Position in the partition: increasing, opaque to consumers beyond ordering. */
+  readonly offset: string;
+}
+
+export type BatchHandler<T> = (records: readonly LogRecord<T>[]) => Promise<void>;
+
+export interface ConsumeOptions {
+  readonly group: string;
+  /** Distinguishes members of a group; unique per process by default. */
+  readonly member?: string;
+  /** Upper bound of records per handler call. */
+  readonly maxBatch?: number;
+  readonly from?: 'earliest' | 'latest';
+}
+
+export interface Consumer {
+  /** Graceful: stops fetching, waits for the batch in flight, acknowledges it, leaves the group. */
+  stop(): Promise<void>;
+  /** Like a crash: leaves at once without acknowledging the batch in flight. */
+  abort(): Promise<void>;
+}

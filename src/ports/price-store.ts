@@ -1,0 +1,53 @@
+import type { CandleInterval, CandleView } from '../domain/candles.js';
+import type { Quote } from '../domain/daily-stats.js';
+import type { Tick } from '../domain/tick.js';
+import type { Adapter } from './lifecycle.js';
+
+/**
+ * PriceStore — latest price, recent history, candles and day statistics per symbol.
+ *
+ * Guarantees (checked by test/contracts/price-store):
+ * - **Compare-and-set on `seq`.** `applyTicks` applies each tick atomically: a tick is accepted only
+ *   if its `seq` is greater than the stored `seq` of its symbol; then latest, history, candles and
+ *   day statistics change together. A tick with an equal `seq` is a duplicate, a lower one is stale:
+ *   neither changes anything, both are counted in the result. Ticks of one batch are applied in
+ *   batch order. Concurrent writers (several processors) are safe: the check and the write are one
+ *   step.
+ * - **Monotonic.** The latest tick of a symbol never goes back to a lower `seq`.
+ * - **Bounded.** History keeps the newest `historyLimit` accepted ticks per symbol; each candle
+ *   interval keeps the newest `candleLimit` candles.
+ * - **Read-your-writes.** Once `applyTicks` resolves, reads on the same store see its effect.
+ */
+export interface PriceStore extends Adapter {
+  applyTicks(ticks: readonly Tick[]): Promise<ApplyResult>;
+  latest(symbol: string): Promise<Tick | undefined>;
+  /** The latest tick of each symbol asked for, in the same order, in one round trip. */
+  latestMany(symbols: readonly string[]): Promise<(Tick | undefined)[]>;
+  /** The latest tick of every symbol that has one. */
+  latestAll(): Promise<Tick[]>;
+  /** Newest first, at most `limit`. */
+  recent(symbol: string, limit: number): Promise<Tick[]>;
+  /**
+   * Accepted ticks with `seq` greater than `afterSeq`, oldest first. `complete` is false when history
+   * no longer reaches back to `afterSeq` (the gap cannot be filled from the store), and when
+   * `afterSeq` is beyond the latest `seq` (the caller saw a sequence this store never had: the
+   * source restarted it).
+   */
+  since(symbol: string, afterSeq: number): Promise<{ ticks: Tick[]; complete: boolean }>;
+  /** Oldest first, at most `limit` newest candles. */
+  candles(symbol: string, interval: CandleInterval, limit: number): Promise<CandleView[]>;
+  quote(symbol: string): Promise<Quote | undefined>;
+  quotes(): Promise<Quote[]>;
+}
+
+export interface ApplyResult {
+  /** Accepted ticks, in the order applied: these, and only these, are published. */
+  readonly accepted: Tick[];
+  readonly duplicates: number;
+  readonly stale: number;
+}
+
+export interface PriceStoreLimits {
+  readonly historyLimit: number;
+  readonly candleLimit: number;
+}

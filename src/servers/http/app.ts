@@ -1,0 +1,79 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from '../../observability/logger.js';
+import type { Metrics } from '../../observability/metrics.js';
+import type { Adapter } from '../../ports/lifecycle.js';
+import type { PriceStore } from '../../ports/price-store.js';
+import type { EventLog } from '../../ports/event-log.js';
+import type { Tick } from '../../domain/tick.js';
+import type { AccountsDeps } from './auth.js';
+import { installErrorHandling } from './errors.js';
+import { alertRoutes } from './routes/alerts.js';
+import { authRoutes } from './routes/auth.js';
+import { legacyAlertRoutes } from './routes/legacy-alerts.js';
+import { testTickRoutes } from './routes/test-ticks.js';
+import { homeRoutes } from './routes/home.js';
+import { marketRoutes } from './routes/market.js';
+import { opsRoutes } from './routes/ops.js';
+import { seedRoutes } from './routes/seed.js';
+
+export interface HttpAppDeps {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** Present when this process serves the REST API; without it only ops routes are mounted. */
+  readonly market?: { readonly store: PriceStore; readonly symbols: readonly string[]; readonly maxLimit: number };
+  /** Everything `/ready` checks. */
+  readonly adapters: Readonly<Record<string, Adapter>>;
+  readonly version: string;
+  /** Accounts and alerts (/api/v1/auth, /me, /alerts, and the gostocks /alerts). */
+  readonly accounts?: AccountsDeps;
+  /** TEST_TICK_INJECTION only: where `POST /api/v1/test/ticks` appends. */
+  readonly testTicks?: { readonly log: EventLog<Tick>; readonly symbols: readonly string[] };
+}
+
+/** Builds the HTTP app without listening, so tests can `inject()` requests with no socket. */
+export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger,
+    // Per-request lines go out at debug level from the onResponse hook below.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 64 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+  });
+  installErrorHandling(app);
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'tickstream',
+        version: deps.version,
+        description: 'Real-time market data: quotes, history, candles and movers. Live ticks stream over WebSocket at `/ws` (see the README for protocol v1).',
+      },
+      tags: [
+        { name: 'market', description: 'Quotes, ticks, candles, movers (/api/v1)' },
+        { name: 'compat', description: 'Routes kept with the shapes of the systems tickstream replaces' },
+        { name: 'ops', description: 'Health, readiness, metrics' },
+        { name: 'accounts', description: 'Register, log in, bearer tokens (/api/v1)' },
+        { name: 'alerts', description: 'Your price alerts (/api/v1, bearer token)' },
+      ],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(opsRoutes, { metrics: deps.metrics, adapters: deps.adapters });
+  if (deps.market) {
+    await app.register(seedRoutes, deps.market);
+    await app.register(marketRoutes, { ...deps.market, prefix: '/api/v1' });
+  }
+  if (deps.accounts) {
+    await app.register(authRoutes, { ...deps.accounts, prefix: '/api/v1' });
+    await app.register(alertRoutes, { ...deps.accounts, prefix: '/api/v1' });
+    await app.register(legacyAlertRoutes, deps.accounts);
+  }
+  if (deps.testTicks) await app.register(testTickRoutes, { ...deps.testTicks, prefix: '/api/v1' });
+  await app.register(homeRoutes);
+  return app;
+}

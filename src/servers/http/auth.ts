@@ -1,0 +1,51 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AuthUser } from '../../domain/accounts/account.js';
+import type { LoginThrottle } from '../../domain/accounts/login-throttle.js';
+import type { TokenService } from '../../domain/accounts/tokens.js';
+import { TickstreamError } from '../../domain/errors.js';
+import type { Metrics } from '../../observability/metrics.js';
+import type { Database } from '../../ports/database.js';
+import type { AlertListener } from '../../services/alerts.js';
+
+/** What the account and alert routes need; present when this process serves the API. */
+export interface AccountsDeps {
+  readonly db: Database;
+  readonly tokens: TokenService;
+  readonly throttle: LoginThrottle;
+  /** Symbols alerts may name. */
+  readonly symbols: readonly string[];
+  readonly maxAlertsPerUser: number;
+  /** The alerts role of this process, told about every change at once; a no-op without one. */
+  readonly listener: AlertListener;
+  readonly metrics: Metrics;
+}
+
+const users = new WeakMap<FastifyRequest, AuthUser>();
+
+/**
+ * `onRequest` hook of every per-user route: the user comes from the bearer token and from nowhere
+ * else. It runs before the body is parsed or validated, so a request without a valid token learns
+ * nothing about what its body would have done.
+ */
+export function requireUser(tokens: TokenService) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const header = request.headers.authorization;
+    reply.header('WWW-Authenticate', 'Bearer');
+    if (header === undefined || header === '') throw new TickstreamError('AUTH_REQUIRED');
+    const match = /^Bearer +([A-Za-z0-9._~+/=-]+)$/i.exec(header);
+    const user = match ? await tokens.verify(match[1]!) : undefined;
+    if (!user) throw new TickstreamError('INVALID_TOKEN');
+    reply.removeHeader('WWW-Authenticate');
+    users.set(request, user);
+  };
+}
+
+/** The authenticated user of a request that went through `requireUser`. */
+export function userOf(request: FastifyRequest): AuthUser {
+  const user = users.get(request);
+  if (!user) throw new Error('route is missing the requireUser hook');
+  return user;
+}
+
+/** The OpenAPI security requirement of bearer-token routes. */
+export const BEARER = [{ bearer: [] }];

@@ -1,0 +1,321 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { CLOSE_CODES, ERROR_CODES, type ErrorCode } from '../../domain/errors.js';
+import type { Tick } from '../../domain/tick.js';
+import type { Logger } from '../../observability/logger.js';
+import type { Metrics } from '../../observability/metrics.js';
+import type { Service } from '../../ports/lifecycle.js';
+import type { PriceStore } from '../../ports/price-store.js';
+import type { PubSub } from '../../ports/pubsub.js';
+import type { ConnectionLimiter } from '../../ports/connection-limiter.js';
+import { Access, type GatewayAuth } from './access.js';
+import { Dispatcher } from './dispatcher.js';
+import { parseClientMessage, type ClientMessage } from './protocol.js';
+import { Session } from './session.js';
+import { SubscriptionBook } from './subscriptions.js';
+
+export interface GatewayLimits {
+  readonly maxConnections: number;
+  readonly maxConnectionsPerIp: number;
+  readonly allowedOrigins: readonly string[];
+  readonly maxFrameBytes: number;
+  readonly maxSymbols: number;
+  readonly messageRate: number;
+  readonly messageBurst: number;
+  readonly heartbeatMs: number;
+  readonly slowBytes: number;
+  readonly slowCloseMs: number;
+  readonly flushMs: number;
+}
+
+export interface GatewayDeps {
+  readonly server: Server;
+  readonly store: PriceStore;
+  readonly pubsub: PubSub<Tick>;
+  /** New connections per address; shared by all gateways when it is backed by Redis. */
+  readonly connectionLimiter?: ConnectionLimiter;
+  readonly symbols: readonly string[];
+  readonly limits: GatewayLimits;
+  /** Accounts: verifies tokens and delivers per-user events. Without it `auth` is AUTH_NOT_AVAILABLE. */
+  readonly auth?: GatewayAuth;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly path?: string;
+}
+
+/** Messages past the limit, in a row, after which a flooding client is disconnected. */
+const FLOOD_TOLERANCE = 100;
+/** How long clients get to answer our close (1001) at shutdown. */
+const SHUTDOWN_CLOSE_MS = 2_000;
+
+/** The WebSocket gateway (protocol v1 at `/ws`): limits, sessions, subscription commands. */
+export class GatewayService implements Service {
+  readonly name = 'gateway';
+  private readonly wss: WebSocketServer;
+  private readonly sessions = new Set<Session>();
+  private readonly perIp = new Map<string, number>();
+  private readonly book: SubscriptionBook;
+  private readonly dispatcher: Dispatcher;
+  private readonly access: Access;
+  private readonly universe: ReadonlySet<string>;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private nextId = 1;
+  private stopping = false;
+  private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => this.upgrade(req, socket, head);
+
+  constructor(private readonly deps: GatewayDeps) {
+    const { limits } = deps;
+    this.universe = new Set(deps.symbols);
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
+    this.dispatcher = new Dispatcher({ slowBytes: limits.slowBytes, slowCloseMs: limits.slowCloseMs, flushMs: limits.flushMs }, deps.metrics, deps.logger);
+    this.book = new SubscriptionBook(this.universe, limits.maxSymbols, deps.store, deps.pubsub, this.dispatcher);
+    this.access = new Access(
+      deps.auth,
+      {
+        error: (session, code, message, id) => this.error(session, code, message, id),
+        close: (session, code, reason) => this.closeWith(session, code, reason),
+        subscribe: (session, symbols) => this.subscribe(session, symbols, {}, false, undefined),
+        touch: (session) => this.dispatcher.touch(session),
+      },
+      deps.metrics,
+      (error) => deps.logger.error({ err: error }, 'user feed failed'),
+    );
+  }
+
+  get connectionCount(): number {
+    return this.sessions.size;
+  }
+
+  async start(): Promise<void> {
+    this.deps.server.on('upgrade', this.onUpgrade);
+    this.deps.pubsub.onResubscribed(() => this.book.resyncAll());
+    this.dispatcher.start();
+    this.heartbeat = setInterval(() => this.beat(), this.deps.limits.heartbeatMs);
+    this.deps.logger.info({ path: this.path }, 'gateway started');
+  }
+
+  private get path(): string {
+    return this.deps.path ?? '/ws';
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== this.path) return refuse(socket, 'NOT_FOUND');
+    if (this.stopping) return refuse(socket, 'TOO_MANY_CONNECTIONS', 'The gateway is shutting down.');
+    const origin = req.headers.origin;
+    const origins = this.deps.limits.allowedOrigins;
+    if (origin !== undefined && !origins.includes('*') && !origins.includes(origin)) {
+      this.deps.metrics.wsConnectionsRejected.inc({ code: 'ORIGIN_NOT_ALLOWED' });
+      return refuse(socket, 'ORIGIN_NOT_ALLOWED');
+    }
+    const param = url.searchParams.get('symbols');
+    const initial = param === null ? ['*'] : param.split(',').map((s) => s.trim().toUpperCase()).filter((s) => s !== '');
+    const { unknown } = this.book.resolve(initial);
+    if (unknown.length > 0) return refuse(socket, 'UNKNOWN_SYMBOL', `Unknown symbol(s): ${unknown.slice(0, 20).join(', ')}.`);
+    const batch = ['1', 'true'].includes(url.searchParams.get('batch') ?? '');
+    const limiter = this.deps.connectionLimiter;
+    if (!limiter) return this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(ws, req, initial, batch));
+    const ip = req.socket.remoteAddress ?? 'unknown';
+    limiter.allow(ip).then(
+      (allowed) => {
+        if (!allowed) {
+          this.deps.metrics.wsConnectionsRejected.inc({ code: 'RATE_LIMITED' });
+          return refuse(socket, 'RATE_LIMITED', 'Too many new connections from this address; retry later.');
+        }
+        if (socket.destroyed) return;
+        this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(ws, req, initial, batch));
+      },
+      (error: unknown) => {
+        this.deps.logger.error({ err: error }, 'connection limiter failed');
+        refuse(socket, 'NOT_READY');
+      },
+    );
+  }
+
+  private connected(ws: WebSocket, req: IncomingMessage, initial: string[], batch: boolean): void {
+    const ip = req.socket.remoteAddress ?? 'unknown';
+    const { limits, metrics } = this.deps;
+    if (this.sessions.size >= limits.maxConnections) {
+      metrics.wsConnectionsRejected.inc({ code: 'TOO_MANY_CONNECTIONS' });
+      return ws.close(CLOSE_CODES.TRY_AGAIN_LATER, 'TOO_MANY_CONNECTIONS');
+    }
+    if ((this.perIp.get(ip) ?? 0) >= limits.maxConnectionsPerIp) {
+      metrics.wsConnectionsRejected.inc({ code: 'TOO_MANY_CONNECTIONS_FROM_IP' });
+      return ws.close(CLOSE_CODES.TRY_AGAIN_LATER, 'TOO_MANY_CONNECTIONS_FROM_IP');
+    }
+    const session = new Session(this.nextId++, ip, ws, { batch, messageRate: limits.messageRate, messageBurst: limits.messageBurst }, Date.now());
+    this.sessions.add(session);
+    this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
+    metrics.wsConnections.inc();
+    this.deps.logger.debug({ conn: session.id, ip }, 'client connected');
+
+    ws.on('pong', () => (session.alive = true));
+    ws.on('message', (data, isBinary) => this.received(session, data, isBinary));
+    ws.on('error', (error) => {
+      // ws already closes with 1009 for oversized frames and 1002 for protocol errors.
+      this.deps.logger.debug({ conn: session.id, err: error }, 'client socket error');
+    });
+    ws.on('close', () => this.disconnected(session));
+    // A URL token is verified before anything else the client sends; like the URL's subscription,
+    // it gets no reply: a client that never writes receives ticks only (and its alerts).
+    const token = new URL(req.url ?? '/', 'http://localhost').searchParams.get('token') || undefined;
+    if (token !== undefined) this.enqueue(session, { action: 'auth', token }, false);
+    const now = this.access.opened(session, token !== undefined, initial);
+    if (now && initial.length > 0) this.enqueue(session, { action: 'subscribe', symbols: initial, since: {} }, false);
+  }
+
+  private disconnected(session: Session): void {
+    if (!this.sessions.delete(session)) return;
+    session.closing = true;
+    const left = (this.perIp.get(session.ip) ?? 1) - 1;
+    if (left <= 0) this.perIp.delete(session.ip);
+    else this.perIp.set(session.ip, left);
+    this.book.leaveAll(session);
+    this.access.closed(session);
+    this.dispatcher.forget(session);
+    this.deps.metrics.wsConnections.dec();
+    this.deps.logger.debug({ conn: session.id }, 'client disconnected');
+  }
+
+  private received(session: Session, data: RawData, isBinary: boolean): void {
+    session.alive = true;
+    if (session.closing) return;
+    const now = Date.now();
+    if (!session.bucket.take(now)) {
+      session.violations++;
+      if (session.violations > FLOOD_TOLERANCE) {
+        // What is already queued (the RATE_LIMITED reply among it) goes out before the close frame.
+        this.dispatcher.flush();
+        session.closing = true;
+        this.deps.metrics.wsConnectionsRejected.inc({ code: 'RATE_LIMITED' });
+        session.ws.close(CLOSE_CODES.POLICY_VIOLATION, 'RATE_LIMITED');
+        return;
+      }
+      // One reply per second at most, or the replies themselves become the flood.
+      if (now - session.lastRateReply >= 1000) {
+        session.lastRateReply = now;
+        this.error(session, 'RATE_LIMITED', `At most ${this.deps.limits.messageRate} messages per second; messages are being dropped.`);
+      }
+      return;
+    }
+    session.violations = 0;
+    const text = isBinary ? undefined : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+    if (text === undefined) return this.error(session, 'BAD_REQUEST', 'Messages are JSON text frames.');
+    const message = parseClientMessage(text);
+    if ('error' in message) return this.error(session, message.error, message.message, message.id);
+    this.enqueue(session, message, true);
+  }
+
+  private enqueue(session: Session, message: ClientMessage, reply: boolean): void {
+    session.work = session.work
+      .then(() => this.handle(session, message, reply))
+      .catch((error: unknown) => {
+        this.deps.logger.error({ err: error, conn: session.id }, 'handling a client message failed');
+        if (reply) this.error(session, 'INTERNAL', ERROR_CODES.INTERNAL.text, message.id);
+      });
+  }
+
+  private async handle(session: Session, message: ClientMessage, reply: boolean): Promise<void> {
+    if (session.closing) return;
+    const id = message.id;
+    if (!this.access.allows(session, message.action)) return this.error(session, 'AUTH_REQUIRED', 'Authenticate first: {"action":"auth","token":"…"}.', id);
+    switch (message.action) {
+      case 'ping':
+        session.control({ type: 'pong', ts: Date.now(), ...(id === undefined ? {} : { id }) });
+        return this.dispatcher.touch(session);
+      case 'auth':
+        return this.access.authenticate(session, message.token, reply, id);
+      case 'unsubscribe': {
+        const { symbols, unknown } = this.book.resolve(message.symbols);
+        if (unknown.length > 0) return this.error(session, 'UNKNOWN_SYMBOL', `Unknown symbol(s): ${unknown.slice(0, 20).join(', ')}.`, id);
+        this.book.unsubscribe(session, symbols);
+        return this.acknowledge(session, undefined, id);
+      }
+      case 'replace': {
+        const { symbols, unknown } = this.book.resolve(message.symbols);
+        if (unknown.length > 0) return this.error(session, 'UNKNOWN_SYMBOL', `Unknown symbol(s): ${unknown.slice(0, 20).join(', ')}.`, id);
+        const keep = new Set(symbols);
+        this.book.unsubscribe(session, session.subscribedSymbols().filter((s) => !keep.has(s)));
+        return this.subscribe(session, symbols, {}, reply, id);
+      }
+      case 'subscribe':
+        return this.subscribe(session, message.symbols, message.since, reply, id);
+    }
+  }
+
+  private async subscribe(session: Session, symbols: readonly string[], since: Record<string, number>, reply: boolean, id: unknown): Promise<void> {
+    const outcome = await this.book.subscribe(session, symbols, since);
+    if (!outcome.ok) return this.error(session, outcome.code, outcome.message, id);
+    if (session.closing) return;
+    if (reply) this.acknowledge(session, Object.keys(since).length > 0 ? outcome.recovered : undefined, id);
+    this.book.release(session, outcome.first);
+    this.dispatcher.touch(session);
+  }
+
+  private acknowledge(session: Session, recovered: Record<string, boolean> | undefined, id: unknown): void {
+    session.control({
+      type: 'subscribed',
+      symbols: session.subscribedSymbols(),
+      ...(recovered === undefined ? {} : { recovered }),
+      ...(id === undefined ? {} : { id }),
+    });
+    this.dispatcher.touch(session);
+  }
+
+  private error(session: Session, code: ErrorCode, message: string, id?: unknown): void {
+    this.deps.metrics.wsClientErrors.inc({ code });
+    session.control({ type: 'error', code, message, ...(id === undefined ? {} : { id }) });
+    this.dispatcher.touch(session);
+  }
+
+  /** Writes what is queued for the session (an error reply), then closes it. */
+  private closeWith(session: Session, code: number, reason: ErrorCode): void {
+    this.dispatcher.flush();
+    session.closing = true;
+    session.ws.close(code, reason);
+  }
+
+  private beat(): void {
+    for (const session of this.sessions) {
+      if (!session.alive) {
+        this.deps.logger.debug({ conn: session.id }, 'no pong: dropping dead peer');
+        session.ws.terminate();
+        continue;
+      }
+      session.alive = false;
+      session.ws.ping();
+    }
+  }
+
+  /** Stops accepting, tells every client we are going away (1001), and waits briefly for them. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.deps.server.off('upgrade', this.onUpgrade);
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.dispatcher.flush();
+    this.dispatcher.stop();
+    const closed = [...this.sessions].map(
+      (session) =>
+        new Promise<void>((resolve) => {
+          if (session.ws.readyState === WebSocket.CLOSED) return resolve();
+          session.ws.once('close', () => resolve());
+          session.closing = true;
+          session.ws.close(CLOSE_CODES.GOING_AWAY, 'GOING_AWAY');
+        }),
+    );
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_CLOSE_MS).unref());
+    await Promise.race([Promise.all(closed), timeout]);
+    for (const session of this.sessions) session.ws.terminate();
+    this.wss.close();
+  }
+}
+
+/** Answers an upgrade we will not accept with a plain HTTP error carrying the stable code. */
+function refuse(socket: Duplex, code: ErrorCode, message: string = ERROR_CODES[code].text): void {
+  const status = ERROR_CODES[code].status;
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${code}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}

@@ -1,0 +1,83 @@
+import type { ErrorCode } from '../../domain/errors.js';
+
+/** Client → server messages of protocol v1, after validation. */
+export type ClientMessage =
+  | { action: 'subscribe'; symbols: string[]; since: Record<string, number>; id?: unknown }
+  | { action: 'unsubscribe'; symbols: string[]; id?: unknown }
+  | { action: 'replace'; symbols: string[]; id?: unknown }
+  | { action: 'auth'; token: string; id?: unknown }
+  | { action: 'ping'; id?: unknown };
+
+export interface ProtocolError {
+  error: ErrorCode;
+  message: string;
+  id?: unknown;
+}
+
+export const ALL_SYMBOLS = '*';
+
+const ACTIONS = new Set(['subscribe', 'unsubscribe', 'auth', 'ping']);
+
+function symbolList(value: unknown): string[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const out: string[] = [];
+  for (const s of value) {
+    if (typeof s !== 'string' || s.length === 0 || s.length > 32) return undefined;
+    out.push(s.toUpperCase());
+  }
+  return out;
+}
+
+/** Parses one text frame. Never throws: every malformed input maps to a stable error code. */
+export function parseClientMessage(text: string): ClientMessage | ProtocolError {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return { error: 'BAD_JSON', message: 'The message is not valid JSON.' };
+  }
+  // The watchlist seed's protocol: a bare array replaces the subscription set.
+  if (Array.isArray(data)) {
+    const symbols = symbolList(data);
+    if (!symbols) return { error: 'BAD_REQUEST', message: 'A bare array must hold symbol strings.' };
+    return { action: 'replace', symbols };
+  }
+  if (typeof data !== 'object' || data === null) {
+    return { error: 'BAD_REQUEST', message: 'A message is a JSON object with an "action", or an array of symbols.' };
+  }
+  const m = data as Record<string, unknown>;
+  const id = m.id;
+  const withId = <T extends object>(value: T): T => (id === undefined ? value : { ...value, id });
+  if (typeof m.action !== 'string') return withId({ error: 'BAD_REQUEST', message: 'The message has no "action" string.' });
+  if (!ACTIONS.has(m.action)) return withId({ error: 'UNKNOWN_ACTION', message: `Unknown action "${m.action.slice(0, 40)}"; expected subscribe, unsubscribe, auth or ping.` });
+  switch (m.action) {
+    case 'ping':
+      return withId({ action: 'ping' });
+    case 'auth':
+      if (typeof m.token !== 'string' || m.token === '') return withId({ error: 'BAD_REQUEST', message: '"auth" needs a "token" string.' });
+      return withId({ action: 'auth', token: m.token });
+    case 'unsubscribe':
+    case 'subscribe': {
+      const symbols = symbolList(m.symbols);
+      if (!symbols) return withId({ error: 'BAD_REQUEST', message: `"${m.action}" needs "symbols": an array of symbol strings.` });
+      if (m.action === 'unsubscribe') return withId({ action: 'unsubscribe', symbols });
+      const since = parseSince(m.since, symbols);
+      if (typeof since === 'string') return withId({ error: 'BAD_REQUEST', message: since });
+      return withId({ action: 'subscribe', symbols, since });
+    }
+  }
+  return withId({ error: 'UNKNOWN_ACTION', message: 'Unknown action.' });
+}
+
+function parseSince(value: unknown, symbols: string[]): Record<string, number> | string {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return '"since" must be an object of symbol → last seq received.';
+  const out: Record<string, number> = {};
+  for (const [key, seq] of Object.entries(value)) {
+    const symbol = key.toUpperCase();
+    if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) return `"since.${key}" must be a whole number ≥ 0.`;
+    if (!symbols.includes(symbol)) return `"since.${key}" names a symbol that is not in "symbols".`;
+    out[symbol] = seq;
+  }
+  return out;
+}

@@ -1,0 +1,140 @@
+import { MemoryConnectionLimiter } from '../adapters/memory/memory-connection-limiter.js';
+import type { ConnectionLimiter } from '../ports/connection-limiter.js';
+import { MemoryEventLog } from '../adapters/memory/memory-event-log.js';
+import { MemoryPriceStore } from '../adapters/memory/memory-price-store.js';
+import { MemoryPubSub } from '../adapters/memory/memory-pubsub.js';
+import { tickCodec } from '../adapters/codec.js';
+import { KafkaEventLog } from '../adapters/kafka/kafka-event-log.js';
+import { userEventCodec } from '../adapters/user-event-codec.js';
+import { RedisConnectionLimiter } from '../adapters/redis/redis-connection-limiter.js';
+import { RedisPriceStore } from '../adapters/redis/redis-price-store.js';
+import { RedisPubSub } from '../adapters/redis/redis-pubsub.js';
+import { RedisStreamsEventLog } from '../adapters/redis/redis-streams-event-log.js';
+import type { Config, RoleName } from '../config/schema.js';
+import { ConfigError } from '../config/schema-kit.js';
+import type { UserEvent } from '../domain/accounts/user-events.js';
+import type { Tick } from '../domain/tick.js';
+import type { Logger } from '../observability/logger.js';
+import type { EventLog } from '../ports/event-log.js';
+import type { PriceStore } from '../ports/price-store.js';
+import type { PubSub } from '../ports/pubsub.js';
+
+export interface Adapters {
+  readonly eventLog: EventLog<Tick>;
+  readonly store: PriceStore;
+  readonly pubsub: PubSub<Tick>;
+  readonly connectionLimiter: ConnectionLimiter;
+  /** `user.<id>` channels (alerts, later order fills): a second pub/sub on the same engine. */
+  readonly userEvents: PubSub<UserEvent>;
+}
+
+export type StoreKind = 'memory' | 'redis';
+
+/** STORE=auto means Redis when REDIS_URL is set: one variable moves the shared state out of the process. */
+export function storeKind(config: Config): StoreKind {
+  if (config.store !== 'auto') return config.store;
+  return config.redisUrl ? 'redis' : 'memory';
+}
+
+/** The one place where configuration becomes engines. An unknown or incomplete choice is refused here. */
+export function createAdapters(config: Config, logger: Logger): Adapters {
+  const problems: string[] = [];
+  const redisUrl = config.redisUrl;
+  const needRedis = (what: string): string => {
+    if (!redisUrl) problems.push(`${what} needs REDIS_URL`);
+    return redisUrl ?? '';
+  };
+  const kind = storeKind(config);
+  const log = logger.child({ component: 'redis' });
+
+  let eventLog: EventLog<Tick> | undefined;
+  switch (config.eventLog) {
+    case 'memory':
+      eventLog = new MemoryEventLog<Tick>({ partitions: config.eventLogPartitions, retention: config.eventLogRetention });
+      break;
+    case 'redis':
+      eventLog = new RedisStreamsEventLog<Tick>({
+        url: needRedis('EVENT_LOG=redis'),
+        prefix: config.redisPrefix,
+        stream: config.ticksTopic,
+        partitions: config.eventLogPartitions,
+        retention: config.eventLogRetention,
+        claimIdleMs: config.streamClaimIdleMs,
+        codec: tickCodec,
+        clientName: config.redisClientName,
+        logger: log,
+      });
+      break;
+    case 'kafka':
+      if (config.kafkaBrokers.length === 0) {
+        problems.push('EVENT_LOG=kafka needs KAFKA_BROKERS');
+        break;
+      }
+      try {
+        eventLog = new KafkaEventLog<Tick>({
+          brokers: config.kafkaBrokers,
+          topic: config.ticksTopic,
+          partitions: config.eventLogPartitions,
+          replication: config.kafkaReplication,
+          codec: tickCodec,
+          logger: logger.child({ component: 'kafka' }),
+        });
+      } catch (error) {
+        // A KafkaConfigError, e.g. a TICKS_TOPIC Kafka refuses.
+        problems.push(error instanceof Error ? error.message : String(error));
+      }
+      break;
+    default:
+      problems.push(`EVENT_LOG=${String(config.eventLog)} is not a known engine`);
+  }
+
+  let store: PriceStore;
+  let pubsub: PubSub<Tick>;
+  let connectionLimiter: ConnectionLimiter;
+  let userEvents: PubSub<UserEvent>;
+  const limits = { ratePerSecond: config.wsConnectRate, burst: config.wsConnectBurst };
+  if (kind === 'redis') {
+    const url = needRedis('STORE=redis');
+    const shared = { url, prefix: config.redisPrefix, clientName: config.redisClientName, logger: log };
+    store = new RedisPriceStore({ ...shared, historyLimit: config.historyLimit, candleLimit: config.candleLimit });
+    pubsub = new RedisPubSub<Tick>({ ...shared, codec: tickCodec });
+    connectionLimiter = new RedisConnectionLimiter({ ...shared, ...limits });
+    userEvents = new RedisPubSub<UserEvent>({ ...shared, codec: userEventCodec, clientName: `${config.redisClientName}-user-events` });
+  } else {
+    store = new MemoryPriceStore({ historyLimit: config.historyLimit, candleLimit: config.candleLimit });
+    pubsub = new MemoryPubSub<Tick>();
+    connectionLimiter = new MemoryConnectionLimiter(limits);
+    userEvents = new MemoryPubSub<UserEvent>();
+  }
+  if (problems.length > 0 || !eventLog) throw new ConfigError(problems);
+  return { eventLog, store, pubsub, connectionLimiter, userEvents };
+}
+
+/**
+ * Role sets that cannot work on the chosen engines stop the start with the reason. In-process
+ * adapters are invisible to other processes, so whatever reads them must run beside what writes.
+ */
+export function checkRoles(config: Config, roles: readonly RoleName[]): void {
+  const has = (r: RoleName): boolean => roles.includes(r);
+  const problems: string[] = [];
+  if (config.eventLog === 'memory') {
+    const why = 'EVENT_LOG=memory keeps the tick log inside this process';
+    if (has('generator') && !has('processor')) problems.push(`ROLES: generator without processor: ${why}, so its ticks would reach no one`);
+    // TEST_TICK_INJECTION: the api role's test route is the producer.
+    const producer = has('generator') || (config.testTickInjection === 'true' && has('api'));
+    for (const reader of ['processor', 'alerts'] as const) {
+      if (has(reader) && !producer) problems.push(`ROLES: ${reader} without generator: ${why}, so it would read an empty log`);
+    }
+  }
+  if (storeKind(config) === 'memory') {
+    const why = 'the price store and pub/sub are in-process (set REDIS_URL to share them)';
+    for (const reader of ['gateway', 'api'] as const) {
+      if (has(reader) && !has('processor')) problems.push(`ROLES: ${reader} without processor: ${why}, so it would serve no prices`);
+    }
+    if (has('alerts') && !has('processor')) problems.push(`ROLES: alerts without processor: ${why}, so pct_move alerts would have no day open`);
+  }
+  if (config.testTickInjection === 'true' && process.env.NODE_ENV === 'production') {
+    problems.push('TEST_TICK_INJECTION=true is refused when NODE_ENV=production');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+}

@@ -1,0 +1,142 @@
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { basePrices, effectiveRoles } from '../config/load.js';
+import type { Config, RoleName } from '../config/schema.js';
+import { DEFAULT_UNIVERSE, Market } from '../domain/price-model.js';
+import { seededRandom } from '../domain/random.js';
+import type { Logger } from '../observability/logger.js';
+import { createMetrics, type Metrics } from '../observability/metrics.js';
+import type { Service } from '../ports/lifecycle.js';
+import { buildHttpApp } from '../servers/http/app.js';
+import { GatewayService } from '../servers/ws/gateway.js';
+import { GeneratorService } from '../services/generator.js';
+import { ProcessorService } from '../services/processor.js';
+import { wireAccounts } from './accounts.js';
+import { checkRoles, createAdapters, type Adapters } from './adapters.js';
+
+export interface Composition {
+  readonly roles: RoleName[];
+  readonly adapters: Adapters;
+  readonly metrics: Metrics;
+  readonly http: FastifyInstance | undefined;
+  readonly seed: number;
+  /** Starts adapters, then roles, in dependency order. */
+  start(): Promise<void>;
+  /** Stops in reverse order: intake first, then clients (1001), then draining, then engines. */
+  stop(): Promise<void>;
+  /** The listening address, once started (`PORT=0` picks one). */
+  address(): AddressInfo | undefined;
+}
+
+/** Turns configuration into a running process: adapters, roles and the HTTP/WebSocket server. */
+export async function compose(config: Config, logger: Logger, version: string): Promise<Composition> {
+  const roles = effectiveRoles(config);
+  checkRoles(config, roles);
+  const has = (r: RoleName): boolean => roles.includes(r);
+  const metrics = createMetrics();
+  const adapters = createAdapters(config, logger);
+  const seed = config.seed !== undefined ? Number(config.seed) : Math.floor(Math.random() * 2 ** 31);
+  const roleLogger = (role: string): Logger => logger.child({ role });
+
+  const services: Service[] = [];
+  const started: Service[] = [];
+  services.push(adapterService('event log', adapters.eventLog), adapterService('price store', adapters.store), adapterService('pub/sub', adapters.pubsub));
+  if (has('gateway')) services.push(adapterService('connection limiter', adapters.connectionLimiter));
+
+  if (has('processor')) {
+    services.push(new ProcessorService({ ...adapters, log: adapters.eventLog, maxBatch: config.processorMaxBatch, metrics, logger: roleLogger('processor') }));
+  }
+  // Database, user-event pub/sub and the alerts role (see wiring/accounts.ts).
+  const accounts = wireAccounts(config, has, adapters, metrics, logger);
+  services.push(...accounts.services);
+
+  let http: FastifyInstance | undefined;
+  if (has('api') || has('gateway')) {
+    http = await buildHttpApp({
+      logger,
+      metrics,
+      version,
+      market: has('api') ? { store: adapters.store, symbols: config.symbols, maxLimit: config.apiMaxLimit } : undefined,
+      adapters: { eventLog: adapters.eventLog, store: adapters.store, pubsub: adapters.pubsub, ...(accounts.database ? { database: accounts.database } : {}) },
+      accounts: accounts.http,
+      testTicks: config.testTickInjection === 'true' && has('api') ? { log: adapters.eventLog, symbols: config.symbols } : undefined,
+    });
+    const app = http;
+    services.push({
+      name: 'http',
+      start: async () => {
+        await app.listen({ host: config.host, port: config.port });
+      },
+      stop: () => app.close(),
+    });
+    if (has('gateway')) {
+      services.push(
+        new GatewayService({
+          server: app.server,
+          store: adapters.store,
+          pubsub: adapters.pubsub,
+          connectionLimiter: adapters.connectionLimiter,
+          auth: accounts.gatewayAuth,
+          symbols: config.symbols,
+          metrics,
+          logger: roleLogger('gateway'),
+          limits: {
+            maxConnections: config.wsMaxConnections,
+            maxConnectionsPerIp: config.wsMaxConnectionsPerIp,
+            allowedOrigins: config.wsAllowedOrigins,
+            maxFrameBytes: config.wsMaxFrameBytes,
+            maxSymbols: config.wsMaxSymbols,
+            messageRate: config.wsMessageRate,
+            messageBurst: config.wsMessageBurst,
+            heartbeatMs: config.wsHeartbeatMs,
+            slowBytes: config.wsSlowBytes,
+            slowCloseMs: config.wsSlowCloseMs,
+            flushMs: config.batchFlushMs,
+          },
+        }),
+      );
+    }
+  }
+
+  if (has('generator')) {
+    const prices = basePrices(config, DEFAULT_UNIVERSE);
+    const market = new Market(
+      config.symbols.map((symbol) => ({ symbol, basePrice: prices.get(symbol)!, drift: config.drift, volatility: config.volatility })),
+      seededRandom(seed),
+      { speed: config.marketSpeed, source: 'sim' },
+    );
+    services.push(new GeneratorService({ market, log: adapters.eventLog, store: adapters.store, ticksPerSecond: config.tickRate, maxTicks: config.maxTicks, metrics, logger: roleLogger('generator') }));
+  }
+
+  return {
+    roles,
+    adapters,
+    metrics,
+    http,
+    seed,
+    async start() {
+      for (const service of services) {
+        await service.start();
+        started.push(service);
+      }
+    },
+    async stop() {
+      while (started.length > 0) {
+        const service = started.pop()!;
+        try {
+          await service.stop();
+        } catch (error) {
+          logger.error({ err: error, service: service.name }, 'stopping a service failed');
+        }
+      }
+    },
+    address() {
+      const address = http?.server.address();
+      return address && typeof address === 'object' ? address : undefined;
+    },
+  };
+}
+
+function adapterService(name: string, adapter: { start(): Promise<void>; close(): Promise<void> }): Service {
+  return { name, start: () => adapter.start(), stop: () => adapter.close() };
+}

@@ -1,0 +1,71 @@
+import type { Config } from '../config/schema.js';
+import { createLogger } from '../observability/logger.js';
+import { compose } from './compose.js';
+
+/** Settings whose values must never reach a log line. */
+const SECRET = /(password|secret|token|key)/i;
+
+export function redactedConfig(config: Config): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) {
+    if (SECRET.test(key)) out[key] = value === undefined ? undefined : '[redacted]';
+    else if (typeof value === 'string' && /^[a-z]+:\/\/[^@/]*:[^@/]*@/i.test(value)) out[key] = value.replace(/:\/\/([^:@/]*):[^@/]*@/, '://$1:***@');
+    else out[key] = value;
+  }
+  return out;
+}
+
+/**
+ * Runs a tickstream process until SIGINT/SIGTERM, then shuts down gracefully within
+ * SHUTDOWN_TIMEOUT_MS (exit 0), or exits 1 if that runs out. A second signal exits at once.
+ */
+export async function runProcess(config: Config, version: string): Promise<void> {
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat });
+  const composition = await compose(config, logger, version);
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(130);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => {
+      logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'graceful shutdown timed out');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    timer.unref();
+    composition.stop().then(
+      () => {
+        logger.info('stopped');
+        logger.flush();
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  if (config.exitWithParent === 'true') {
+    // An orphan is re-parented (ppid changes): nobody is left to stop us, so stop ourselves.
+    const parent = process.ppid;
+    setInterval(() => {
+      if (process.ppid !== parent) shutdown('parent exited');
+    }, 500).unref();
+  }
+  try {
+    await composition.start();
+  } catch (error) {
+    logger.fatal({ err: error }, 'start failed');
+    await composition.stop();
+    process.exit(1);
+  }
+  const address = composition.address();
+  logger.info(
+    { version, roles: composition.roles, seed: composition.seed, url: address ? `http://localhost:${address.port}` : undefined, config: redactedConfig(config) },
+    'tickstream started',
+  );
+}

@@ -1,0 +1,241 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NewAlert } from '../../src/domain/alerts/alert.js';
+import type { Database } from '../../src/ports/database.js';
+import { MIGRATIONS } from '../../src/adapters/postgres/migrations.js';
+
+export interface DatabaseFixture {
+  /** Started (migrated) and private to this suite. */
+  readonly db: Database;
+  /** Another Database on the same storage, as a second process would open it; not started. */
+  another(): Database;
+  /** Databases on a brand-new, empty storage, not started: for concurrent first migrations. */
+  fresh(count: number): Promise<{ dbs: Database[]; cleanup(): Promise<void> }>;
+  cleanup(): Promise<void>;
+}
+
+export type DatabaseFactory = () => Promise<DatabaseFixture>;
+
+const T0 = Date.UTC(2024, 0, 2, 15, 0, 0);
+const tick = (seq: number, price: number, ts = T0 + seq * 1000) => ({ seq, price, ts });
+const alertInput = (overrides: Partial<NewAlert> = {}): NewAlert => ({
+  symbol: 'AAPL',
+  condition: 'above',
+  threshold: 100,
+  mode: 'once',
+  cooldownSeconds: 0,
+  note: null,
+  ...overrides,
+});
+
+/** The promises of src/ports/database.ts, for any engine. */
+export function databaseContract(name: string, factory: DatabaseFactory): void {
+  describe(`Database contract: ${name}`, () => {
+    let fixture: DatabaseFixture;
+    let db: Database;
+    const others: Database[] = [];
+    // Unique per run, so suites on a shared engine never collide.
+    const run = randomUUID().slice(0, 6);
+    let n = 0;
+    const newUser = async () => (await db.accounts.create(`u${run}_${++n}`, 'hash'))!;
+    const another = async (): Promise<Database> => {
+      const other = fixture.another();
+      others.push(other);
+      await other.start();
+      return other;
+    };
+
+    beforeAll(async () => {
+      fixture = await factory();
+      db = fixture.db;
+    });
+
+    afterAll(async () => {
+      for (const other of others) await other.close();
+      await fixture?.cleanup();
+    });
+
+    describe('migrations', () => {
+      it('records every known migration once, in order', async () => {
+        expect(await db.appliedMigrations()).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
+      });
+
+      it('starting again on the same storage applies nothing and keeps the data', async () => {
+        const user = await newUser();
+        const other = await another();
+        expect(await other.appliedMigrations()).toEqual(await db.appliedMigrations());
+        expect(await other.accounts.findById(user.id)).toEqual(user);
+      });
+
+      it('several databases starting together on an empty storage apply each migration once', async () => {
+        const { dbs, cleanup } = await fixture.fresh(3);
+        try {
+          await Promise.all(dbs.map((d) => d.start()));
+          for (const d of dbs) expect((await d.appliedMigrations()).map((m) => m.version)).toEqual(MIGRATIONS.map((m) => m.version));
+        } finally {
+          await cleanup();
+        }
+      });
+    });
+
+    describe('transactions', () => {
+      it('commit when the callback resolves', async () => {
+        const username = `tx${run}ok`;
+        const created = await db.transaction(async (tx) => {
+          const user = (await tx.accounts.create(username, 'hash'))!;
+          await tx.alerts.create(user.id, alertInput(), 10);
+          return user;
+        });
+        expect(await db.accounts.findByUsername(username)).toEqual(created);
+        expect(await db.alerts.list(created.id)).toHaveLength(1);
+      });
+
+      it('roll back everything when the callback throws', async () => {
+        const username = `tx${run}no`;
+        const owner = await newUser();
+        await expect(
+          db.transaction(async (tx) => {
+            await tx.accounts.create(username, 'hash');
+            await tx.alerts.create(owner.id, alertInput(), 10);
+            throw new Error('boom');
+          }),
+        ).rejects.toThrow('boom');
+        expect(await db.accounts.findByUsername(username)).toBeUndefined();
+        expect(await db.alerts.list(owner.id)).toEqual([]);
+      });
+
+      it('roll back when a statement fails inside', async () => {
+        const owner = await newUser();
+        await expect(
+          db.transaction(async (tx) => {
+            await tx.alerts.create(owner.id, alertInput(), 10);
+            // Violates the threshold > 0 check: the engine refuses it.
+            await tx.alerts.create(owner.id, alertInput({ threshold: -1 }), 10);
+          }),
+        ).rejects.toThrow();
+        expect(await db.alerts.list(owner.id)).toEqual([]);
+      });
+    });
+
+    describe('accounts', () => {
+      it('usernames are unique case-insensitively and stored in lower case', async () => {
+        const name = `Case${run}`;
+        const first = await db.accounts.create(name, 'hash');
+        expect(first?.username).toBe(name.toLowerCase());
+        expect(await db.accounts.create(name.toUpperCase(), 'other')).toBeUndefined();
+        expect(await db.accounts.findByUsername(name.toUpperCase())).toEqual(first);
+        expect(await db.accounts.findById(first!.id)).toEqual(first);
+      });
+    });
+
+    describe('alerts: ownership', () => {
+      it('another user’s alert behaves like one that does not exist', async () => {
+        const [owner, stranger] = [await newUser(), await newUser()];
+        const { alert } = (await db.alerts.create(owner.id, alertInput({ note: 'mine' }), 10))!;
+        expect(await db.alerts.get(stranger.id, alert.id)).toBeUndefined();
+        expect(await db.alerts.list(stranger.id)).toEqual([]);
+        expect(await db.alerts.update(stranger.id, alert.id, { threshold: 1 })).toBeUndefined();
+        expect(await db.alerts.events(stranger.id, alert.id, 10)).toBeUndefined();
+        expect(await db.alerts.delete(stranger.id, alert.id)).toBe(false);
+        expect((await db.alerts.get(owner.id, alert.id))?.alert).toEqual(alert);
+        expect(await db.alerts.delete(owner.id, alert.id)).toBe(true);
+        expect(await db.alerts.get(owner.id, alert.id)).toBeUndefined();
+      });
+
+      it('lists by status, oldest first, and caps alerts per user', async () => {
+        const owner = await newUser();
+        const a = (await db.alerts.create(owner.id, alertInput(), 2))!;
+        const b = (await db.alerts.create(owner.id, alertInput({ condition: 'below' }), 2))!;
+        expect(await db.alerts.create(owner.id, alertInput(), 2)).toBeUndefined();
+        await db.alerts.update(owner.id, b.alert.id, { status: 'disabled' });
+        expect((await db.alerts.list(owner.id)).map((x) => x.id)).toEqual([a.alert.id, b.alert.id]);
+        expect((await db.alerts.list(owner.id, 'disabled')).map((x) => x.id)).toEqual([b.alert.id]);
+      });
+    });
+
+    describe('alerts: exactly-once fire', () => {
+      it('concurrent attempts for one tick, from two connections, fire once', async () => {
+        const owner = await newUser();
+        const { rule } = (await db.alerts.create(owner.id, alertInput(), 10))!;
+        const other = await another();
+        const attempts = Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? db : other).alerts.fire(rule, tick(5, 101)));
+        const results = await Promise.all(attempts);
+        expect(results.filter((r) => r !== undefined)).toHaveLength(1);
+        const after = (await db.alerts.get(owner.id, rule.id))!;
+        expect(after.alert).toMatchObject({ status: 'triggered', triggerCount: 1, triggeredPrice: 101, triggeredAt: new Date(tick(5, 101).ts).toISOString() });
+        expect(await db.alerts.events(owner.id, rule.id, 10)).toEqual([expect.objectContaining({ seq: 5, price: 101 })]);
+        // Fired once-alerts stay fired, whatever comes later.
+        expect(await db.alerts.fire(after.rule, tick(6, 102))).toBeUndefined();
+      });
+
+      it('a re-arming alert fires once per crossing: replayed ticks and stale revisions are refused', async () => {
+        const owner = await newUser();
+        let { rule } = (await db.alerts.create(owner.id, alertInput({ mode: 'rearm' }), 10))!;
+        const first = (await db.alerts.fire(rule, tick(5, 101)))!;
+        expect(first.alert).toMatchObject({ status: 'active', triggerCount: 1 });
+        rule = first.rule;
+        expect(rule).toMatchObject({ armed: false, lastFiredSeq: 5 });
+        // Disarmed: the same or a later tick does not fire until the condition was false.
+        expect(await db.alerts.fire(rule, tick(6, 102))).toBeUndefined();
+        // Arming from a tick at or before the last fire (a replay) is refused.
+        expect(await db.alerts.arm(rule, tick(4, 99))).toBeUndefined();
+        const armed = (await db.alerts.arm(rule, tick(7, 99)))!;
+        expect(armed.armed).toBe(true);
+        // The old revision can no longer write.
+        expect(await db.alerts.fire(rule, tick(8, 101))).toBeUndefined();
+        // Replaying the tick that fired before is refused even when armed.
+        expect(await db.alerts.fire(armed, tick(5, 101))).toBeUndefined();
+        const second = (await db.alerts.fire(armed, tick(8, 101)))!;
+        expect(second.alert.triggerCount).toBe(2);
+        expect((await db.alerts.events(owner.id, rule.id, 10))!.map((e) => e.seq)).toEqual([8, 5]);
+      });
+
+      it('the cooldown counts from the source time of the last fire', async () => {
+        const owner = await newUser();
+        const { rule } = (await db.alerts.create(owner.id, alertInput({ mode: 'rearm', cooldownSeconds: 60 }), 10))!;
+        const fired = (await db.alerts.fire(rule, tick(1, 101, T0)))!;
+        const armed = (await db.alerts.arm(fired.rule, tick(2, 99, T0 + 1_000)))!;
+        expect(await db.alerts.fire(armed, tick(3, 101, T0 + 59_999))).toBeUndefined();
+        expect(await db.alerts.fire(armed, tick(4, 101, T0 + 60_000))).toBeDefined();
+      });
+
+      it('a changed alert starts over: crossings disarm, level conditions arm, the seq guard stays', async () => {
+        const owner = await newUser();
+        const { rule } = (await db.alerts.create(owner.id, alertInput({ condition: 'crosses_above' }), 10))!;
+        expect(rule.armed).toBe(false);
+        const armed = (await db.alerts.arm(rule, tick(1, 99)))!;
+        const moved = (await db.alerts.update(owner.id, rule.id, { threshold: 105 }))!;
+        expect(moved.rule).toMatchObject({ armed: false, threshold: 105 });
+        expect(moved.rule.revision).toBeGreaterThan(armed.revision);
+
+        const level = (await db.alerts.create(owner.id, alertInput(), 10))!;
+        const done = (await db.alerts.fire(level.rule, tick(9, 101)))!;
+        const again = (await db.alerts.update(owner.id, level.rule.id, { status: 'active' }))!;
+        expect(again.rule).toMatchObject({ status: 'active', armed: true, lastFiredSeq: 9 });
+        expect(await db.alerts.fire(again.rule, tick(9, 101))).toBeUndefined();
+        expect(await db.alerts.fire(again.rule, tick(10, 101))).toBeDefined();
+        expect(done.alert.triggerCount).toBe(1);
+      });
+    });
+
+    describe('alerts: change feed', () => {
+      it('reports changed and deleted alerts at or after `since`', async () => {
+        const owner = await newUser();
+        const { now: start } = await db.alerts.activeRules();
+        const kept = (await db.alerts.create(owner.id, alertInput(), 10))!;
+        const gone = (await db.alerts.create(owner.id, alertInput(), 10))!;
+        await db.alerts.update(owner.id, kept.alert.id, { threshold: 120 });
+        await db.alerts.delete(owner.id, gone.alert.id);
+        const changes = await db.alerts.changes(start);
+        const mine = changes.changed.filter((r) => r.userId === owner.id);
+        expect(mine.map((r) => [r.id, r.threshold])).toEqual([[kept.alert.id, 120]]);
+        expect(changes.deleted).toContain(gone.alert.id);
+        expect(changes.now.getTime()).toBeGreaterThanOrEqual(start.getTime());
+        expect((await db.alerts.activeRules()).rules.map((r) => r.id)).toContain(kept.alert.id);
+
+        await db.alerts.pruneTombstones(new Date(changes.now.getTime() + 60_000));
+        expect((await db.alerts.changes(start)).deleted).not.toContain(gone.alert.id);
+      });
+    });
+  });
+}

@@ -1,0 +1,88 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { adminClient, deletePrefix, redisUrl, uniquePrefix } from '../support/redis.js';
+import { metric, startServer, type RunningServer } from '../support/server.js';
+import { waitFor } from '../support/wait.js';
+import { gaps, TestClient } from '../support/ws-client.js';
+
+const processes: RunningServer[] = [];
+const prefixes: string[] = [];
+
+const system = (prefix: string, roles: string, env: Record<string, string> = {}) =>
+  startServer({ REDIS_URL: redisUrl, REDIS_PREFIX: prefix, EVENT_LOG: 'redis', SYMBOLS: 'AAPL,MSFT,TSLA', TICK_RATE: '600', HISTORY_LIMIT: '5000', ROLES: roles, ...env }).then((s) => {
+    processes.push(s);
+    return s;
+  });
+
+afterAll(async () => {
+  await Promise.all(processes.map((p) => p.stop('SIGKILL')));
+  for (const p of prefixes) await deletePrefix(p);
+});
+
+describe('Redis pub/sub connection killed mid-stream', () => {
+  it('gateways resubscribe and fill the gap from the store: clients stay gap-free', async () => {
+    const prefix = uniquePrefix('pubsub-kill');
+    prefixes.push(prefix);
+    const clientName = `ts-kill-${Math.random().toString(36).slice(2, 10)}`;
+    await system(prefix, 'generator,processor');
+    const gateways = await Promise.all([system(prefix, 'gateway,api', { REDIS_CLIENT_NAME: clientName }), system(prefix, 'gateway,api', { REDIS_CLIENT_NAME: clientName })]);
+    const clients = await Promise.all(gateways.flatMap((g) => [TestClient.connect(g.ws), TestClient.connect(`${g.ws}?symbols=AAPL`)]));
+    await Promise.all(clients.map((c) => c.waitForTicks(50)));
+
+    const admin = await adminClient();
+    try {
+      // Only this system's subscribers (named by REDIS_CLIENT_NAME): other suites share the Redis.
+      const list = String(await admin.sendCommand(['CLIENT', 'LIST', 'TYPE', 'pubsub']));
+      const ids = [...list.matchAll(/^id=(\d+) .*name=(\S*)/gm)].filter((m) => m[2]!.startsWith(clientName)).map((m) => m[1]!);
+      expect(ids.length).toBeGreaterThanOrEqual(2);
+      for (const id of ids) await admin.sendCommand(['CLIENT', 'KILL', 'ID', id]);
+    } finally {
+      await admin.close();
+    }
+    const counts = clients.map((c) => c.ticks().length);
+    await Promise.all(clients.map((c, i) => c.waitForTicks(counts[i]! + 300, undefined, 20_000)));
+    for (const c of clients) {
+      for (const s of ['AAPL', 'MSFT', 'TSLA']) expect(gaps(c.ticks(s))).toEqual([]);
+      expect(c.closed).toBeUndefined();
+    }
+    // The gap was there and was filled (not merely absent).
+    const fills = (await metric(gateways[0]!, 'tickstream_ws_gap_fills_total')) + (await metric(gateways[1]!, 'tickstream_ws_gap_fills_total'));
+    expect(fills).toBeGreaterThan(0);
+  }, 90_000);
+});
+
+describe('the whole Redis-backed system restarts', () => {
+  it('prices and history survive; resuming clients get what they missed, or "not recovered" with a snapshot', async () => {
+    const prefix = uniquePrefix('restart');
+    prefixes.push(prefix);
+    // History keeps 2000 ticks per symbol; the first run makes more than that of MSFT.
+    const first = await system(prefix, 'all', { TICK_RATE: '6000', HISTORY_LIMIT: '2000' });
+    const client = await TestClient.connect(`${first.ws}?symbols=MSFT`);
+    await client.waitForTicks(2100, 'MSFT', 30_000);
+    const before = (await (await fetch(`${first.http}/api/v1/quotes/MSFT`)).json()) as { seq: number; price: number };
+    expect((await first.stop('SIGTERM')).code).toBe(0);
+    await client.waitForClose();
+    const lastSeen = client.ticks('MSFT').at(-1)!.seq;
+
+    const second = await system(prefix, 'all', { TICK_RATE: '300', HISTORY_LIMIT: '2000' });
+    // History from before the restart is still there, and the generator continues the sequence.
+    const { ticks } = (await (await fetch(`${second.http}/api/v1/ticks/MSFT?limit=1000`)).json()) as { ticks: { seq: number }[] };
+    expect(ticks.some((t) => t.seq === before.seq)).toBe(true);
+    const resumed = await TestClient.connect(`${second.ws}?symbols=`);
+    resumed.send({ action: 'subscribe', symbols: ['MSFT'], since: { MSFT: lastSeen } });
+    await resumed.waitForTicks(50, 'MSFT');
+    expect(resumed.messages[0]).toEqual({ type: 'subscribed', symbols: ['MSFT'], recovered: { MSFT: true } });
+    const after = resumed.ticks('MSFT');
+    expect(after[0]!.seq).toBe(lastSeen + 1);
+    expect(gaps(after)).toEqual([]);
+
+    // Asking for more than history holds: an explicit "not recovered" and a fresh snapshot.
+    const late = await TestClient.connect(`${second.ws}?symbols=`);
+    late.send({ action: 'subscribe', symbols: ['MSFT'], since: { MSFT: 1 } });
+    await late.waitForTicks(5, 'MSFT');
+    expect(late.messages[0]).toEqual({ type: 'subscribed', symbols: ['MSFT'], recovered: { MSFT: false } });
+    const snapshot = late.ticks('MSFT')[0]!;
+    expect(snapshot.seq).toBeGreaterThan(2100);
+    await waitFor(() => late.ticks('MSFT').length > 5, 'live ticks after the snapshot');
+    expect(gaps(late.ticks('MSFT'))).toEqual([]);
+  }, 90_000);
+});

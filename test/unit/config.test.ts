@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { basePrices, effectiveRoles, loadConfig } from '../../src/config/load.js';
+import { ConfigError } from '../../src/config/schema-kit.js';
+import { CONFIG_SCHEMA, ROLE_NAMES } from '../../src/config/schema.js';
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig: defaults', () => {
+  it('uses every default of the schema when the environment is empty', () => {
+    const config = loadConfig({});
+    for (const [key, field] of Object.entries(CONFIG_SCHEMA)) expect(config[key as keyof typeof config], key).toEqual(field.default);
+  });
+
+  it('reads values it is given', () => {
+    const config = loadConfig({ PORT: '0', SYMBOLS: ' AAPL, MSFT ,AAPL', TICK_RATE: '2.5', LOG_LEVEL: 'warn', SEED: '42', BASE_PRICES: 'MSFT:12.5' });
+    expect(config).toMatchObject({ port: 0, symbols: ['AAPL', 'MSFT'], tickRate: 2.5, logLevel: 'warn', seed: '42', basePrices: ['MSFT:12.5'] });
+  });
+});
+
+describe('loadConfig: invalid values', () => {
+  const cases: [string, keyof typeof CONFIG_SCHEMA, string][] = [
+    ['an integer that is not a number', 'port', 'http'],
+    ['an integer with a fraction', 'port', '80.5'],
+    ['an integer above its range', 'port', '65536'],
+    ['an integer below its range', 'historyLimit', '9'],
+    ['an empty integer', 'candleLimit', ''],
+    ['a number that is not a number', 'tickRate', 'fast'],
+    ['an empty number', 'drift', ' '],
+    ['a number out of range', 'volatility', '-0.1'],
+    ['an infinite number', 'marketSpeed', 'Infinity'],
+    ['a value not in its list', 'logLevel', 'loud'],
+    ['an unknown event log', 'eventLog', 'zookeeper'],
+    ['an unknown role', 'roles', 'generator,trader'],
+    ['a lower-case symbol', 'symbols', 'AAPL,msft'],
+    ['a price pair without a price', 'basePrices', 'AAPL'],
+    ['a price pair with a negative price', 'basePrices', 'AAPL:-1'],
+    ['a price pair with two prices', 'basePrices', 'AAPL:1:2'],
+    ['a seed that is not a number', 'seed', 'abc'],
+  ];
+
+  for (const [what, key, raw] of cases) {
+    it(`rejects ${what}, naming the key and what is allowed`, () => {
+      const field = CONFIG_SCHEMA[key];
+      const error = configError({ [field.env]: raw });
+      expect(error.problems).toHaveLength(1);
+      expect(error.message).toContain(field.env);
+      expect(error.message).toContain(field.allowed);
+      expect(error.message).toContain(JSON.stringify(raw));
+    });
+  }
+
+  it('reports several bad keys together', () => {
+    const error = configError({ PORT: '-1', LOG_FORMAT: 'xml', TICK_RATE: '0' });
+    expect(error.problems).toHaveLength(3);
+    for (const env of ['PORT', 'LOG_FORMAT', 'TICK_RATE']) expect(error.message).toContain(env);
+  });
+
+  it('rejects BASE_PRICES naming a symbol that is not in SYMBOLS', () => {
+    const error = configError({ SYMBOLS: 'AAPL,MSFT', BASE_PRICES: 'AAPL:10,IBM:20' });
+    expect(error.problems).toHaveLength(1);
+    expect(error.message).toMatch(/BASE_PRICES.*IBM.*SYMBOLS/);
+  });
+});
+
+describe('derived settings', () => {
+  it('`all` expands to every role; a list is kept as given', () => {
+    expect(effectiveRoles(loadConfig({}))).toEqual([...ROLE_NAMES]);
+    expect(effectiveRoles(loadConfig({ ROLES: 'gateway,api' }))).toEqual(['gateway', 'api']);
+  });
+
+  it('base prices come from BASE_PRICES, then the built-in universe, then 100', () => {
+    const config = loadConfig({ SYMBOLS: 'AAPL,MSFT,ZZZ', BASE_PRICES: 'MSFT:12.5' });
+    expect(basePrices(config, { AAPL: 190, MSFT: 410 })).toEqual(new Map([['AAPL', 190], ['MSFT', 12.5], ['ZZZ', 100]]));
+  });
+});
+
+describe('lists that must not be empty', () => {
+  it('SYMBOLS= and ROLES= are refused with what is allowed', () => {
+    expect(() => loadConfig({ SYMBOLS: ' , ' })).toThrow(/SYMBOLS=" , " is not allowed: expected .*at least one/);
+    expect(() => loadConfig({ ROLES: '' })).toThrow(/ROLES="" is not allowed: expected .*at least one/);
+  });
+});

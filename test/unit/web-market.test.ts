@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { ActivityLog } from '../../web/src/lib/activity.js';
+import { FrameScheduler } from '../../web/src/lib/frame.js';
+import { MarketStore } from '../../web/src/lib/market.js';
+import type { Quote, Tick } from '../../web/src/lib/types.js';
+
+/** Animation frames run when the test says so. */
+function frames() {
+  let queued: (() => void)[] = [];
+  const scheduler = new FrameScheduler((run) => queued.push(run));
+  return {
+    scheduler,
+    get waiting() {
+      return queued.length;
+    },
+    run() {
+      const now = queued;
+      queued = [];
+      for (const f of now) f();
+    },
+  };
+}
+
+const tick = (symbol: string, seq: number, price: number, ts = 1_700_000_000_000 + seq): Tick => ({ symbol, price, size: 100, seq, ts });
+
+const quote = (over: Partial<Quote> = {}): Quote => ({
+  symbol: 'AAPL', price: 101, size: 1, seq: 10, ts: 1_700_000_000_000, open: 100, high: 102, low: 99,
+  change: 1, changePercent: 1, volume: 1_000, vwap: 100.5, trades: 10, ...over,
+});
+
+describe('MarketStore', () => {
+  it('draws at most once per animation frame however many ticks arrive', () => {
+    const f = frames();
+    const market = new MarketStore(f.scheduler);
+    let draws = 0;
+    market.subscribeQuotes(() => draws++);
+    for (let i = 1; i <= 100; i++) market.applyTicks([tick('AAPL', i, 100 + i / 100)]);
+    expect(f.waiting).toBe(1);
+    expect(market.quote('AAPL')).toBeUndefined();
+    f.run();
+    expect(draws).toBe(1);
+    expect(market.quote('AAPL')).toMatchObject({ price: 101, seq: 100, direction: 1 });
+  });
+
+  it('extends the day statistics of the REST quote with live ticks', () => {
+    const f = frames();
+    const market = new MarketStore(f.scheduler);
+    market.seedQuotes([quote()]);
+    market.applyTicks([tick('AAPL', 11, 103), tick('AAPL', 12, 98.5)]);
+    f.run();
+    expect(market.quote('AAPL')).toMatchObject({ price: 98.5, open: 100, high: 103, low: 98.5, volume: 1_200, direction: -1 });
+    expect(market.quote('AAPL')!.change).toBeCloseTo(-1.5);
+    expect(market.quote('AAPL')!.changePercent).toBeCloseTo(-1.5);
+  });
+
+  it('a REST quote older than the stream does not move the price back', () => {
+    const f = frames();
+    const market = new MarketStore(f.scheduler);
+    market.applyTicks([tick('AAPL', 50, 120)]);
+    market.seedQuotes([quote({ seq: 40, price: 101 })]);
+    f.run();
+    expect(market.quote('AAPL')).toMatchObject({ price: 120, open: 100, seq: 50 });
+  });
+
+  it('while paused nothing is drawn; resuming draws the latest state at once', () => {
+    const f = frames();
+    const market = new MarketStore(f.scheduler);
+    market.applyTicks([tick('AAPL', 1, 100)]);
+    f.run();
+    f.scheduler.setPaused(true);
+    market.applyTicks([tick('AAPL', 2, 101), tick('AAPL', 3, 102)]);
+    f.run();
+    expect(market.quote('AAPL')!.seq).toBe(1);
+    f.scheduler.setPaused(false);
+    f.run();
+    expect(market.quote('AAPL')!.seq).toBe(3);
+  });
+
+  it('the chart: ticks during the history request are added on top of it; other symbols do not touch it', () => {
+    const f = frames();
+    const market = new MarketStore(f.scheduler);
+    const base = 1_700_000_000_000;
+    market.setChart('AAPL', '1s');
+    market.applyTicks([tick('AAPL', 5, 110, base + 2_500), tick('MSFT', 1, 300, base + 2_600)]);
+    expect(market.chart!.loading).toBe(true);
+    market.loadChart('AAPL', '1s', [
+      { time: base + 1_000, open: 100, high: 100, low: 100, close: 100, volume: 1, trades: 1 },
+      { time: base + 2_000, open: 105, high: 105, low: 105, close: 105, volume: 1, trades: 1 },
+    ]);
+    const chart = market.chart!;
+    expect(chart.loading).toBe(false);
+    expect(chart.series.all.map((c) => c.close)).toEqual([100, 110]);
+    market.applyTicks([tick('AAPL', 6, 111, base + 3_100)]);
+    expect(chart.series.length).toBe(3);
+  });
+});
+
+describe('ActivityLog', () => {
+  it('keeps each type apart so a flood of ticks never pushes out the rare lines, newest first', () => {
+    const f = frames();
+    const log = new ActivityLog(f.scheduler, 10);
+    log.add('system', 'connected', 1);
+    for (let i = 0; i < 100; i++) log.add('tick', `t${i}`, 2 + i);
+    log.add('alert', 'AAPL above 1', 200);
+    f.run();
+    const all = log.entries(new Set(['tick', 'system', 'alert']), 100);
+    expect(all[0]!.text).toBe('AAPL above 1');
+    expect(all.some((e) => e.text === 'connected')).toBe(true);
+    expect(all.filter((e) => e.type === 'tick').length).toBeLessThanOrEqual(15);
+    expect(log.entries(new Set(['system']))).toHaveLength(1);
+    log.clear();
+    expect(log.entries(new Set(['tick', 'system', 'alert']))).toEqual([]);
+  });
+});

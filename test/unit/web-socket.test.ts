@@ -1,0 +1,281 @@
+import { describe, expect, it } from 'vitest';
+import { TickSocket, type SocketLike, type TickSocketEvents, type Timers } from '../../web/src/lib/socket.js';
+import type { Tick } from '../../web/src/lib/types.js';
+
+/** A socket the test drives by hand. */
+class FakeSocket implements SocketLike {
+  onopen: ((event: unknown) => void) | null = null;
+  onclose: ((event: { code: number; reason: string }) => void) | null = null;
+  onerror: ((event: unknown) => void) | null = null;
+  onmessage: ((event: { data: unknown }) => void) | null = null;
+  readonly sent: Record<string, unknown>[] = [];
+  closedWith: number | undefined;
+  constructor(readonly url: string) {}
+  send(data: string): void {
+    this.sent.push(JSON.parse(data) as Record<string, unknown>);
+  }
+  close(code = 1000): void {
+    this.closedWith = code;
+  }
+  open(): void {
+    this.onopen?.({});
+  }
+  receive(message: unknown): void {
+    this.onmessage?.({ data: JSON.stringify(message) });
+  }
+  drop(code = 1006, reason = ''): void {
+    this.onclose?.({ code, reason });
+  }
+}
+
+/** Timers the test advances by hand. */
+class FakeTimers implements Timers {
+  now = 0;
+  private next = 1;
+  readonly pending = new Map<number, { at: number; fn: () => void }>();
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = this.next++;
+    this.pending.set(id, { at: this.now + ms, fn });
+    return id;
+  }
+  clearTimeout(handle: unknown): void {
+    this.pending.delete(handle as number);
+  }
+  /** Delays of the timers waiting now. */
+  delays(): number[] {
+    return [...this.pending.values()].map((t) => t.at - this.now);
+  }
+  advance(ms: number): void {
+    const until = this.now + ms;
+    for (;;) {
+      const due = [...this.pending.entries()].filter(([, t]) => t.at <= until).sort((a, b) => a[1].at - b[1].at)[0];
+      if (!due) break;
+      this.pending.delete(due[0]);
+      this.now = due[1].at;
+      due[1].fn();
+    }
+    this.now = until;
+  }
+}
+
+const tick = (symbol: string, seq: number, price = 100): Tick & { type: 'tick' } => ({ type: 'tick', symbol, price, size: 10, seq, ts: 1_000 + seq });
+
+function setup(options: { symbols?: string[]; token?: string; random?: number; pingEveryMs?: number } = {}) {
+  const sockets: FakeSocket[] = [];
+  const timers = new FakeTimers();
+  const log: string[] = [];
+  const received: Tick[] = [];
+  const events: TickSocketEvents = {
+    ticks: (ticks) => received.push(...ticks),
+    status: (status, detail) => log.push(`status ${status}${detail.delayMs !== undefined ? ` in ${detail.delayMs}` : ''}`),
+    recovery: (symbol, ok) => log.push(`recovery ${symbol} ${ok}`),
+    sequenceReset: (symbol, last, seq) => log.push(`reset ${symbol} ${last}→${seq}`),
+    rejected: (symbols, code) => log.push(`rejected ${symbols.join(',')} ${code}`),
+    alert: (alert, price) => log.push(`alert ${alert.symbol} ${price}`),
+    authenticated: (user) => log.push(`authenticated ${user.username}`),
+  };
+  const socket = new TickSocket({
+    url: 'ws://example.test/ws',
+    symbols: options.symbols ?? ['AAPL', 'MSFT'],
+    create: (url) => {
+      const s = new FakeSocket(url);
+      sockets.push(s);
+      return s;
+    },
+    events,
+    token: options.token,
+    timers,
+    now: () => timers.now,
+    random: () => options.random ?? 0.5,
+    pingEveryMs: options.pingEveryMs ?? 0,
+  });
+  const last = (): FakeSocket => sockets[sockets.length - 1]!;
+  return { socket, sockets, timers, log, received, last };
+}
+
+describe('TickSocket', () => {
+  it('connects with no URL subscription and batches on, then subscribes to what it wants (no since on a first connection)', () => {
+    const { socket, last } = setup();
+    socket.connect();
+    expect(last().url).toBe('ws://example.test/ws?symbols=&batch=1');
+    last().open();
+    expect(last().sent).toEqual([{ action: 'subscribe', symbols: ['AAPL', 'MSFT'], id: 'sub-1' }]);
+    expect(socket.status).toBe('open');
+  });
+
+  it('takes single and batched tick frames and remembers the last seq per symbol', () => {
+    const { socket, last, received } = setup();
+    socket.connect();
+    last().open();
+    last().receive(tick('AAPL', 5));
+    last().receive({ type: 'ticks', data: [tick('MSFT', 9), tick('AAPL', 6)] });
+    expect(received.map((t) => `${t.symbol}${t.seq}`)).toEqual(['AAPL5', 'MSFT9', 'AAPL6']);
+    expect(socket.positions).toEqual({ AAPL: 6, MSFT: 9 });
+    expect(socket.ticksReceived).toBe(3);
+  });
+
+  it('after a drop it waits with backoff and jitter, then resumes every symbol with since = last seq', () => {
+    const { socket, sockets, last, timers, log } = setup({ random: 0.5 });
+    socket.connect();
+    last().open();
+    last().receive(tick('AAPL', 41));
+    last().receive(tick('MSFT', 7));
+    last().drop(1001, 'GOING_AWAY');
+    // attempt 0: 500 ms × (1 − 0.5 × 0.5) = 375 ms
+    expect(timers.delays()).toEqual([375]);
+    expect(log).toContain('status reconnecting in 375');
+    timers.advance(374);
+    expect(sockets).toHaveLength(1);
+    timers.advance(1);
+    expect(sockets).toHaveLength(2);
+    last().open();
+    expect(last().sent).toEqual([{ action: 'subscribe', symbols: ['AAPL', 'MSFT'], since: { AAPL: 41, MSFT: 7 }, id: 'sub-2' }]);
+    expect(socket.reconnects).toBe(1);
+  });
+
+  it('the backoff doubles while connecting fails, up to the cap, and starts afresh once data flows', () => {
+    const { socket, last, timers } = setup({ random: 0 });
+    socket.connect();
+    const delays: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      last().drop();
+      delays.push(timers.delays()[0]!);
+      timers.advance(delays.at(-1)!);
+    }
+    expect(delays).toEqual([500, 1000, 2000, 4000, 8000, 15000, 15000]);
+    last().open();
+    last().receive(tick('AAPL', 1));
+    last().drop();
+    expect(timers.delays()).toEqual([500]);
+  });
+
+  it('jitter spreads the delay between half and all of the exponential value', () => {
+    const early = setup({ random: 0.999 });
+    early.socket.connect();
+    early.last().drop();
+    const late = setup({ random: 0 });
+    late.socket.connect();
+    late.last().drop();
+    expect(early.timers.delays()[0]).toBe(250);
+    expect(late.timers.delays()[0]).toBe(500);
+  });
+
+  it('reports recovered:false per symbol and accepts the snapshot that follows without counting a gap', () => {
+    const { socket, last, timers, log, received } = setup();
+    socket.connect();
+    last().open();
+    last().receive(tick('AAPL', 10));
+    last().drop();
+    timers.advance(1_000);
+    last().open();
+    last().receive({ type: 'subscribed', symbols: ['AAPL', 'MSFT'], recovered: { AAPL: false }, id: 'sub-2' });
+    last().receive(tick('AAPL', 500));
+    expect(log).toContain('recovery AAPL false');
+    expect(received.at(-1)!.seq).toBe(500);
+    expect(socket.gaps).toBe(0);
+  });
+
+  it('a seq that goes back after a reconnect is a restarted source: reported once and followed, not dropped', () => {
+    const { socket, last, timers, log, received } = setup({ symbols: ['AAPL'] });
+    socket.connect();
+    last().open();
+    last().receive(tick('AAPL', 900));
+    last().drop();
+    timers.advance(1_000);
+    last().open();
+    last().receive({ type: 'subscribed', symbols: ['AAPL'], recovered: { AAPL: true }, id: 'sub-2' });
+    last().receive(tick('AAPL', 3));
+    last().receive(tick('AAPL', 4));
+    expect(log.filter((l) => l.startsWith('reset'))).toEqual(['reset AAPL 900→3']);
+    expect(received.map((t) => t.seq)).toEqual([900, 3, 4]);
+    expect(socket.positions).toEqual({ AAPL: 4 });
+  });
+
+  it('within one connection a repeated or older seq is dropped', () => {
+    const { socket, last, received } = setup({ symbols: ['AAPL'] });
+    socket.connect();
+    last().open();
+    last().receive(tick('AAPL', 5));
+    last().receive(tick('AAPL', 5));
+    last().receive(tick('AAPL', 4));
+    last().receive(tick('AAPL', 7));
+    expect(received.map((t) => t.seq)).toEqual([5, 7]);
+    expect(socket.gaps).toBe(1);
+  });
+
+  it('subscribe and unsubscribe go out at once when open; ticks of a removed symbol are ignored; when closed they wait for the next connection', () => {
+    const { socket, last, timers, received } = setup({ symbols: ['AAPL'] });
+    socket.connect();
+    last().open();
+    socket.subscribe(['tsla']);
+    socket.unsubscribe(['AAPL']);
+    expect(last().sent.slice(1)).toEqual([
+      { action: 'subscribe', symbols: ['TSLA'], id: 'sub-2' },
+      { action: 'unsubscribe', symbols: ['AAPL'] },
+    ]);
+    last().receive(tick('AAPL', 3));
+    expect(received).toEqual([]);
+    last().drop();
+    socket.subscribe(['NVDA']);
+    timers.advance(1_000);
+    last().open();
+    expect(last().sent).toEqual([{ action: 'subscribe', symbols: ['TSLA', 'NVDA'], id: 'sub-3' }]);
+  });
+
+  it('a subscribe the server refuses (UNKNOWN_SYMBOL) drops those symbols', () => {
+    const { socket, last, log } = setup({ symbols: ['AAPL'] });
+    socket.connect();
+    last().open();
+    socket.subscribe(['ZZZZ']);
+    last().receive({ type: 'error', code: 'UNKNOWN_SYMBOL', message: 'Unknown symbol(s): ZZZZ.', id: 'sub-2' });
+    expect(log).toContain('rejected ZZZZ UNKNOWN_SYMBOL');
+    expect(socket.symbols).toEqual(['AAPL']);
+  });
+
+  it('authenticates on every connection when it has a token and passes alert messages on', () => {
+    const { socket, last, log, timers } = setup({ token: 'tok' });
+    socket.connect();
+    last().open();
+    expect(last().sent[0]).toEqual({ action: 'auth', token: 'tok' });
+    last().receive({ type: 'authenticated', user: { id: 1, username: 'ada' } });
+    last().receive({ type: 'alert', alert: { id: 1, symbol: 'AAPL' }, price: 191.5, ts: 1 });
+    expect(log).toEqual(expect.arrayContaining(['authenticated ada', 'alert AAPL 191.5']));
+    last().drop();
+    timers.advance(1_000);
+    last().open();
+    expect(last().sent[0]).toEqual({ action: 'auth', token: 'tok' });
+  });
+
+  it('disconnect() closes on purpose: no reconnect until connect(), which resumes from the kept positions', () => {
+    const { socket, sockets, last, timers } = setup({ symbols: ['AAPL'] });
+    socket.connect();
+    last().open();
+    last().receive(tick('AAPL', 12));
+    socket.disconnect();
+    expect(last().closedWith).toBe(1000);
+    expect(socket.status).toBe('closed');
+    timers.advance(60_000);
+    expect(sockets).toHaveLength(1);
+    socket.connect();
+    last().open();
+    expect(last().sent).toEqual([{ action: 'subscribe', symbols: ['AAPL'], since: { AAPL: 12 }, id: 'sub-2' }]);
+    expect(socket.reconnects).toBe(1);
+  });
+
+  it('pings while open; a link that answers nothing by the next ping is closed and reconnected', () => {
+    const { socket, sockets, last, timers } = setup({ symbols: [], pingEveryMs: 10_000 });
+    socket.connect();
+    last().open();
+    timers.advance(10_000);
+    expect(last().sent).toEqual([{ action: 'ping' }]);
+    last().receive({ type: 'pong', ts: 1 });
+    expect(socket.rttMs).toBe(0);
+    timers.advance(10_000);
+    expect(last().sent).toHaveLength(2);
+    timers.advance(10_000);
+    expect(last().closedWith).toBe(4000);
+    expect(socket.status).toBe('reconnecting');
+    timers.advance(1_000);
+    expect(sockets).toHaveLength(2);
+  });
+});

@@ -1,0 +1,20 @@
+import { useDashboard } from '../hooks/context.js';
+import { useUi } from '../hooks/useUi.js';
+
+export function Toasts() {
+  const dashboard = useDashboard();
+  const toasts = useUi((s) => s.toasts);
+  return (
+    <div className="toasts" role="region" aria-label="Notifications" aria-live="assertive">
+      {toasts.map((t) => (
+        <div key={t.id} className="toast" role="alert">
+          <strong>{t.title}</strong>
+          <p>{t.text}</p>
+          <button type="button" onClick={() => dashboard.dismissToast(t.id)} aria-label="Dismiss notification">
+            ×
+          </button>
+        </div>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,57 @@
+import { useEffect } from 'react';
+import type { Dashboard } from '../app/controller.js';
+import { shortcutFor } from '../lib/shortcuts.js';
+
+/** Global single-key shortcuts (see lib/shortcuts): never with Ctrl/Meta/Alt, never while typing. */
+export function useShortcuts(dashboard: Dashboard): void {
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent): void => {
+      const target = event.target instanceof HTMLElement ? event.target : null;
+      const action = shortcutFor({ key: event.key, ctrlKey: event.ctrlKey, metaKey: event.metaKey, altKey: event.altKey, defaultPrevented: event.defaultPrevented, repeat: event.repeat, target });
+      if (!action) return;
+      const { helpOpen, paused, chartType } = dashboard.ui.get();
+      // With the help open, only its own keys work (the dialog closes itself on Escape).
+      if (helpOpen && action !== 'help') return;
+      switch (action) {
+        case 'help':
+          dashboard.setHelp(!helpOpen);
+          break;
+        case 'close':
+          return;
+        case 'theme':
+          dashboard.toggleTheme();
+          break;
+        case 'pause':
+          dashboard.setPaused(!paused);
+          break;
+        case 'chartType':
+          dashboard.setChartType(chartType === 'candles' ? 'line' : 'candles');
+          break;
+        case 'interval-1s':
+        case 'interval-1m':
+        case 'interval-5m':
+        case 'interval-1h':
+          dashboard.setInterval(action.slice('interval-'.length) as '1s' | '1m' | '5m' | '1h');
+          break;
+        case 'next':
+          dashboard.step(1);
+          break;
+        case 'previous':
+          dashboard.step(-1);
+          break;
+        case 'addSymbol':
+          document.getElementById('add-symbol')?.focus();
+          break;
+        case 'connection':
+          dashboard.connectionToggle();
+          break;
+        case 'clearLog':
+          dashboard.activity.clear();
+          break;
+      }
+      event.preventDefault();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [dashboard]);
+}

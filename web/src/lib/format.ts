@@ -1,0 +1,42 @@
+/** Number formatting for prices, changes and durations. */
+
+export function price(value: number | undefined): string {
+  if (value === undefined || !Number.isFinite(value)) return '—';
+  return value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: value < 1 ? 4 : 2 });
+}
+
+export function signed(value: number | undefined, digits = 2): string {
+  if (value === undefined || !Number.isFinite(value)) return '—';
+  const text = Math.abs(value).toFixed(digits);
+  return value > 0 ? `+${text}` : value < 0 ? `−${text}` : text;
+}
+
+export function percent(value: number | undefined): string {
+  return value === undefined ? '—' : `${signed(value)}%`;
+}
+
+export function compact(value: number | undefined): string {
+  if (value === undefined || !Number.isFinite(value)) return '—';
+  return value.toLocaleString('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+}
+
+export function duration(ms: number | undefined): string {
+  if (ms === undefined || ms < 0) return '—';
+  const s = Math.floor(ms / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  if (h > 0) return `${h}h ${String(m).padStart(2, '0')}m`;
+  if (m > 0) return `${m}m ${String(sec).padStart(2, '0')}s`;
+  return `${sec}s`;
+}
+
+export function millis(value: number | undefined): string {
+  if (value === undefined) return '—';
+  return value < 10 ? `${value.toFixed(1)} ms` : `${Math.round(value)} ms`;
+}
+
+export function clock(ts: number): string {
+  const d = new Date(ts);
+  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}:${String(d.getSeconds()).padStart(2, '0')}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+}
