@@ -1,140 +1,185 @@
-// Ingest: ticks/s through log → processor → store, in-process, with tickstream's own classes from
-// dist/. A pre-generated batch is appended as fast as the log takes it while one processor
-// consumes; the clock stops when the store has applied every tick.
-//   node bench/ingest.mjs --memory 1000000 --redis 100000 [--redis-url redis://127.0.0.1:6379/15]
+// Ingest: ticks/s through generator → log → processor → store, with tickstream's own classes from
+// dist/. The generator makes ticks with the market model and appends them as fast as the log takes
+// them while one processor consumes; the clock runs from the first append until the store has
+// applied every tick.
+//   node bench/ingest.mjs --memory 1000000 --redis 100000 [--symbols 100] [--redis-url redis://127.0.0.1:6379/15]
+// Memory: everything in this thread, as `npm start` runs it. Redis: the generator in a worker
+// thread (a process of its own in a deployment), the processor in this one, Redis on the machine.
 // Prints one JSON line.
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const dist = (p) => import(`${ROOT}dist/${p}`);
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
-const MEMORY_TICKS = Number(opt('memory', 1_000_000));
-const REDIS_TICKS = Number(opt('redis', 100_000));
-const REDIS_URL = opt('redis-url', 'redis://127.0.0.1:6379/15');
-const SYMBOLS = Number(opt('symbols', 100));
 const CHUNK = 1000;
-setTimeout(() => {
-  console.log(JSON.stringify({ error: 'ingest benchmark timed out' }));
-  process.exit(1);
-}, Number(opt('timeout-ms', 120_000))).unref();
 
-const { Market } = await dist('domain/price-model.js');
-const { seededRandom } = await dist('domain/random.js');
-const { ProcessorService } = await dist('services/processor.js');
-const { createMetrics } = await dist('observability/metrics.js');
-const { MemoryPubSub } = await dist('adapters/memory/memory-pubsub.js');
-
-const quiet = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, fatal() {}, child: () => quiet };
-const symbols = Array.from({ length: SYMBOLS }, (_, i) => `SYM${String(i).padStart(3, '0')}`);
-
-function generate(count) {
-  const market = new Market(
+/** The market model over `count` symbols, seeded: every run makes the same ticks. */
+async function market(count) {
+  const { Market } = await dist('domain/price-model.js');
+  const { seededRandom } = await dist('domain/random.js');
+  const symbols = Array.from({ length: count }, (_, i) => `SYM${String(i).padStart(3, '0')}`);
+  return new Market(
     symbols.map((symbol) => ({ symbol, basePrice: 100, drift: 0.05, volatility: 0.3 })),
     seededRandom(42),
     { speed: 60, source: 'bench' },
   );
-  const t0 = Date.now();
+}
+
+/** Generates `total` ticks a chunk at a time and appends each chunk, as GeneratorService does. */
+async function generateInto(log, total, symbols) {
+  const m = await market(symbols);
   const started = performance.now();
-  const records = new Array(count);
-  for (let i = 0; i < count; i++) {
-    const tick = market.next(t0 + Math.floor(i / 1000));
-    records[i] = { key: tick.symbol, value: tick };
+  for (let made = 0; made < total; made += CHUNK) {
+    const n = Math.min(CHUNK, total - made);
+    const now = Date.now();
+    const records = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const tick = m.next(now);
+      records[i] = { key: tick.symbol, value: tick };
+    }
+    await log.append(records);
   }
-  return { records, generatorPerSecond: count / ((performance.now() - started) / 1000) };
+  return total / ((performance.now() - started) / 1000);
 }
 
-/** Appends `records` in chunks while the processor runs; resolves when the store applied all. */
-async function drive({ log, store, pubsub, records }) {
-  const total = records.length;
-  let applied = 0;
-  let done;
-  const finished = new Promise((resolve) => (done = resolve));
-  const apply = store.applyTicks.bind(store);
-  store.applyTicks = async (ticks) => {
-    const result = await apply(ticks);
-    applied += ticks.length;
-    if (applied >= total) done();
-    return result;
+async function redisLog(url, prefix, retention) {
+  const { RedisStreamsEventLog } = await dist('adapters/redis/redis-streams-event-log.js');
+  const { tickCodec } = await dist('adapters/codec.js');
+  return new RedisStreamsEventLog({ url, prefix, stream: 'ticks', retention, codec: tickCodec, blockMs: 200 });
+}
+
+if (!isMainThread) {
+  // The Redis generator: its own thread and event loop, like a generator process.
+  const { url, prefix, ticks, symbols } = workerData;
+  const log = await redisLog(url, prefix, ticks * 2);
+  await log.start();
+  const appendPerSecond = await generateInto(log, ticks, symbols);
+  await log.close();
+  parentPort.postMessage({ appendPerSecond });
+} else {
+  await main();
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  const opt = (name, dflt) => {
+    const i = args.indexOf(`--${name}`);
+    return i >= 0 ? args[i + 1] : dflt;
   };
-  const metrics = createMetrics({ defaultMetrics: false });
-  const processor = new ProcessorService({ log, store, pubsub, maxBatch: 1000, metrics, logger: quiet, group: `bench-${process.pid}` });
-  await processor.start();
-  const started = performance.now();
-  for (let i = 0; i < total; i += CHUNK) await log.append(records.slice(i, i + CHUNK));
-  const appendedMs = performance.now() - started;
-  await finished;
-  const seconds = (performance.now() - started) / 1000;
-  await processor.stop();
-  return { ticks: total, seconds, perSecond: total / seconds, appendPerSecond: total / (appendedMs / 1000), accepted: (await metrics.ticksAccepted.get()).values[0]?.value ?? 0 };
+  const MEMORY_TICKS = Number(opt('memory', 1_000_000));
+  const REDIS_TICKS = Number(opt('redis', 100_000));
+  const REDIS_URL = opt('redis-url', 'redis://127.0.0.1:6379/15');
+  const SYMBOLS = Number(opt('symbols', 100));
+  // Not unref'd: a run that cannot finish (ticks lost before they were applied) must still say so.
+  setTimeout(() => {
+    console.log(JSON.stringify({ error: 'ingest benchmark timed out' }));
+    process.exit(1);
+  }, Number(opt('timeout-ms', 120_000)));
+
+  const { ProcessorService } = await dist('services/processor.js');
+  const { createMetrics } = await dist('observability/metrics.js');
+  const { MemoryPubSub } = await dist('adapters/memory/memory-pubsub.js');
+  const quiet = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, fatal() {}, child: () => quiet };
+
+  /** Starts a processor, runs `produce`, resolves when the store applied `total` ticks. */
+  async function drive({ log, store, pubsub, total, produce }) {
+    let applied = 0;
+    let done;
+    const finished = new Promise((resolve) => (done = resolve));
+    const apply = store.applyTicks.bind(store);
+    store.applyTicks = async (ticks) => {
+      const result = await apply(ticks);
+      applied += ticks.length;
+      if (applied >= total) done();
+      return result;
+    };
+    const metrics = createMetrics({ defaultMetrics: false });
+    const processor = new ProcessorService({ log, store, pubsub, maxBatch: 1000, metrics, logger: quiet, group: `bench-${process.pid}` });
+    await processor.start();
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    const appendPerSecond = await produce();
+    await finished;
+    const seconds = (performance.now() - started) / 1000;
+    const used = process.cpuUsage(cpu);
+    await processor.stop();
+    const accepted = (await metrics.ticksAccepted.get()).values[0]?.value ?? 0;
+    return { ticks: total, symbols: SYMBOLS, seconds, perSecond: total / seconds, appendPerSecond, accepted, cpuSeconds: (used.user + used.system) / 1e6 };
+  }
+
+  const out = {};
+
+  if (MEMORY_TICKS > 0) {
+    const { MemoryEventLog } = await dist('adapters/memory/memory-event-log.js');
+    const { MemoryPriceStore } = await dist('adapters/memory/memory-price-store.js');
+    // The generator alone, for reference: what making the ticks costs.
+    const m = await market(SYMBOLS);
+    const t0 = performance.now();
+    for (let i = 0; i < MEMORY_TICKS; i++) m.next(Date.now());
+    const generatorPerSecond = MEMORY_TICKS / ((performance.now() - t0) / 1000);
+    const log = new MemoryEventLog({ partitions: 8, retention: MEMORY_TICKS });
+    const store = new MemoryPriceStore({ historyLimit: 1000, candleLimit: 500 });
+    const result = await drive({ log, store, pubsub: new MemoryPubSub(), total: MEMORY_TICKS, produce: () => generateInto(log, MEMORY_TICKS, SYMBOLS) });
+    out.memory = { ...result, generatorPerSecond };
+  }
+
+  if (REDIS_TICKS > 0) out.redis = await redisIngest(REDIS_URL, REDIS_TICKS, SYMBOLS, drive, MemoryPubSub);
+
+  console.log(JSON.stringify(out));
+  process.exit(0);
 }
 
-const out = {};
-
-if (MEMORY_TICKS > 0) {
-  const { MemoryEventLog } = await dist('adapters/memory/memory-event-log.js');
-  const { MemoryPriceStore } = await dist('adapters/memory/memory-price-store.js');
-  const { records, generatorPerSecond } = generate(MEMORY_TICKS);
-  const log = new MemoryEventLog({ partitions: 8, retention: MEMORY_TICKS + 1 });
-  const store = new MemoryPriceStore({ historyLimit: 1000, candleLimit: 500 });
-  out.memory = { ...(await drive({ log, store, pubsub: new MemoryPubSub(), records })), generatorPerSecond };
-}
-
-if (REDIS_TICKS > 0) {
+async function redisIngest(url, total, symbols, drive, MemoryPubSub) {
   const have = ['adapters/redis/redis-streams-event-log.js', 'adapters/redis/redis-price-store.js'].every((p) => existsSync(`${ROOT}dist/${p}`));
-  if (!have) out.redis = { skipped: 'src/adapters/redis/redis-streams-event-log.ts or redis-price-store.ts is not built' };
-  else {
-    const { createClient } = await import('redis');
-    const admin = createClient({ url: REDIS_URL, socket: { reconnectStrategy: false, connectTimeout: 2000 } });
-    admin.on('error', () => {});
-    let reachable = true;
-    try {
-      await admin.connect();
-      await admin.ping();
-    } catch {
-      reachable = false;
+  if (!have) return { skipped: 'the Redis adapters are not built' };
+  const { createClient } = await import('redis');
+  const admin = createClient({ url, socket: { reconnectStrategy: false, connectTimeout: 2000 } });
+  admin.on('error', () => {});
+  try {
+    await admin.connect();
+    await admin.ping();
+  } catch {
+    return { skipped: `no Redis answers at ${url}` };
+  }
+  const prefix = `bench-ingest:${process.pid}:${Date.now()}:`;
+  const { RedisPriceStore } = await dist('adapters/redis/redis-price-store.js');
+  const { RedisPubSub } = await dist('adapters/redis/redis-pubsub.js');
+  const { tickCodec } = await dist('adapters/codec.js');
+  const log = await redisLog(url, prefix, total * 2);
+  const store = new RedisPriceStore({ url, prefix, historyLimit: 1000, candleLimit: 500 });
+  const pubsub = existsSync(`${ROOT}dist/adapters/redis/redis-pubsub.js`) ? new RedisPubSub({ url, prefix, codec: tickCodec }) : new MemoryPubSub();
+  const redisCpu = async () => {
+    const info = await admin.info('cpu');
+    const value = (name) => Number(info.match(new RegExp(`^${name}:([\\d.]+)`, 'm'))?.[1] ?? 0);
+    return value('used_cpu_sys') + value('used_cpu_user');
+  };
+  let out;
+  try {
+    await log.start();
+    await store.start();
+    await pubsub.start();
+    const cpuBefore = await redisCpu();
+    const produce = () =>
+      new Promise((resolve, reject) => {
+        const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { url, prefix, ticks: total, symbols } });
+        worker.once('message', (m) => resolve(m.appendPerSecond));
+        worker.once('error', reject);
+      });
+    const result = await drive({ log, store, pubsub, total, produce });
+    out = { ...result, redisCpuSeconds: (await redisCpu()) - cpuBefore, pubsub: pubsub instanceof MemoryPubSub ? 'memory' : 'redis', url };
+  } catch (error) {
+    out = { error: String(error?.message ?? error) };
+  } finally {
+    await Promise.allSettled([log.close(), store.close(), pubsub.close()]);
+    let deleted = 0;
+    for await (const keys of admin.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) {
+      const list = Array.isArray(keys) ? keys : [keys];
+      if (list.length > 0) deleted += await admin.del(list);
     }
-    if (!reachable) out.redis = { skipped: `no Redis answers at ${REDIS_URL}` };
-    else {
-      const prefix = `bench-ingest:${process.pid}:${Date.now()}:`;
-      const { RedisStreamsEventLog } = await dist('adapters/redis/redis-streams-event-log.js');
-      const { RedisPriceStore } = await dist('adapters/redis/redis-price-store.js');
-      const { tickCodec } = await dist('adapters/codec.js');
-      const { records } = generate(REDIS_TICKS);
-      const log = new RedisStreamsEventLog({ url: REDIS_URL, prefix, stream: 'ticks', retention: REDIS_TICKS * 2, codec: tickCodec, blockMs: 200 });
-      const store = new RedisPriceStore({ url: REDIS_URL, prefix, historyLimit: 1000, candleLimit: 500 });
-      let pubsub = new MemoryPubSub();
-      let pubsubKind = 'memory';
-      if (existsSync(`${ROOT}dist/adapters/redis/redis-pubsub.js`)) {
-        const { RedisPubSub } = await dist('adapters/redis/redis-pubsub.js');
-        pubsub = new RedisPubSub({ url: REDIS_URL, prefix, codec: tickCodec });
-        pubsubKind = 'redis';
-      }
-      try {
-        await log.start();
-        await store.start();
-        await pubsub.start();
-        out.redis = { ...(await drive({ log, store, pubsub, records })), pubsub: pubsubKind, url: REDIS_URL };
-      } catch (error) {
-        out.redis = { error: String(error?.message ?? error) };
-      } finally {
-        await Promise.allSettled([log.close(), store.close(), pubsub.close()]);
-        let deleted = 0;
-        for await (const keys of admin.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) {
-          const list = Array.isArray(keys) ? keys : [keys];
-          if (list.length > 0) deleted += await admin.del(list);
-        }
-        out.redis.keysDeleted = deleted;
-      }
-    }
+    out.keysDeleted = deleted;
     await admin.quit().catch(() => {});
   }
+  return out;
 }
-
-console.log(JSON.stringify(out));
-process.exit(0);

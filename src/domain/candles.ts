@@ -65,7 +65,7 @@ export function addToCandles(series: Candle[], tick: Tick, intervalMs: number, l
   return candle;
 }
 
-function newCandle(time: number, t: Tick): Candle {
+export function newCandle(time: number, t: Tick): Candle {
   return {
     time,
     open: t.price,
@@ -81,7 +81,8 @@ function newCandle(time: number, t: Tick): Candle {
   };
 }
 
-function mergeInto(c: Candle, t: Tick): void {
+/** Folds a tick into the candle of its bucket. */
+export function mergeInto(c: Candle, t: Tick): void {
   if (t.price > c.high) c.high = t.price;
   if (t.price < c.low) c.low = t.price;
   c.volume += t.size;

@@ -25,6 +25,8 @@ export interface ProcessorDeps {
 export class ProcessorService implements Service {
   readonly name = 'processor';
   private consumer: Consumer | undefined;
+  /** Channel name per symbol, made once rather than per tick. */
+  private readonly channels = new Map<string, string>();
 
   constructor(private readonly deps: ProcessorDeps) {}
 
@@ -46,8 +48,17 @@ export class ProcessorService implements Service {
     if (duplicates > 0) metrics.ticksRejected.inc({ reason: 'duplicate' }, duplicates);
     if (stale > 0) metrics.ticksRejected.inc({ reason: 'stale' }, stale);
     if (accepted.length === 0) return;
-    await this.deps.pubsub.publishMany(accepted.map((t) => ({ channel: tickChannel(t.symbol), message: t })));
+    await this.deps.pubsub.publishMany(accepted.map((t) => ({ channel: this.channelOf(t.symbol), message: t })));
     metrics.ticksPublished.inc(accepted.length);
+  }
+
+  private channelOf(symbol: string): string {
+    let channel = this.channels.get(symbol);
+    if (channel === undefined) {
+      channel = tickChannel(symbol);
+      this.channels.set(symbol, channel);
+    }
+    return channel;
   }
 
   async stop(): Promise<void> {

@@ -144,13 +144,32 @@ describe('RedisPriceStore on a real Redis', () => {
     expect(new Set(ticks.map((t) => utcDayStart(t.ts))).size).toBeGreaterThan(1);
     expect(ticks.some((t, i) => ticks.slice(0, i).some((u) => u.symbol === t.symbol && u.ts - t.ts >= 60_000))).toBe(true);
     for (let i = 0; i < ticks.length; ) {
-      const size = 1 + Math.floor(random.next() * 25);
+      // Small batches and long ones: the store applies each symbol's run of a batch in one step.
+      const size = 1 + Math.floor(random.next() * (seed % 2 === 0 ? 25 : 150));
       const batch = ticks.slice(i, i + size);
       i += size;
       expect(await redis.applyTicks(batch)).toEqual(await memory.applyTicks(batch));
     }
     const symbols = [...new Set(ticks.map((t) => t.symbol))].sort();
     expect(await snapshot(redis, symbols)).toEqual(await snapshot(memory, symbols));
+  });
+
+  it('two writers taking turns on the same symbols still agree exactly with MemoryPriceStore', async () => {
+    // Each writer keeps what it last wrote; every turn of the other one makes that out of date.
+    const limits = { historyLimit: 40, candleLimit: 6 };
+    const prefix = uniquePrefix('store-turns');
+    const writers = [await openStore(limits, {}, prefix), await openStore(limits, {}, prefix)];
+    const memory = new MemoryPriceStore(limits);
+    const random = seededRandom(11);
+    const ticks = randomTicks(random, 400);
+    for (let i = 0, turn = 0; i < ticks.length; turn++) {
+      const size = 1 + Math.floor(random.next() * 40);
+      const batch = ticks.slice(i, i + size);
+      i += size;
+      expect(await writers[turn % 2]!.applyTicks(batch)).toEqual(await memory.applyTicks(batch));
+    }
+    const symbols = [...new Set(ticks.map((t) => t.symbol))].sort();
+    expect(await snapshot(writers[0]!, symbols)).toEqual(await snapshot(memory, symbols));
   });
 
   it('keeps price, volume and notional sums exact, as JavaScript computes them', async () => {

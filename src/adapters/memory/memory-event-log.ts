@@ -33,6 +33,23 @@ interface Member {
   wake?: () => void;
 }
 
+/**
+ * A stored record. The offset is kept as a number and shown as text only when read: appending
+ * a million records a second, one string per record is a good part of what the collector does.
+ */
+class StoredRecord<T> implements LogRecord<T> {
+  constructor(
+    readonly key: string,
+    readonly value: T,
+    readonly partition: number,
+    private readonly position: number,
+  ) {}
+
+  get offset(): string {
+    return String(this.position);
+  }
+}
+
 /** The in-process event log: same promises as Kafka's, kept for the life of the process. */
 export class MemoryEventLog<T> implements EventLog<T> {
   private readonly parts: Partition<T>[];
@@ -60,8 +77,7 @@ export class MemoryEventLog<T> implements EventLog<T> {
     for (const r of records) {
       const partition = partitionFor(r.key, this.parts.length);
       const p = this.parts[partition]!;
-      const offset = p.base + p.records.length;
-      p.records.push({ key: r.key, value: r.value, partition, offset: String(offset) });
+      p.records.push(new StoredRecord(r.key, r.value, partition, p.base + p.records.length));
     }
     for (const p of this.parts) this.trim(p);
     this.wakeAll();

@@ -1,7 +1,12 @@
-import type { CandleInterval, CandleView } from '../../domain/candles.js';
+import { candleView, type Candle, type CandleInterval, type CandleView } from '../../domain/candles.js';
 import type { DailyStats } from '../../domain/daily-stats.js';
 import type { Tick } from '../../domain/tick.js';
-import { CANDLE_MEMBER_FIELDS } from './lua/apply-tick.js';
+
+/**
+ * Fields of a candle member in the candle sorted sets, joined by `|` (the score is the bucket
+ * start). Numbers are written with String(), whose shortest form reads back as the same double.
+ */
+export const CANDLE_MEMBER_FIELDS = ['time', 'open', 'high', 'low', 'close', 'volume', 'trades', 'openTs', 'openSeq', 'closeTs', 'closeSeq'] as const;
 
 /**
  * Key layout of RedisPriceStore. Per-symbol keys carry the symbol as a hash tag (`{AAPL}`), so all
@@ -38,24 +43,42 @@ export function decodeTick(raw: string | null | undefined): Tick | undefined {
 
 const FIELD = Object.fromEntries(CANDLE_MEMBER_FIELDS.map((name, i) => [name, i])) as Record<(typeof CANDLE_MEMBER_FIELDS)[number], number>;
 
-export function decodeCandle(member: string): CandleView {
+export function encodeCandle(c: Candle): string {
+  return CANDLE_MEMBER_FIELDS.map((name) => String(c[name])).join('|');
+}
+
+/** A stored candle with its bookkeeping fields, as the writer needs it to merge more ticks in. */
+export function decodeStoredCandle(member: string): Candle {
   const f = member.split('|').map(Number);
   const at = (name: keyof typeof FIELD): number => f[FIELD[name]] ?? Number.NaN;
-  return { time: at('time'), open: at('open'), high: at('high'), low: at('low'), close: at('close'), volume: at('volume'), trades: at('trades') };
+  return {
+    time: at('time'),
+    open: at('open'),
+    high: at('high'),
+    low: at('low'),
+    close: at('close'),
+    volume: at('volume'),
+    trades: at('trades'),
+    openTs: at('openTs'),
+    openSeq: at('openSeq'),
+    closeTs: at('closeTs'),
+    closeSeq: at('closeSeq'),
+  };
+}
+
+export function decodeCandle(member: string): CandleView {
+  return candleView(decodeStoredCandle(member));
+}
+
+const STATS_FIELDS = ['day', 'open', 'high', 'low', 'last', 'volume', 'notional', 'trades'] as const;
+
+/** The day-stats hash as field/value pairs. */
+export function encodeStats(stats: DailyStats): string[] {
+  return STATS_FIELDS.flatMap((field) => [field, String(stats[field])]);
 }
 
 /** The day-stats hash as the domain type, or undefined when the symbol has none. */
 export function decodeStats(hash: Record<string, string>): DailyStats | undefined {
   if (hash.day === undefined) return undefined;
-  const n = (field: string): number => Number(hash[field]);
-  return {
-    day: n('day'),
-    open: n('open'),
-    high: n('high'),
-    low: n('low'),
-    last: n('last'),
-    volume: n('volume'),
-    notional: n('notional'),
-    trades: n('trades'),
-  };
+  return Object.fromEntries(STATS_FIELDS.map((field) => [field, Number(hash[field])])) as unknown as DailyStats;
 }

@@ -1,12 +1,13 @@
 import { MultiErrorReply, type RedisArgument } from 'redis';
-import { bucketStart, CANDLE_INTERVAL_NAMES, CANDLE_INTERVALS, type CandleInterval, type CandleView } from '../../domain/candles.js';
-import { toQuote, utcDayStart, type Quote } from '../../domain/daily-stats.js';
+import { CANDLE_INTERVAL_NAMES, type CandleInterval, type CandleView } from '../../domain/candles.js';
+import { toQuote, type Quote } from '../../domain/daily-stats.js';
 import type { Tick } from '../../domain/tick.js';
 import type { ApplyResult, PriceStore } from '../../ports/price-store.js';
 import { closeClient, connectionName, createRedisClient, pingWithin, type RedisClient, type RedisLogger } from './connection.js';
-import { APPLY_TICK } from './lua/apply-tick.js';
+import { WRITE_SYMBOL_RUN } from './lua/write-symbol-run.js';
 import { evalShaArgs, isNoScript, loadScript } from './lua/lua-script.js';
-import { decodeCandle, decodeStats, decodeTick, encodeTick, priceStoreKeys } from './price-store-encoding.js';
+import { decodeCandle, decodeStats, decodeStoredCandle, decodeTick, priceStoreKeys } from './price-store-encoding.js';
+import { olderBuckets, planRun, type OlderCandles, type StoredCandle, type SymbolState, type TickOutcome } from './symbol-run.js';
 
 export interface RedisPriceStoreOptions {
   readonly url: string;
@@ -22,18 +23,30 @@ export interface RedisPriceStoreOptions {
 }
 
 const DEFAULT_TTL_SECONDS = 7 * 24 * 3600;
+/** Symbols whose state a writer keeps between batches; beyond this the least recently written is read again when next needed. */
+const STATE_CACHE_LIMIT = 10_000;
+/** Rounds against other writers of the same symbols before a batch fails (and is redelivered by the log). */
+const MAX_ATTEMPTS = 20;
 
 /**
  * PriceStore on Redis, shared by every processor, gateway and API process.
  *
- * Each tick is one Lua script run (lua/apply-tick.ts): compare-and-set on `seq`, then latest,
- * history, candles and day stats change together, so concurrent processors cannot interleave
- * inside a tick. A batch is one MULTI/EXEC of EVALSHA calls: one round trip, replies in batch
- * order. The transaction is what makes the NOSCRIPT fallback safe: with a plain pipeline, after a
- * lost script cache (restart, failover) another writer's EVAL could reload the script between
- * two of our failing EVALSHAs, so a later tick could land before an earlier one we retry; inside
- * EXEC the cache cannot change, so either every EVALSHA of the batch ran or none did, and the
- * whole batch is retried after SCRIPT LOAD.
+ * Writing is optimistic, per symbol. The writer keeps each symbol's state (latest seq, day stats,
+ * newest candle of each series) from its last read or write, folds the symbol's ticks of a batch
+ * into it with the domain's own functions (symbol-run.ts: compare-and-set on `seq`, candles, day
+ * stats, exactly as MemoryPriceStore), and sends the result as one Lua script run
+ * (lua/write-symbol-run.ts) that writes only if the stored latest `seq` is still the one the
+ * computation started from. Another processor having written the symbol meanwhile is a conflict:
+ * the writer reads the symbol again and recomputes. So the check and the write are one atomic
+ * step, each tick's outcome is decided against the current state, and Redis — the one part every
+ * processor shares — only stores, while the arithmetic scales out with the processors. In steady
+ * state (one processor per partition) there are no conflicts and no reads: one round trip a batch.
+ *
+ * A batch is one MULTI/EXEC of those EVALSHA calls. The transaction is what makes the NOSCRIPT fallback safe: with a plain
+ * pipeline, after a lost script cache (restart, failover) another writer's EVAL could reload the
+ * script between two of our failing EVALSHAs, so a later tick could land before an earlier one we
+ * retry; inside EXEC the cache cannot change, so either every EVALSHA of the batch ran or none
+ * did, and the whole batch is retried after SCRIPT LOAD.
  *
  * Keys (see price-store-encoding.ts) all expire after `ttlSeconds` without writes, so symbols that
  * stop trading do not stay forever. Redis must not evict them under memory pressure
@@ -44,6 +57,8 @@ export class RedisPriceStore implements PriceStore {
   private readonly client: RedisClient;
   private readonly keys: ReturnType<typeof priceStoreKeys>;
   private readonly ttl: string;
+  /** What this writer knows of each symbol it wrote or read (see symbol-run.ts). */
+  private readonly states = new Map<string, SymbolState>();
 
   constructor(private readonly options: RedisPriceStoreOptions) {
     for (const [name, value] of [['historyLimit', options.historyLimit], ['candleLimit', options.candleLimit]] as const) {
@@ -58,7 +73,7 @@ export class RedisPriceStore implements PriceStore {
 
   async start(): Promise<void> {
     await this.client.connect();
-    await loadScript(this.client, APPLY_TICK);
+    await loadScript(this.client, WRITE_SYMBOL_RUN);
   }
 
   async close(): Promise<void> {
@@ -72,20 +87,105 @@ export class RedisPriceStore implements PriceStore {
   async applyTicks(ticks: readonly Tick[]): Promise<ApplyResult> {
     const result: ApplyResult = { accepted: [], duplicates: 0, stale: 0 };
     if (ticks.length === 0) return result;
-    const replies = await this.execApply(ticks.map((t) => evalShaArgs(APPLY_TICK, this.tickKeys(t.symbol), this.tickArgs(t))));
+    const runs = bySymbol(ticks);
+    const outcomes = new Map<string, TickOutcome[]>();
+    let pending = [...runs.keys()];
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (attempt > MAX_ATTEMPTS) throw new Error(`could not apply the ticks of ${pending.join(', ')}: other writers kept changing them`);
+      pending = await this.tryWrite(pending, runs, outcomes);
+    }
+    // Each symbol's outcomes, read back in batch order so `accepted` keeps it.
+    const next = new Map<string, number>();
     let duplicates = 0;
     let stale = 0;
-    ticks.forEach((tick, i) => {
-      const reply = Number(replies[i]);
-      if (reply === 1) result.accepted.push(tick);
-      else if (reply === 0) duplicates++;
-      else if (reply === -1) stale++;
-      else throw new Error(`unexpected reply ${String(replies[i])} from the apply-tick script`);
-    });
+    for (const tick of ticks) {
+      const i = next.get(tick.symbol) ?? 0;
+      next.set(tick.symbol, i + 1);
+      const outcome = outcomes.get(tick.symbol)![i];
+      if (outcome === 1) result.accepted.push(tick);
+      else if (outcome === 0) duplicates++;
+      else stale++;
+    }
     return { ...result, duplicates, stale };
   }
 
-  private async execApply(commands: RedisArgument[][]): Promise<unknown[]> {
+  /** One attempt for each symbol of `symbols`; resolves with those another writer changed meanwhile. */
+  private async tryWrite(symbols: readonly string[], runs: ReadonlyMap<string, readonly Tick[]>, outcomes: Map<string, TickOutcome[]>): Promise<string[]> {
+    try {
+      const states = await this.statesOf(symbols);
+      const older = await this.olderCandles(symbols, states, runs);
+      const limits = { historyLimit: this.options.historyLimit, candleLimit: this.options.candleLimit, ttl: this.ttl };
+      const plans = symbols.map((symbol, i) => planRun(states[i]!, runs.get(symbol)!, older[i]!, limits));
+      const replies = await this.execWrites(
+        symbols.map((symbol, i) => evalShaArgs(WRITE_SYMBOL_RUN, this.symbolKeys(symbol), [states[i]!.seq === undefined ? '' : String(states[i]!.seq), symbol, ...plans[i]!.args])),
+      );
+      const conflicted: string[] = [];
+      symbols.forEach((symbol, i) => {
+        if (Number(replies[i]) === 1) {
+          outcomes.set(symbol, plans[i]!.outcomes);
+          this.remember(symbol, plans[i]!.next);
+        } else {
+          this.states.delete(symbol);
+          conflicted.push(symbol);
+        }
+      });
+      return conflicted;
+    } catch (err) {
+      // The writes may have landed without us hearing back: read these symbols afresh next time.
+      for (const symbol of symbols) this.states.delete(symbol);
+      throw err;
+    }
+  }
+
+  /** The cached state of each symbol; the ones not cached are read in one transaction. */
+  private async statesOf(symbols: readonly string[]): Promise<SymbolState[]> {
+    const missing = symbols.filter((s) => !this.states.has(s));
+    if (missing.length > 0) {
+      const multi = this.client.multi();
+      for (const symbol of missing) {
+        multi.get(this.keys.latest(symbol)).hGetAll(this.keys.stats(symbol));
+        for (const interval of CANDLE_INTERVAL_NAMES) multi.zRange(this.keys.candles(symbol, interval), -1, -1);
+      }
+      const replies: unknown[] = await multi.exec();
+      const width = 2 + CANDLE_INTERVAL_NAMES.length;
+      missing.forEach((symbol, i) => {
+        const at = i * width;
+        const newest = CANDLE_INTERVAL_NAMES.map((_, s) => {
+          const member = (replies[at + 2 + s] as string[])[0];
+          return member === undefined ? undefined : { candle: decodeStoredCandle(member), member };
+        });
+        const latest = decodeTick(replies[at] as string | null);
+        this.remember(symbol, { seq: latest?.seq, stats: decodeStats(replies[at + 1] as Record<string, string>), newest });
+      });
+    }
+    return symbols.map((s) => this.states.get(s)!);
+  }
+
+  /** Candles older than a series' newest that the runs reach into (late source timestamps): rare, so read on demand. */
+  private async olderCandles(symbols: readonly string[], states: readonly SymbolState[], runs: ReadonlyMap<string, readonly Tick[]>): Promise<OlderCandles[]> {
+    const wanted = symbols.map((symbol, i) => olderBuckets(states[i]!, runs.get(symbol)!));
+    const reads: { i: number; s: number; time: number }[] = [];
+    wanted.forEach((series, i) => series.forEach((times, s) => times.forEach((time) => reads.push({ i, s, time }))));
+    const older = symbols.map(() => CANDLE_INTERVAL_NAMES.map(() => new Map<number, StoredCandle>()));
+    if (reads.length === 0) return older;
+    const multi = this.client.multi();
+    for (const { i, s, time } of reads) multi.zRange(this.keys.candles(symbols[i]!, CANDLE_INTERVAL_NAMES[s]!), time, time, { BY: 'SCORE' });
+    const replies: unknown[] = await multi.exec();
+    reads.forEach(({ i, s, time }, r) => {
+      const member = (replies[r] as string[])[0];
+      if (member !== undefined) older[i]![s]!.set(time, { candle: decodeStoredCandle(member), member });
+    });
+    return older;
+  }
+
+  private remember(symbol: string, state: SymbolState): void {
+    // Re-inserted, so the first key is the least recently written one.
+    this.states.delete(symbol);
+    this.states.set(symbol, state);
+    if (this.states.size > STATE_CACHE_LIMIT) this.states.delete(this.states.keys().next().value!);
+  }
+
+  private async execWrites(commands: RedisArgument[][]): Promise<unknown[]> {
     for (let attempt = 0; ; attempt++) {
       const multi = this.client.multi();
       for (const command of commands) multi.addCommand(command);
@@ -94,31 +194,14 @@ export class RedisPriceStore implements PriceStore {
       } catch (err) {
         const lostScripts = err instanceof MultiErrorReply && err.errorIndexes.length === commands.length && [...err.errors()].every(isNoScript);
         if (!lostScripts || attempt > 0) throw err;
-        await loadScript(this.client, APPLY_TICK);
+        await loadScript(this.client, WRITE_SYMBOL_RUN);
       }
     }
   }
 
-  private tickKeys(symbol: string): string[] {
+  private symbolKeys(symbol: string): string[] {
     const k = this.keys;
     return [k.latest(symbol), k.history(symbol), k.stats(symbol), k.symbols, ...CANDLE_INTERVAL_NAMES.map((i) => k.candles(symbol, i))];
-  }
-
-  private tickArgs(t: Tick): string[] {
-    const { historyLimit, candleLimit } = this.options;
-    return [
-      t.symbol,
-      String(t.seq),
-      String(t.price),
-      String(t.size),
-      String(t.ts),
-      encodeTick(t),
-      String(historyLimit),
-      String(candleLimit),
-      this.ttl,
-      String(utcDayStart(t.ts)),
-      ...CANDLE_INTERVAL_NAMES.map((i) => String(bucketStart(t.ts, CANDLE_INTERVALS[i]))),
-    ];
   }
 
   async latest(symbol: string): Promise<Tick | undefined> {
@@ -197,6 +280,17 @@ export class RedisPriceStore implements PriceStore {
     }
     return quotes;
   }
+}
+
+/** The ticks of each symbol, in batch order. */
+function bySymbol(ticks: readonly Tick[]): Map<string, Tick[]> {
+  const runs = new Map<string, Tick[]>();
+  for (const t of ticks) {
+    const run = runs.get(t.symbol);
+    if (run === undefined) runs.set(t.symbol, [t]);
+    else run.push(t);
+  }
+  return runs;
 }
 
 function decodeAll(raw: readonly string[]): Tick[] {
