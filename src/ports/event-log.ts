@@ -13,13 +13,16 @@ import type { Adapter } from './lifecycle.js';
  * - **Groups are independent.** Every group sees every record; within a group each record goes to
  *   one member at a time.
  * - **At-least-once.** A batch is acknowledged only after the handler's promise resolves. If the
- *   handler throws, the batch is delivered again after a backoff. If a member stops without
- *   finishing (a crash, `abort()`), its unacknowledged records are delivered to another member of
- *   the group, or to the next one that joins.
+ *   handler throws, the batch is delivered again after a backoff (on Redis Streams, which packs
+ *   records into entries and acknowledges whole entries, preceded by the records of its first
+ *   entry that an earlier batch already handled). If a member stops without finishing (a crash,
+ *   `abort()`), its unacknowledged records are delivered to another member of the group, or to
+ *   the next one that joins.
  * - **Start position.** A group that has never acknowledged anything starts at the oldest retained
  *   record when `from` is `earliest`, or at the end of the log when it is `latest` (the default).
  * - **Bounded retention.** The log keeps at least the configured number of recent records per
- *   partition; older ones may be dropped, and a group that fell behind further skips them.
+ *   partition (on Redis Streams, as long as one producer appends to a partition at a time); older
+ *   ones may be dropped, and a group that fell behind further skips them.
  * - **Appends are durable when `append` resolves** (as durable as the engine: in memory, until the
  *   process exits).
  */

@@ -41,11 +41,13 @@ async function producedTicks(): Promise<Map<string, Produced[]>> {
     const bySymbol = new Map<string, Produced[]>();
     for (const key of await keysUnder(client, prefix)) {
       if ((await client.type(key)) !== 'stream') continue;
-      for (const entry of (await client.xRange(key, '-', '+')) ?? []) {
-        const tick = JSON.parse(String(entry?.message?.value)) as { symbol: string; seq: number; price: number };
-        const list = bySymbol.get(tick.symbol) ?? [];
-        list.push({ seq: tick.seq, price: tick.price });
-        bySymbol.set(tick.symbol, list);
+      for (const [, fields] of (await client.sendCommand(['XRANGE', key, '-', '+'])) as [string, string[]][]) {
+        for (let i = 3; i < fields.length; i += 2) {
+          const tick = JSON.parse(fields[i]!) as { symbol: string; seq: number; price: number };
+          const list = bySymbol.get(tick.symbol) ?? [];
+          list.push({ seq: tick.seq, price: tick.price });
+          bySymbol.set(tick.symbol, list);
+        }
       }
     }
     for (const list of bySymbol.values()) list.sort((a, b) => a.seq - b.seq);

@@ -5,6 +5,8 @@ import type { BatchHandler, ConsumeOptions, Consumer, EventLog, LogRecordInput }
 import type { Codec } from '../codec.js';
 import { partitionFor } from '../partitioning.js';
 import { attachErrorListener, closeClient, connectionName, createRedisClient, pingWithin, type RedisClient, type RedisLogger } from './connection.js';
+import { MAX_RECORDS_PER_ENTRY, packedXAdd } from './packed-entries.js';
+import { RetentionWindow } from './retention-window.js';
 import { StreamMember } from './stream-member.js';
 import { trackedConsumer } from '../tracked-consumer.js';
 
@@ -19,7 +21,11 @@ export interface RedisStreamsEventLogOptions<T> {
    * one active reader per group, the others taking over when it fails.
    */
   readonly partitions?: number;
-  /** Entries kept per partition at least (XADD MAXLEN ~: Redis trims whole nodes, so somewhat more stay). */
+  /**
+   * Records kept per partition at least, provided one producer appends to a partition at a time
+   * (see retention-window.ts). Trimming is by whole entries, and XADD MAXLEN ~ trims whole radix
+   * nodes, so somewhat more stay.
+   */
   readonly retention: number;
   readonly codec: Codec<T>;
   /** Longest wait of one blocking read; 1 s by default. */
@@ -51,16 +57,27 @@ export interface RedisStreamsEventLogOptions<T> {
  * its lease while still running could overlap with its successor; the store's `seq` check keeps
  * that case from moving anything backwards.)
  *
- * Delivery is at-least-once: a batch is acknowledged only after its handler resolved; a failed
- * batch is read again from the member's pending list after a backoff; a member that crashed or
+ * Records are packed: each append writes one entry per partition (more past
+ * MAX_RECORDS_PER_ENTRY records), because Redis's cost is per entry and per field far more than
+ * per byte (packed-entries.ts has the layout and the figures). Retention stays a number of
+ * records: each XADD trims to as many entries as it takes to keep at least that many
+ * (retention-window.ts, which also says when that holds). Entries of the one-record layout of
+ * earlier versions are read as well.
+ *
+ * Delivery is at-least-once, with the entry as the unit: an entry is acknowledged once the handler
+ * resolved for its last records (one larger than maxBatch spans several handler calls); a failed
+ * batch is read again from the member's pending list after a backoff, each of its entries whole,
+ * so records of an entry handled before the failure come again too; a member that crashed or
  * aborted loses its leases after `claimIdleMs`, and its pending entries go to the next owner.
- * Entries the codec cannot read are acknowledged and counted (`malformed`), never retried.
- * `offset` is the entry id within its partition's stream.
+ * Records the codec cannot read are skipped and counted (`malformed`), never retried; the other
+ * records of their entry are delivered. `offset` is `<entry id>/<index of the record in the entry>`.
  */
 export class RedisStreamsEventLog<T> implements EventLog<T> {
   private readonly client: RedisClient;
   private readonly streams: string[];
   private readonly members = new Set<StreamMember<T>>();
+  /** The MAXLEN of each partition's next XADD. */
+  private readonly retention: RetentionWindow[];
   private malformedCount = 0;
 
   constructor(private readonly options: RedisStreamsEventLogOptions<T>) {
@@ -68,10 +85,11 @@ export class RedisStreamsEventLog<T> implements EventLog<T> {
     const partitions = options.partitions ?? 1;
     if (!Number.isInteger(partitions) || partitions < 1) throw new Error('partitions must be a positive integer');
     this.streams = Array.from({ length: partitions }, (_, p) => `${options.prefix}${options.stream}:${p}`);
+    this.retention = this.streams.map(() => new RetentionWindow(options.retention));
     this.client = createRedisClient(options.url, { name: connectionName(options.clientName, 'log'), logger: options.logger });
   }
 
-  /** Entries skipped because the codec could not read them. */
+  /** Records skipped because the codec could not read them (an entry of no known layout counts as one). */
   get malformed(): number {
     return this.malformedCount;
   }
@@ -101,12 +119,29 @@ export class RedisStreamsEventLog<T> implements EventLog<T> {
     // MULTI rather than a bare pipeline (still one round trip): a member blocked on a stream
     // wakes up to the whole batch, and a concurrent producer's entries do not land in between.
     const tx = this.client.multi();
-    for (const r of records) {
-      tx.xAdd(this.streams[partitionFor(r.key, this.streams.length)]!, '*', { key: r.key, value: this.options.codec.encode(r.value) }, {
-        TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: this.options.retention },
-      });
+    const byPartition = this.byPartition(records);
+    for (let p = 0; p < byPartition.length; p++) {
+      const part = byPartition[p]!;
+      for (let from = 0; from < part.length; from += MAX_RECORDS_PER_ENTRY) {
+        const to = Math.min(part.length, from + MAX_RECORDS_PER_ENTRY);
+        tx.addCommand(packedXAdd(this.streams[p]!, this.retention[p]!.add(to - from), part, from, to, this.options.codec));
+      }
     }
-    await tx.exec();
+    try {
+      await tx.exec();
+    } catch (err) {
+      for (const window of this.retention) window.forget();
+      throw err;
+    }
+  }
+
+  /** The records of each partition, in append order. */
+  private byPartition(records: readonly LogRecordInput<T>[]): (readonly LogRecordInput<T>[])[] {
+    const partitions = this.streams.length;
+    if (partitions === 1) return [records];
+    const parts = Array.from({ length: partitions }, (): LogRecordInput<T>[] => []);
+    for (const record of records) parts[partitionFor(record.key, partitions)]!.push(record);
+    return parts;
   }
 
   async consume(options: ConsumeOptions, handler: BatchHandler<T>): Promise<Consumer> {

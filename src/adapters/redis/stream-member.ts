@@ -1,11 +1,12 @@
 import { ErrorReply } from 'redis';
-import type { BatchHandler, LogRecord } from '../../ports/event-log.js';
+import type { BatchHandler } from '../../ports/event-log.js';
 import type { Codec } from '../codec.js';
 import { closeClient, type RedisClient, type RedisLogger } from './connection.js';
 import { runScript } from './lua/lua-script.js';
 import { PARTITION_LEASES, RELEASE_LEASES } from './lua/stream-leases.js';
 import { LEAVE_GROUP } from './lua/stream-scripts.js';
-import { parseAutoClaim, parseReadGroup, type RawEntry } from './stream-replies.js';
+import { EntryBacklog, type BacklogEntry } from './entry-backlog.js';
+import { parseAutoClaim, parseReadGroup, type StreamEntry } from './stream-replies.js';
 
 export interface MemberSettings<T> {
   /** The log's shared connection: never blocks, so it carries heartbeats and can interrupt reads. */
@@ -27,13 +28,10 @@ export interface MemberSettings<T> {
   readonly codec: Codec<T>;
   readonly handler: BatchHandler<T>;
   readonly logger?: RedisLogger;
+  /** Records skipped because the codec could not read them (an entry of no known layout counts as one). */
   readonly onMalformed: (count: number) => void;
   /** Creates the group again on streams that lost it (deleted or expired meanwhile). */
   readonly recreateGroups: () => Promise<void>;
-}
-
-interface Entry extends RawEntry {
-  readonly partition: number;
 }
 
 const MAX_BACKOFF_MS = 5_000;
@@ -43,11 +41,15 @@ type State = 'running' | 'stopping' | 'stopped' | 'aborted';
 /**
  * One member of a consumer group over partitioned streams. It reads only the partitions whose
  * lease it holds, so each partition has one reader at a time and per-key order survives members
- * coming and going. Each turn it takes, in this order: on a partition it just took over, the
- * entries its previous owner left unacknowledged (XAUTOCLAIM, min-idle 0: the lease says that
- * owner is gone); its own pending entries after a failed handler or a lost connection; then new
- * entries (XREADGROUP >, blocking up to `blockMs`). A batch is acknowledged with one XACK after
- * the handler resolved. Leases are renewed by a timer, also while a slow handler runs.
+ * coming and going. When it has nothing left to deliver it reads, in this order: on a partition it
+ * just took over, the entries its previous owner left unacknowledged (XAUTOCLAIM, min-idle 0: the
+ * lease says that owner is gone); its own pending entries after a failed handler or a lost
+ * connection; then new entries (XREADGROUP >, blocking up to `blockMs`). Entries pack up to
+ * MAX_RECORDS_PER_ENTRY records, so a read asks for about maxBatch records' worth of entries, and
+ * the backlog cuts what came into handler batches of at most maxBatch records (entry-backlog.ts).
+ * An entry is acknowledged (one XACK per partition per batch) after the handler resolved for its
+ * last records; if a handler fails, the whole entry comes back, records already handled included.
+ * Leases are renewed by a timer, also while a slow handler runs.
  */
 export class StreamMember<T> {
   private state: State = 'running';
@@ -63,10 +65,12 @@ export class StreamMember<T> {
   private wake: (() => void) | undefined;
   private readonly beating: NodeJS.Timeout;
   private readonly partitionOf: Map<string, number>;
+  private readonly backlog: EntryBacklog<T>;
   private readonly done: Promise<void>;
 
   constructor(private readonly s: MemberSettings<T>) {
     this.partitionOf = new Map(s.streams.map((key, p) => [key, p]));
+    this.backlog = new EntryBacklog(s.codec);
     // The connection id changes on reconnect; stop() needs the current one to CLIENT UNBLOCK it.
     s.conn.on('ready', () => void this.refreshClientId());
     void this.refreshClientId();
@@ -74,7 +78,11 @@ export class StreamMember<T> {
     this.done = this.run();
   }
 
-  /** Graceful: no new reads, the batch in flight finishes and is acknowledged, then the member leaves. */
+  /**
+   * Graceful: no new reads; the batch in flight and the rest of what was read are delivered and
+   * acknowledged (so no entry is left half-delivered, to come back whole elsewhere), then the
+   * member leaves.
+   */
   async stop(): Promise<void> {
     if (this.state === 'aborted' || this.state === 'stopped') return;
     if (this.state === 'running') this.state = 'stopping';
@@ -107,16 +115,22 @@ export class StreamMember<T> {
     return this.state === 'running';
   }
 
+  /** Stopping with entries read and not all delivered. */
+  private get finishing(): boolean {
+    return this.state === 'stopping' && !this.backlog.isEmpty;
+  }
+
   private async run(): Promise<void> {
     let backoff = this.s.retryBackoffMs;
-    while (this.reading) {
+    while (this.reading || this.finishing) {
       try {
-        // Between batches is the one safe moment to hand partitions back to their assignee.
-        if (!this.joined || this.hasSurplus) await this.beat(true);
-        const batch = await this.next();
-        if (batch.length === 0) continue;
-        if ((await this.process(batch)) === 'failed') {
-          this.retryLater(batch);
+        if (this.backlog.isEmpty) {
+          // Partitions go back to their assignee only with nothing read left to deliver, or both
+          // this member and the new owner would deliver what is left.
+          if (!this.joined || this.hasSurplus) await this.beat(true);
+          this.backlog.add(await this.next());
+        } else if ((await this.deliver()) === 'failed') {
+          this.dropBacklog();
           await this.pause(backoff);
           backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
         } else {
@@ -125,7 +139,7 @@ export class StreamMember<T> {
       } catch (err) {
         if (!this.reading) break;
         // Connection trouble: anything read but not acknowledged is in this member's pending list.
-        this.checkOwnPending = true;
+        this.dropBacklog();
         this.s.logger?.warn({ err, group: this.s.group, member: this.s.name }, 'stream consumer read failed; retrying');
         if (err instanceof ErrorReply && err.message.startsWith('NOGROUP')) await this.s.recreateGroups().catch(() => {});
         await this.pause(backoff);
@@ -147,24 +161,26 @@ export class StreamMember<T> {
       gained = true;
     }
     for (const p of this.takeover.keys()) if (!owned.includes(p)) this.takeover.delete(p);
+    // Entries of a partition lost meanwhile (this member stalled past its lease) go to its new owner.
+    for (const p of this.owned) if (!owned.includes(p)) this.backlog.forget(p);
     this.owned = owned;
     this.hasSurplus = reply[1].length > 0;
     this.joined = true;
     if (gained) this.wake?.();
   }
 
-  private async next(): Promise<Entry[]> {
+  private async next(): Promise<StreamEntry[]> {
     // A partition just taken over: what its previous owner left unacknowledged comes first.
     for (const [p, cursor] of this.takeover) {
-      const { group, name, maxBatch } = this.s;
-      const reply = parseAutoClaim(await this.s.conn.sendCommand(['XAUTOCLAIM', this.s.streams[p]!, group, name, '0', cursor, 'COUNT', String(maxBatch)]));
+      const { group, name } = this.s;
+      const reply = parseAutoClaim(await this.s.conn.sendCommand(['XAUTOCLAIM', this.s.streams[p]!, group, name, '0', cursor, 'COUNT', String(this.entriesPerRead)]), p);
       if (reply.cursor === '0-0') {
         this.takeover.delete(p);
         void this.sweep(this.s.streams[p]!);
       } else {
         this.takeover.set(p, reply.cursor);
       }
-      if (reply.entries.length > 0) return reply.entries.map((e) => ({ ...e, partition: p }));
+      if (reply.entries.length > 0) return reply.entries;
     }
     const readable = this.owned.filter((p) => !this.takeover.has(p));
     if (readable.length === 0) {
@@ -188,49 +204,37 @@ export class StreamMember<T> {
     return this.read([...readable.slice(start), ...readable.slice(0, start)].slice(0, maxBatch), '>');
   }
 
-  /** Reads at most maxBatch entries in all: COUNT is per stream, so it is spread over `partitions` (≤ maxBatch). */
-  private async read(partitions: readonly number[], id: '0' | '>'): Promise<Entry[]> {
-    const { group, name, maxBatch, blockMs, streams } = this.s;
-    const picked = partitions;
-    const args = ['XREADGROUP', 'GROUP', group, name, 'COUNT', String(Math.floor(maxBatch / picked.length))];
+  /**
+   * Entries to ask for so that a read brings about maxBatch records: COUNT is in entries, and how
+   * many records the producer packs into one is only known from what was read lately.
+   */
+  private get entriesPerRead(): number {
+    const { maxBatch } = this.s;
+    return Math.max(1, Math.min(maxBatch, Math.floor(maxBatch / this.backlog.recordsPerEntry)));
+  }
+
+  /**
+   * COUNT is per stream, so the entries of one read are spread over `partitions` (≤ maxBatch); at
+   * least one each, so that a blocking read still watches every partition it is given.
+   */
+  private async read(partitions: readonly number[], id: '0' | '>'): Promise<StreamEntry[]> {
+    const { group, name, blockMs, streams } = this.s;
+    const args = ['XREADGROUP', 'GROUP', group, name, 'COUNT', String(Math.max(1, Math.floor(this.entriesPerRead / partitions.length)))];
     if (id === '>') args.push('BLOCK', String(blockMs));
-    args.push('STREAMS', ...picked.map((p) => streams[p]!), ...picked.map(() => id));
+    args.push('STREAMS', ...partitions.map((p) => streams[p]!), ...partitions.map(() => id));
     this.blocking = id === '>';
     try {
-      const reply = parseReadGroup(await this.s.conn.sendCommand(args));
-      return reply.flatMap(({ stream, entries }) => entries.map((e) => ({ ...e, partition: this.partitionOf.get(stream) ?? 0 })));
+      return parseReadGroup(await this.s.conn.sendCommand(args), this.partitionOf);
     } finally {
       this.blocking = false;
     }
   }
 
-  private async process(batch: readonly Entry[]): Promise<'done' | 'failed' | 'aborted'> {
-    const records: LogRecord<T>[] = [];
-    const skipped = new Set<Entry>();
-    let malformed = 0;
-    for (const entry of batch) {
-      // Trimmed by retention while pending: nothing left to deliver.
-      if (entry.fields === null) {
-        skipped.add(entry);
-        continue;
-      }
-      const { key, value: raw } = entry.fields;
-      const value = key !== undefined && raw !== undefined ? this.s.codec.decode(raw) : undefined;
-      if (key === undefined || value === undefined) {
-        // Written by a bad producer: retrying cannot help, so it is acknowledged and counted.
-        skipped.add(entry);
-        malformed++;
-        continue;
-      }
-      records.push({ key, value, partition: entry.partition, offset: entry.id });
-    }
-    if (malformed > 0) {
-      this.s.onMalformed(malformed);
-      this.s.logger?.warn({ group: this.s.group, count: malformed }, 'skipped stream entries the codec could not read');
-    }
-    if (skipped.size > 0) await this.ack([...skipped]);
+  /** One handler call with the next records of the backlog. */
+  private async deliver(): Promise<'done' | 'failed' | 'aborted'> {
+    const { records, completed, skipped } = this.backlog.take(this.s.maxBatch);
+    await this.acknowledge(skipped);
     if (records.length === 0) return 'done';
-
     try {
       await this.s.handler(records);
     } catch (err) {
@@ -240,21 +244,40 @@ export class StreamMember<T> {
     }
     // Aborted while the handler ran: acknowledging now would hide records another member must get.
     if (this.state === 'aborted') return 'aborted';
-    await this.ack(batch.filter((e) => !skipped.has(e)));
+    await this.acknowledge(completed);
     return 'done';
   }
 
-  /** The failed batch stays pending; it is read again before anything newer of its partitions. */
-  private retryLater(batch: readonly Entry[]): void {
+  /**
+   * After a failed handler or a lost connection: what was read and not acknowledged stays pending,
+   * and is read again, each entry whole, before anything newer of its partitions.
+   */
+  private dropBacklog(): void {
+    this.backlog.clear();
     this.checkOwnPending = true;
-    // A takeover scan restarted from the beginning finds the failed entries before later ones.
-    for (const { partition } of batch) if (this.takeover.has(partition)) this.takeover.set(partition, '0-0');
+    // Takeover scans restarted from the beginning find the dropped entries before later ones.
+    for (const p of this.takeover.keys()) this.takeover.set(p, '0-0');
   }
 
-  private async ack(entries: readonly Entry[]): Promise<void> {
-    const byPartition = new Map<number, string[]>();
-    for (const e of entries) byPartition.set(e.partition, [...(byPartition.get(e.partition) ?? []), e.id]);
-    await Promise.all([...byPartition].map(([p, ids]) => this.s.conn.sendCommand(['XACK', this.s.streams[p]!, this.s.group, ...ids])));
+  /**
+   * One XACK per partition. Malformed records are counted once their entry is acknowledged, so an
+   * entry that comes back after a failed handler is not counted twice.
+   */
+  private async acknowledge(entries: readonly BacklogEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const ids = new Map<number, string[]>();
+    let malformed = 0;
+    for (const entry of entries) {
+      const list = ids.get(entry.partition);
+      if (list) list.push(entry.id);
+      else ids.set(entry.partition, [entry.id]);
+      malformed += entry.malformed;
+    }
+    await Promise.all(Array.from(ids, ([p, list]) => this.s.conn.sendCommand(['XACK', this.s.streams[p]!, this.s.group, ...list])));
+    if (malformed > 0) {
+      this.s.onMalformed(malformed);
+      this.s.logger?.warn({ group: this.s.group, count: malformed }, 'skipped stream records the codec could not read');
+    }
   }
 
   /**

@@ -1,40 +1,44 @@
-/** A stream entry as Redis returns it: fields null when the entry was trimmed while pending. */
-export interface RawEntry {
+/**
+ * A stream entry as Redis returns it: its flat field list `[field, value, …]` as is (see
+ * packed-entries.ts for what it holds), null when the entry was trimmed while pending.
+ */
+export interface StreamEntry {
   readonly id: string;
-  readonly fields: Record<string, string> | null;
+  readonly partition: number;
+  readonly fields: readonly unknown[] | null;
 }
 
 /**
  * Raw XREADGROUP / XAUTOCLAIM replies, parsed here rather than by node-redis's typed commands:
  * those throw on an entry trimmed while pending (fields nil), which would wedge a member that
- * holds one, retrying the same read forever.
+ * holds one, retrying the same read forever; and they turn every entry's fields into an object,
+ * which a packed entry's repeated field names would not survive anyway.
  */
-export function parseEntries(raw: unknown): RawEntry[] {
-  if (!Array.isArray(raw)) return [];
-  return raw.map((entry) => {
-    const [id, flat] = entry as [unknown, unknown];
-    let fields: Record<string, string> | null = null;
-    if (Array.isArray(flat)) {
-      fields = {};
-      for (let i = 0; i + 1 < flat.length; i += 2) fields[String(flat[i])] = String(flat[i + 1]);
-    }
-    return { id: String(id), fields };
-  });
+function parseEntries(raw: unknown, partition: number, into: StreamEntry[]): void {
+  if (!Array.isArray(raw)) return;
+  for (const entry of raw as [unknown, unknown][]) {
+    const fields = entry[1];
+    into.push({ id: String(entry[0]), partition, fields: Array.isArray(fields) ? fields : null });
+  }
 }
 
 /** XREADGROUP over several streams: RESP3 map `{ stream: entries }`, RESP2 `[[stream, entries], …]`, or null. */
-export function parseReadGroup(raw: unknown): { stream: string; entries: RawEntry[] }[] {
+export function parseReadGroup(raw: unknown, partitionOf: ReadonlyMap<string, number>): StreamEntry[] {
   if (raw === null || raw === undefined) return [];
   const pairs: [unknown, unknown][] = Array.isArray(raw)
-    ? raw.map((s) => s as [unknown, unknown])
+    ? (raw as [unknown, unknown][])
     : raw instanceof Map
       ? [...raw.entries()]
       : Object.entries(raw as Record<string, unknown>);
-  return pairs.map(([stream, entries]) => ({ stream: String(stream), entries: parseEntries(entries) }));
+  const entries: StreamEntry[] = [];
+  for (const [stream, list] of pairs) parseEntries(list, partitionOf.get(String(stream)) ?? 0, entries);
+  return entries;
 }
 
 /** XAUTOCLAIM: `[next cursor, claimed entries, ids deleted from the stream meanwhile]`. */
-export function parseAutoClaim(raw: unknown): { cursor: string; entries: RawEntry[]; deleted: string[] } {
-  const [cursor, entries, deleted] = raw as [unknown, unknown, unknown];
-  return { cursor: String(cursor), entries: parseEntries(entries), deleted: Array.isArray(deleted) ? deleted.map(String) : [] };
+export function parseAutoClaim(raw: unknown, partition: number): { cursor: string; entries: StreamEntry[] } {
+  const [cursor, list] = raw as [unknown, unknown];
+  const entries: StreamEntry[] = [];
+  parseEntries(list, partition, entries);
+  return { cursor: String(cursor), entries };
 }
