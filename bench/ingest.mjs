@@ -79,12 +79,18 @@ async function main() {
   }, Number(opt('timeout-ms', 120_000)));
 
   const { ProcessorService } = await dist('services/processor.js');
+  // The processor's batch limit as `npm start` has it (PROCESSOR_MAX_BATCH).
+  const { loadConfig } = await dist('config/load.js');
+  const { processorMaxBatch } = loadConfig({});
   const { createMetrics } = await dist('observability/metrics.js');
   const { MemoryPubSub } = await dist('adapters/memory/memory-pubsub.js');
   const quiet = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, fatal() {}, child: () => quiet };
 
-  /** Starts a processor, runs `produce`, resolves when the store applied `total` ticks. */
-  async function drive({ log, store, pubsub, total, produce }) {
+  /**
+   * Starts a processor, runs `produce`, resolves when the store applied `total` ticks. With
+   * `backlog`, the ticks are all appended first and the clock times the processor alone.
+   */
+  async function drive({ log, store, pubsub, total, produce, backlog = false }) {
     let applied = 0;
     let done;
     const finished = new Promise((resolve) => (done = resolve));
@@ -96,17 +102,18 @@ async function main() {
       return result;
     };
     const metrics = createMetrics({ defaultMetrics: false });
-    const processor = new ProcessorService({ log, store, pubsub, maxBatch: 1000, metrics, logger: quiet, group: `bench-${process.pid}` });
+    const processor = new ProcessorService({ log, store, pubsub, maxBatch: processorMaxBatch, metrics, logger: quiet, group: `bench-${process.pid}` });
+    const appendedFirst = backlog ? await produce() : undefined;
     await processor.start();
     const cpu = process.cpuUsage();
     const started = performance.now();
-    const appendPerSecond = await produce();
+    const appendPerSecond = appendedFirst ?? (await produce());
     await finished;
     const seconds = (performance.now() - started) / 1000;
     const used = process.cpuUsage(cpu);
     await processor.stop();
     const accepted = (await metrics.ticksAccepted.get()).values[0]?.value ?? 0;
-    return { ticks: total, symbols: SYMBOLS, seconds, perSecond: total / seconds, appendPerSecond, accepted, cpuSeconds: (used.user + used.system) / 1e6 };
+    return { ticks: total, symbols: SYMBOLS, maxBatch: processorMaxBatch, seconds, perSecond: total / seconds, appendPerSecond, accepted, cpuSeconds: (used.user + used.system) / 1e6 };
   }
 
   const out = {};
@@ -125,13 +132,17 @@ async function main() {
     out.memory = { ...result, generatorPerSecond };
   }
 
-  if (REDIS_TICKS > 0) out.redis = await redisIngest(REDIS_URL, REDIS_TICKS, SYMBOLS, drive, MemoryPubSub);
+  if (REDIS_TICKS > 0) {
+    out.redis = await redisIngest(REDIS_URL, REDIS_TICKS, SYMBOLS, drive, MemoryPubSub, false);
+    // The processor's own capacity: draining a backlog, without the generator on the same cores.
+    if (out.redis.perSecond) out.redisBacklog = await redisIngest(REDIS_URL, REDIS_TICKS, SYMBOLS, drive, MemoryPubSub, true);
+  }
 
   console.log(JSON.stringify(out));
   process.exit(0);
 }
 
-async function redisIngest(url, total, symbols, drive, MemoryPubSub) {
+async function redisIngest(url, total, symbols, drive, MemoryPubSub, backlog) {
   const have = ['adapters/redis/redis-streams-event-log.js', 'adapters/redis/redis-price-store.js'].every((p) => existsSync(`${ROOT}dist/${p}`));
   if (!have) return { skipped: 'the Redis adapters are not built' };
   const { createClient } = await import('redis');
@@ -167,7 +178,7 @@ async function redisIngest(url, total, symbols, drive, MemoryPubSub) {
         worker.once('message', (m) => resolve(m.appendPerSecond));
         worker.once('error', reject);
       });
-    const result = await drive({ log, store, pubsub, total, produce });
+    const result = await drive({ log, store, pubsub, total, produce, backlog });
     out = { ...result, redisCpuSeconds: (await redisCpu()) - cpuBefore, pubsub: pubsub instanceof MemoryPubSub ? 'memory' : 'redis', url };
   } catch (error) {
     out = { error: String(error?.message ?? error) };

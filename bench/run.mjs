@@ -66,7 +66,7 @@ const P = {
   memoryClients: QUICK ? 1000 : 10000,
   memoryServers: SERVERS.filter((s) => s !== 'b2'),
   ingestMemoryTicks: QUICK ? 200_000 : 1_000_000,
-  ingestRedisTicks: QUICK ? 10_000 : 100_000,
+  ingestRedisTicks: QUICK ? 30_000 : 300_000,
 };
 
 const symbols = makeSymbols(P.symbols);
@@ -274,6 +274,7 @@ async function sectionIngest() {
   }
   if (out.memory) log(`ingest, memory: ${f0(out.memory.perSecond)} ticks/s (${out.memory.ticks} ticks in ${f2(out.memory.seconds)} s)`);
   if (out.redis) log(`ingest, Redis Streams: ${out.redis.skipped ?? out.redis.error ?? `${f0(out.redis.perSecond)} ticks/s (${out.redis.ticks} ticks in ${f2(out.redis.seconds)} s)`}`);
+  if (out.redisBacklog?.perSecond) log(`ingest, Redis Streams, one processor draining a backlog: ${f0(out.redisBacklog.perSecond)} ticks/s`);
   out.redisBenchmark = redisBenchmark();
   log(`redis-benchmark: ${out.redisBenchmark.note ?? out.redisBenchmark.lines.join(' | ')}`);
   return out;
@@ -424,9 +425,11 @@ function memoryTable(runs) {
 
 function ingestTable(ing) {
   const rows = [];
-  if (ing.memory) rows.push(['memory log → processor → memory store', f0(ing.memory.ticks), f2(ing.memory.seconds), f0(ing.memory.perSecond), `append alone ${f0(ing.memory.appendPerSecond)}/s; generator alone ${f0(ing.memory.generatorPerSecond)}/s`]);
+  if (ing.memory) rows.push(['generator → memory log → processor → memory store, one thread', f0(ing.memory.ticks), f2(ing.memory.seconds), f0(ing.memory.perSecond), `generator alone ${f0(ing.memory.generatorPerSecond)}/s; batches ≤ ${ing.memory.maxBatch}; ${ing.memory.symbols} symbols`]);
   if (ing.redis) {
-    if (ing.redis.perSecond) rows.push(['Redis Streams → processor → Redis store', f0(ing.redis.ticks), f2(ing.redis.seconds), f0(ing.redis.perSecond), `append alone ${f0(ing.redis.appendPerSecond)}/s; pub/sub ${ing.redis.pubsub}; ${ing.redis.keysDeleted} keys deleted`]);
+    const redisNotes = (r) => `Redis CPU ${f2(r.redisCpuSeconds)} s; batches ≤ ${r.maxBatch}; ${r.symbols} symbols; pub/sub ${r.pubsub}; ${r.keysDeleted} keys deleted`;
+    if (ing.redis.perSecond) rows.push(['generator → Redis Streams → processor → Redis store, all running', f0(ing.redis.ticks), f2(ing.redis.seconds), f0(ing.redis.perSecond), `generator appends ${f0(ing.redis.appendPerSecond)}/s; ${redisNotes(ing.redis)}`]);
+    if (ing.redisBacklog?.perSecond) rows.push(['Redis Streams backlog → one processor → Redis store', f0(ing.redisBacklog.ticks), f2(ing.redisBacklog.seconds), f0(ing.redisBacklog.perSecond), redisNotes(ing.redisBacklog)]);
     else rows.push(['Redis Streams → processor → Redis store', '–', '–', '–', ing.redis.skipped ?? ing.redis.error]);
   }
   if (ing.error) rows.push(['ingest', '–', '–', '–', ing.error]);
@@ -461,7 +464,8 @@ function targets() {
   const mem = S.memory?.find((r) => r.kind === 'tickstream');
   if (mem?.bytesPerConnection) out.push([`Memory per idle connection < 10 KB (${f0(mem.connect.ok)} connections)`, mem.bytesPerConnection < 10_000, `${f2(mem.bytesPerConnection / 1024)} KiB`]);
   if (S.ingest?.memory) out.push(['Ingest ≥ 1,000,000 ticks/s in memory', S.ingest.memory.perSecond >= 1e6, `${f0(S.ingest.memory.perSecond)} ticks/s`]);
-  if (S.ingest?.redis) out.push(['Ingest ≥ 100,000 ticks/s through Redis Streams, one processor', S.ingest.redis.perSecond ? S.ingest.redis.perSecond >= 1e5 : null, S.ingest.redis.perSecond ? `${f0(S.ingest.redis.perSecond)} ticks/s` : (S.ingest.redis.skipped ?? S.ingest.redis.error)]);
+  if (S.ingest?.redis) out.push(['Ingest ≥ 100,000 ticks/s through Redis Streams, one processor, generator alongside', S.ingest.redis.perSecond ? S.ingest.redis.perSecond >= 1e5 : null, S.ingest.redis.perSecond ? `${f0(S.ingest.redis.perSecond)} ticks/s` : (S.ingest.redis.skipped ?? S.ingest.redis.error)]);
+  if (S.ingest?.redisBacklog?.perSecond) out.push(['Ingest ≥ 100,000 ticks/s through Redis Streams, one processor draining a backlog', S.ingest.redisBacklog.perSecond >= 1e5, `${f0(S.ingest.redisBacklog.perSecond)} ticks/s`]);
   results.targets = out.map(([target, met, detail]) => ({ target, met, detail }));
   return table(['Target', 'Met', 'Measured'], out.map(([t, m, d]) => [t, m === null ? 'n/a' : m ? 'yes' : 'NO', d]));
 }

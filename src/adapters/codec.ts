@@ -3,6 +3,8 @@ import { parseTick, type Tick } from '../domain/tick.js';
 /**
  * How values cross a process boundary. `decode` returns undefined for a record it cannot read
  * (written by a bad producer): adapters skip and count such records instead of crashing the reader.
+ * `encode` writes JSON text without a newline (JSON.stringify's output): RedisPubSub packs several
+ * messages into one PUBLISH, one per line.
  */
 export interface Codec<T> {
   encode(value: T): string;

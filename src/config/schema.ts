@@ -47,7 +47,7 @@ export const CONFIG_SCHEMA = {
 
   eventLogPartitions: int('EVENT_LOG_PARTITIONS', 8, 1, 1024, 'Partitions of the tick log, keyed by symbol: one member of a consumer group reads a partition at a time, so this caps the processors that work in parallel.'),
   eventLogRetention: int('EVENT_LOG_RETENTION', 100_000, 1_000, 100_000_000, 'Records kept per partition (in memory; Redis Streams trims approximately).'),
-  processorMaxBatch: int('PROCESSOR_MAX_BATCH', 1_000, 1, 100_000, 'Most ticks the processor applies to the store in one batch.'),
+  processorMaxBatch: int('PROCESSOR_MAX_BATCH', 5_000, 1, 100_000, 'Most ticks the processor applies to the store in one batch. A processor takes what is waiting, so batches stay small at low rates; when it falls behind, larger ones cost fewer round trips per tick.'),
   historyLimit: int('HISTORY_LIMIT', 1_000, 10, 1_000_000, 'Ticks of history kept per symbol (resume with `since` reaches back this far).'),
   candleLimit: int('CANDLE_LIMIT', 500, 10, 100_000, 'Candles kept per symbol and interval.'),
 

@@ -105,6 +105,39 @@ describe('RedisPubSub on a real Redis', () => {
     expect(pubsub.malformed).toBe(2);
   });
 
+  it('publishMany sends one PUBLISH per channel; listeners still get each message, in order', async () => {
+    const { pubsub, prefix } = await open();
+    const got: Record<string, number[]> = { AAPL: [], MSFT: [] };
+    for (const symbol of Object.keys(got)) await pubsub.subscribe(`ticks.${symbol}`, (t) => got[symbol]!.push(t.seq));
+    // What travels on the wire, seen by a plain Redis subscriber.
+    const raw = admin.duplicate();
+    await raw.connect();
+    const payloads: string[] = [];
+    await raw.subscribe(`${prefix}ticks.AAPL`, (message) => payloads.push(message));
+    try {
+      const messages = [1, 2, 3, 4, 5].flatMap((seq) => [aTick({ seq }), aTick({ symbol: 'MSFT', seq })]).map((t) => ({ channel: `ticks.${t.symbol}`, message: t }));
+      await pubsub.publishMany(messages);
+      // A lone message goes as itself, readable by any subscriber of the channel.
+      await pubsub.publishMany([{ channel: 'ticks.AAPL', message: aTick({ seq: 6 }) }]);
+      await waitFor(() => got.AAPL!.length === 6 && got.MSFT!.length === 5 && payloads.length === 2, 'every message');
+      expect(got).toEqual({ AAPL: [1, 2, 3, 4, 5, 6], MSFT: [1, 2, 3, 4, 5] });
+      expect(payloads[0]!.split('\n')).toHaveLength(6); // the batch marker and five ticks
+      expect(JSON.parse(payloads[1]!)).toMatchObject({ symbol: 'AAPL', seq: 6 });
+    } finally {
+      await raw.close();
+    }
+  });
+
+  it('delivers the readable messages of a batch and counts the others', async () => {
+    const { pubsub, prefix } = await open();
+    const got: number[] = [];
+    await pubsub.subscribe('ticks.AAPL', (t) => got.push(t.seq));
+    await admin.publish(`${prefix}ticks.AAPL`, ['batch', JSON.stringify(aTick({ seq: 1 })), 'not json', JSON.stringify(aTick({ seq: 2 }))].join('\n'));
+    await waitFor(() => got.length === 2, 'the two good ticks');
+    expect(got).toEqual([1, 2]);
+    expect(pubsub.malformed).toBe(1);
+  });
+
   it('keeps delivering to the other listeners when one throws', async () => {
     const { pubsub } = await open();
     const got: number[] = [];

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { MultiErrorReply, type RedisArgument } from 'redis';
 import { CANDLE_INTERVAL_NAMES, type CandleInterval, type CandleView } from '../../domain/candles.js';
 import { toQuote, type Quote } from '../../domain/daily-stats.js';
@@ -26,7 +27,9 @@ const DEFAULT_TTL_SECONDS = 7 * 24 * 3600;
 /** Symbols whose state a writer keeps between batches; beyond this the least recently written is read again when next needed. */
 const STATE_CACHE_LIMIT = 10_000;
 /** Rounds against other writers of the same symbols before a batch fails (and is redelivered by the log). */
-const MAX_ATTEMPTS = 20;
+const MAX_ATTEMPTS = 50;
+/** Longest random pause between two rounds. */
+const MAX_BACKOFF_MS = 50;
 
 /**
  * PriceStore on Redis, shared by every processor, gateway and API process.
@@ -92,6 +95,9 @@ export class RedisPriceStore implements PriceStore {
     let pending = [...runs.keys()];
     for (let attempt = 1; pending.length > 0; attempt++) {
       if (attempt > MAX_ATTEMPTS) throw new Error(`could not apply the ticks of ${pending.join(', ')}: other writers kept changing them`);
+      // A writer that just lost reads before it writes, so one writing without pause would win
+      // every race: a growing random pause lets it through.
+      if (attempt > 1) await sleep(Math.random() * Math.min(MAX_BACKOFF_MS, 2 ** attempt));
       pending = await this.tryWrite(pending, runs, outcomes);
     }
     // Each symbol's outcomes, read back in batch order so `accepted` keeps it.

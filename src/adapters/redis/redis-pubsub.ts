@@ -14,6 +14,18 @@ export interface RedisPubSubOptions<T> {
 
 type Listener<T> = (message: T) => void;
 
+/**
+ * A PUBLISH carrying several messages of one channel: this line, then one encoded message per
+ * line. Redis's cost is per command, not per byte, so publishMany sends one such PUBLISH per
+ * channel instead of one per message. A lone message goes as itself, which is what any other
+ * subscriber of the channel (redis-cli, the seed's gateway) expects. The marker cannot begin an
+ * encoded message, and an encoded message has no newline: codecs write JSON (see codec.ts).
+ */
+const BATCH_MARKER = 'batch';
+const BATCH_PREFIX = `${BATCH_MARKER}\n`;
+/** Most messages in one PUBLISH, so one hot channel does not make a huge payload. */
+const MAX_MESSAGES_PER_PUBLISH = 256;
+
 /** One upstream subscription, shared by every local listener of its channel. */
 interface Held<T> {
   readonly listeners: Set<Listener<T>>;
@@ -81,9 +93,22 @@ export class RedisPubSub<T> implements PubSub<T> {
 
   async publishMany(messages: readonly { channel: string; message: T }[]): Promise<void> {
     if (messages.length === 0) return;
+    const byChannel = new Map<string, string[]>();
+    for (const m of messages) {
+      const encoded = this.options.codec.encode(m.message);
+      const list = byChannel.get(m.channel);
+      if (list === undefined) byChannel.set(m.channel, [encoded]);
+      else list.push(encoded);
+    }
     // One pipeline: one round trip, and Redis runs the PUBLISHes in order.
     const pipeline = this.publisher.multi();
-    for (const m of messages) pipeline.publish(this.upstreamName(m.channel), this.options.codec.encode(m.message));
+    for (const [channel, encoded] of byChannel) {
+      const name = this.upstreamName(channel);
+      for (let i = 0; i < encoded.length; i += MAX_MESSAGES_PER_PUBLISH) {
+        const part = encoded.slice(i, i + MAX_MESSAGES_PER_PUBLISH);
+        pipeline.publish(name, part.length === 1 ? part[0]! : BATCH_PREFIX + part.join('\n'));
+      }
+    }
     await pipeline.execAsPipeline();
   }
 
@@ -136,6 +161,15 @@ export class RedisPubSub<T> implements PubSub<T> {
   }
 
   private deliver(channel: string, listeners: ReadonlySet<Listener<T>>, raw: string): void {
+    if (!raw.startsWith(BATCH_PREFIX)) {
+      this.deliverOne(channel, listeners, raw);
+      return;
+    }
+    const lines = raw.split('\n');
+    for (let i = 1; i < lines.length; i++) this.deliverOne(channel, listeners, lines[i]!);
+  }
+
+  private deliverOne(channel: string, listeners: ReadonlySet<Listener<T>>, raw: string): void {
     const message = this.options.codec.decode(raw);
     if (message === undefined) {
       this.malformedCount++;
