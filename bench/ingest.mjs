@@ -81,7 +81,7 @@ async function main() {
   const { ProcessorService } = await dist('services/processor.js');
   // The processor's batch limit as `npm start` has it (PROCESSOR_MAX_BATCH).
   const { loadConfig } = await dist('config/load.js');
-  const { processorMaxBatch } = loadConfig({});
+  const { processorMaxBatch, eventLogRetention } = loadConfig({});
   const { createMetrics } = await dist('observability/metrics.js');
   const { MemoryPubSub } = await dist('adapters/memory/memory-pubsub.js');
   const quiet = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, fatal() {}, child: () => quiet };
@@ -126,7 +126,7 @@ async function main() {
     const t0 = performance.now();
     for (let i = 0; i < MEMORY_TICKS; i++) m.next(Date.now());
     const generatorPerSecond = MEMORY_TICKS / ((performance.now() - t0) / 1000);
-    const log = new MemoryEventLog({ partitions: 8, retention: MEMORY_TICKS });
+    const log = new MemoryEventLog({ partitions: 8, retention: eventLogRetention });
     const store = new MemoryPriceStore({ historyLimit: 1000, candleLimit: 500 });
     const result = await drive({ log, store, pubsub: new MemoryPubSub(), total: MEMORY_TICKS, produce: () => generateInto(log, MEMORY_TICKS, SYMBOLS) });
     out.memory = { ...result, generatorPerSecond };

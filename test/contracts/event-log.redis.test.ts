@@ -1,10 +1,9 @@
-import type { RedisClientType } from 'redis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_RECORDS_PER_ENTRY } from '../../src/adapters/redis/packed-entries.js';
 import { RedisStreamsEventLog } from '../../src/adapters/redis/redis-streams-event-log.js';
 import type { LogRecord } from '../../src/ports/event-log.js';
 import { deferred } from '../support/async.js';
-import { adminClient, deletePrefix, redisUrl, uniquePrefix } from '../support/redis.js';
+import { deletePrefix, redisTestContext, redisUrl, uniquePrefix } from '../support/redis.js';
 import { waitFor } from '../support/wait.js';
 import { eventLogContract, itemCodec, type Item } from './event-log.contract.js';
 
@@ -27,32 +26,20 @@ const openLog = async ({ partitions, retention }: { partitions: number; retentio
 eventLogContract('redis streams', openLog);
 
 describe('RedisStreamsEventLog: records packed into stream entries', () => {
-  let admin: RedisClientType;
-  let cleanups: (() => Promise<void>)[] = [];
-
-  beforeAll(async () => {
-    admin = await adminClient();
-  });
-  afterAll(async () => {
-    await admin.close();
-  });
-  afterEach(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup();
-    cleanups = [];
-  });
+  const redis = redisTestContext();
 
   const open = async (partitions = 1, retention = 10_000) => {
     const fixture = await openLog({ partitions, retention });
-    cleanups.push(fixture.cleanup);
+    redis.cleanups.push(fixture.cleanup);
     return fixture.log;
   };
 
   const items = (from: number, count: number, key = 'K'): Item[] => Array.from({ length: count }, (_, i) => ({ key, n: from + i }));
   const append = (log: RedisStreamsEventLog<Item>, values: readonly Item[]) => log.append(values.map((value) => ({ key: value.key, value })));
   /** The field list of every entry of a stream, oldest first. */
-  const entries = async (stream: string) => ((await admin.sendCommand(['XRANGE', stream, '-', '+'])) as [string, string[]][]).map(([, fields]) => fields);
+  const entries = async (stream: string) => ((await redis.admin.sendCommand(['XRANGE', stream, '-', '+'])) as [string, string[]][]).map(([, fields]) => fields);
   const recordsIn = async (stream: string) => (await entries(stream)).reduce((sum, fields) => sum + Number(fields[1]), 0);
-  const pending = async (stream: string) => ((await admin.sendCommand(['XPENDING', stream, 'g'])) as [number])[0];
+  const pending = async (stream: string) => ((await redis.admin.sendCommand(['XPENDING', stream, 'g'])) as [number])[0];
 
   /** A member of group g; `hook` runs in each handler call, and fails it by throwing. */
   const consume = async (log: RedisStreamsEventLog<Item>, maxBatch: number, hook?: (call: number) => Promise<void> | void) => {
@@ -63,7 +50,7 @@ describe('RedisStreamsEventLog: records packed into stream entries', () => {
       await hook?.(calls.length);
       handled.push(...records.map((r) => r.value.n));
     });
-    cleanups.push(() => consumer.abort());
+    redis.cleanups.push(() => consumer.abort());
     return { calls, handled };
   };
 
@@ -84,7 +71,7 @@ describe('RedisStreamsEventLog: records packed into stream entries', () => {
   it('reads the one-record entries an earlier version left in the stream, in order with packed ones', async () => {
     const log = await open();
     const stream = log.streamKeys[0]!;
-    const legacy = async (item: Item) => admin.sendCommand(['XADD', stream, '*', 'key', item.key, 'value', JSON.stringify(item)]);
+    const legacy = async (item: Item) => redis.admin.sendCommand(['XADD', stream, '*', 'key', item.key, 'value', JSON.stringify(item)]);
     await legacy({ key: 'K', n: 1 });
     await legacy({ key: 'K', n: 2 });
     await append(log, items(3, 3));
@@ -114,7 +101,7 @@ describe('RedisStreamsEventLog: records packed into stream entries', () => {
     const stream = log.streamKeys[0]!;
     await append(log, items(1, 6));
     const gate = deferred();
-    cleanups.push(async () => gate.resolve());
+    redis.cleanups.push(async () => gate.resolve());
     const reader = await consume(log, 3, (call) => (call === 2 ? gate.promise : undefined));
     await waitFor(() => reader.calls.length === 2, 'the second part of the entry in flight');
     expect(reader.handled).toEqual([1, 2, 3]);
@@ -128,7 +115,7 @@ describe('RedisStreamsEventLog: records packed into stream entries', () => {
     const log = await open();
     const stream = log.streamKeys[0]!;
     const good = items(1, 2);
-    await admin.sendCommand(['XADD', stream, '*', 'records', '3', 'K', JSON.stringify(good[0]), 'K', 'not json', 'K', JSON.stringify(good[1])]);
+    await redis.admin.sendCommand(['XADD', stream, '*', 'records', '3', 'K', JSON.stringify(good[0]), 'K', 'not json', 'K', JSON.stringify(good[1])]);
     const reader = await consume(log, 500);
     await waitFor(() => reader.handled.length >= 2, 'the good records');
     expect(reader.handled).toEqual([1, 2]);

@@ -1,31 +1,16 @@
-import type { RedisClientType } from 'redis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MemoryConnectionLimiter } from '../../src/adapters/memory/memory-connection-limiter.js';
 import { RedisConnectionLimiter, type RedisConnectionLimiterOptions } from '../../src/adapters/redis/redis-connection-limiter.js';
-import { adminClient, deletePrefix, redisUrl, uniquePrefix } from '../support/redis.js';
+import { deletePrefix, redisTestContext, redisUrl, uniquePrefix } from '../support/redis.js';
 import { waitFor } from '../support/wait.js';
 
-let admin: RedisClientType;
-let cleanups: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  admin = await adminClient();
-});
-
-afterAll(async () => {
-  await admin.close();
-});
-
-afterEach(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  cleanups = [];
-});
+const redis = redisTestContext();
 
 async function limiters(count: number, settings: Pick<RedisConnectionLimiterOptions, 'ratePerSecond' | 'burst'>) {
   const prefix = uniquePrefix('limiter-it');
   const all = Array.from({ length: count }, () => new RedisConnectionLimiter({ url: redisUrl, prefix, ...settings }));
   for (const l of all) await l.start();
-  cleanups.push(async () => {
+  redis.cleanups.push(async () => {
     for (const l of all) await l.close();
     await deletePrefix(prefix);
   });
@@ -50,7 +35,7 @@ describe('RedisConnectionLimiter on a real Redis', () => {
   it('refills at `ratePerSecond`, and lets the key expire once the bucket would be full', async () => {
     const { all: [limiter], prefix } = await limiters(1, { ratePerSecond: 20, burst: 2 });
     expect([await limiter!.allow('10.0.0.3'), await limiter!.allow('10.0.0.3')]).toEqual([true, true]);
-    const ttl = await admin.pTTL(`${prefix}ratelimit:10.0.0.3`);
+    const ttl = await redis.admin.pTTL(`${prefix}ratelimit:10.0.0.3`);
     expect(ttl).toBeGreaterThan(0);
     // Two tokens short at 20/s: full in 100 ms, plus a second of slack.
     expect(ttl).toBeLessThanOrEqual(1_100);

@@ -1,30 +1,15 @@
-import type { RedisClientType } from 'redis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tickCodec } from '../../src/adapters/codec.js';
 import { entryRecords } from '../../src/adapters/redis/packed-entries.js';
 import { RedisStreamsEventLog, type RedisStreamsEventLogOptions } from '../../src/adapters/redis/redis-streams-event-log.js';
 import type { Tick } from '../../src/domain/tick.js';
 import type { Consumer, LogRecord } from '../../src/ports/event-log.js';
 import { deferred, settle } from '../support/async.js';
-import { adminClient, deletePrefix, redisUrl, uniquePrefix } from '../support/redis.js';
+import { deletePrefix, redisTestContext, redisUrl, uniquePrefix } from '../support/redis.js';
 import { aTickRun } from '../support/ticks.js';
 import { sleep, waitFor } from '../support/wait.js';
 
-let admin: RedisClientType;
-let cleanups: (() => Promise<void> | void)[] = [];
-
-beforeAll(async () => {
-  admin = await adminClient();
-});
-
-afterAll(async () => {
-  await admin.close();
-});
-
-afterEach(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  cleanups = [];
-});
+const redis = redisTestContext();
 
 const CLAIM_IDLE_MS = 400;
 
@@ -42,7 +27,7 @@ async function open(extra: Partial<RedisStreamsEventLogOptions<Tick>> = {}) {
     ...extra,
   });
   await log.start();
-  cleanups.push(async () => {
+  redis.cleanups.push(async () => {
     await log.close();
     await deletePrefix(prefix);
   });
@@ -68,26 +53,26 @@ async function join(log: RedisStreamsEventLog<Tick>, name: string, maxBatch: num
     if (fail?.()) throw new Error('handler failed');
     seqs.push(...records.map((r) => r.value.seq));
   });
-  cleanups.push(() => consumer.abort());
+  redis.cleanups.push(() => consumer.abort());
   return { consumer, batches, seqs };
 }
 
 /** Records in the stream entry `id` (an append packs its records of a partition into one entry). */
 async function recordsIn(stream: string, id: string): Promise<number> {
-  const [entry] = (await admin.sendCommand(['XRANGE', stream, id, id])) as [string, string[]][];
+  const [entry] = (await redis.admin.sendCommand(['XRANGE', stream, id, id])) as [string, string[]][];
   return entry ? (entryRecords(entry[1])?.count ?? 0) : 0;
 }
 
 /** How many records are pending, per member (XPENDING counts entries). */
 async function pendingByMember(stream: string): Promise<Record<string, number>> {
-  const pending = (await admin.sendCommand(['XPENDING', stream, 'g', '-', '+', '10000'])) as [string, string, number, number][];
+  const pending = (await redis.admin.sendCommand(['XPENDING', stream, 'g', '-', '+', '10000'])) as [string, string, number, number][];
   const out: Record<string, number> = {};
   for (const [id, name] of pending) out[name] = (out[name] ?? 0) + (await recordsIn(stream, id));
   return out;
 }
 
 async function consumersOf(stream: string): Promise<string[]> {
-  const reply = (await admin.sendCommand(['XINFO', 'CONSUMERS', stream, 'g'])) as { name: string }[];
+  const reply = (await redis.admin.sendCommand(['XINFO', 'CONSUMERS', stream, 'g'])) as { name: string }[];
   return reply.map((c) => c.name).sort();
 }
 
@@ -95,7 +80,7 @@ describe('RedisStreamsEventLog on a real Redis', () => {
   it('hands the pending batch of an aborted member to another one through XAUTOCLAIM', async () => {
     const { log, stream } = await open();
     const gate = deferred();
-    cleanups.push(gate.resolve);
+    redis.cleanups.push(gate.resolve);
     const crashing = await member(log, 'crashing', gate.promise);
     const ticks = aTickRun(12);
     await log.append(ticks.map((t) => ({ key: t.symbol, value: t })));
@@ -121,7 +106,7 @@ describe('RedisStreamsEventLog on a real Redis', () => {
   it('does not let others claim the batch of a member that is slow but alive', async () => {
     const { log, stream } = await open();
     const gate = deferred();
-    cleanups.push(gate.resolve);
+    redis.cleanups.push(gate.resolve);
     const slow = await member(log, 'slow', gate.promise);
     const ticks = aTickRun(5);
     await log.append(ticks.map((t) => ({ key: t.symbol, value: t })));
@@ -141,9 +126,9 @@ describe('RedisStreamsEventLog on a real Redis', () => {
     const { log, stream } = await open();
     const [good] = aTickRun(1);
     // A bad producer writing straight to the stream.
-    await admin.sendCommand(['XADD', stream, '*', 'key', 'AAPL', 'value', 'not json']);
-    await admin.sendCommand(['XADD', stream, '*', 'key', 'AAPL', 'value', JSON.stringify({ symbol: 'AAPL', price: 'free' })]);
-    await admin.sendCommand(['XADD', stream, '*', 'something', 'else']);
+    await redis.admin.sendCommand(['XADD', stream, '*', 'key', 'AAPL', 'value', 'not json']);
+    await redis.admin.sendCommand(['XADD', stream, '*', 'key', 'AAPL', 'value', JSON.stringify({ symbol: 'AAPL', price: 'free' })]);
+    await redis.admin.sendCommand(['XADD', stream, '*', 'something', 'else']);
     await log.append([{ key: good!.symbol, value: good! }]);
     const reader = await member(log, 'reader');
     await waitFor(() => reader.seqs.length === 1, 'the good record');
@@ -156,14 +141,14 @@ describe('RedisStreamsEventLog on a real Redis', () => {
   it('gets past pending entries that retention trimmed away before they were handled', async () => {
     const { log, stream } = await open();
     const gate = deferred();
-    cleanups.push(gate.resolve);
+    redis.cleanups.push(gate.resolve);
     let failures = 0;
     const reader = await member(log, 'reader', gate.promise, () => failures++ === 0);
     const first = aTickRun(3);
     await log.append(first.map((t) => ({ key: t.symbol, value: t })));
     await waitFor(() => reader.batches.length === 1, 'a batch in flight');
     // Trimmed while pending; then the handler fails, so the member re-reads its pending list.
-    await admin.sendCommand(['XTRIM', stream, 'MAXLEN', '0']);
+    await redis.admin.sendCommand(['XTRIM', stream, 'MAXLEN', '0']);
     gate.resolve();
     const later = aTickRun(2, { firstSeq: 10 });
     await log.append(later.map((t) => ({ key: t.symbol, value: t })));
@@ -177,7 +162,7 @@ describe('RedisStreamsEventLog on a real Redis', () => {
     const stopping = await member(log, 'stopping');
     await waitFor(async () => (await consumersOf(stream)).includes('stopping'), 'the first member to read');
     const gate = deferred();
-    cleanups.push(gate.resolve);
+    redis.cleanups.push(gate.resolve);
     // One partition: the second member stands by until the first lets go.
     const aborting = await member(log, 'aborting', gate.promise);
     await stopping.consumer.stop();
@@ -193,7 +178,7 @@ describe('RedisStreamsEventLog on a real Redis', () => {
   it('leases each partition to one member, and moves an aborted member\'s partitions to the others', async () => {
     const { log, prefix } = await open({ partitions: 4 });
     const symbols = ['AAPL', 'MSFT', 'GOOG', 'TSLA', 'NVDA', 'AMZN', 'META', 'NFLX'];
-    const owners = async (): Promise<(string | null)[]> => Promise.all([0, 1, 2, 3].map((p) => admin.get(`${prefix}ticks:group:g:owner:${p}`)));
+    const owners = async (): Promise<(string | null)[]> => Promise.all([0, 1, 2, 3].map((p) => redis.admin.get(`${prefix}ticks:group:g:owner:${p}`)));
     const a = await join(log, 'a', 5);
     const b = await join(log, 'b', 5);
     await waitFor(async () => {
@@ -243,7 +228,7 @@ describe('RedisStreamsEventLog on a real Redis', () => {
     const live: Consumer[] = [];
     const spawn = async () => {
       const consumer = await log.consume({ group: 'g', member: `m${joined++}`, from: 'earliest', maxBatch: 50 }, apply);
-      cleanups.push(() => consumer.abort());
+      redis.cleanups.push(() => consumer.abort());
       live.push(consumer);
     };
     for (let i = 0; i < 3; i++) await spawn();
@@ -270,7 +255,7 @@ describe('RedisStreamsEventLog on a real Redis', () => {
       const ticks = aTickRun(250, { firstSeq: round * 250 + 1 });
       await log.append(ticks.map((t) => ({ key: t.symbol, value: t })));
     }
-    const entries = (await admin.sendCommand(['XRANGE', stream, '-', '+'])) as [string, string[]][];
+    const entries = (await redis.admin.sendCommand(['XRANGE', stream, '-', '+'])) as [string, string[]][];
     const records = entries.reduce((n, [, fields]) => n + (entryRecords(fields)?.count ?? 0), 0);
     expect(records).toBeGreaterThanOrEqual(200);
     expect(records).toBeLessThan(2_500);

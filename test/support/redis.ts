@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createClient, type RedisClientType } from 'redis';
 
 /** The Redis the tests use: REDIS_URL, or the local default. */
@@ -35,4 +36,22 @@ export async function deletePrefix(prefix: string): Promise<void> {
   } finally {
     await client.close();
   }
+}
+
+/**
+ * For a test file or describe block on Redis: an admin client open for its duration, and
+ * cleanups that run newest first after each test. Call at the top level of the block.
+ */
+export function redisTestContext(): { admin: RedisClientType; readonly cleanups: (() => Promise<void> | void)[] } {
+  const context = { admin: undefined as unknown as RedisClientType, cleanups: [] as (() => Promise<void> | void)[] };
+  beforeAll(async () => {
+    context.admin = await adminClient();
+  });
+  afterAll(async () => {
+    await context.admin.close();
+  });
+  afterEach(async () => {
+    for (const cleanup of context.cleanups.splice(0).reverse()) await cleanup();
+  });
+  return context;
 }
