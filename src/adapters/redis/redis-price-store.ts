@@ -4,6 +4,7 @@ import { CANDLE_INTERVAL_NAMES, type CandleInterval, type CandleView } from '../
 import { toQuote, type Quote } from '../../domain/daily-stats.js';
 import type { Tick } from '../../domain/tick.js';
 import type { ApplyResult, PriceStore } from '../../ports/price-store.js';
+import { groupBy } from '../group-by.js';
 import { closeClient, connectionName, createRedisClient, pingWithin, type RedisClient, type RedisLogger } from './connection.js';
 import { WRITE_SYMBOL_RUN } from './lua/write-symbol-run.js';
 import { evalShaArgs, isNoScript, loadScript } from './lua/lua-script.js';
@@ -45,11 +46,11 @@ const MAX_BACKOFF_MS = 50;
  * processor shares — only stores, while the arithmetic scales out with the processors. In steady
  * state (one processor per partition) there are no conflicts and no reads: one round trip a batch.
  *
- * A batch is one MULTI/EXEC of those EVALSHA calls. The transaction is what makes the NOSCRIPT fallback safe: with a plain
- * pipeline, after a lost script cache (restart, failover) another writer's EVAL could reload the
- * script between two of our failing EVALSHAs, so a later tick could land before an earlier one we
- * retry; inside EXEC the cache cannot change, so either every EVALSHA of the batch ran or none
- * did, and the whole batch is retried after SCRIPT LOAD.
+ * A batch is one MULTI/EXEC of those EVALSHA calls. The transaction is what makes the NOSCRIPT
+ * fallback safe: with a plain pipeline, after a lost script cache (restart, failover) another
+ * writer's EVAL could reload the script between two of our failing EVALSHAs, so a later tick could
+ * land before an earlier one we retry; inside EXEC the cache cannot change, so either every
+ * EVALSHA of the batch ran or none did, and the whole batch is retried after SCRIPT LOAD.
  *
  * Keys (see price-store-encoding.ts) all expire after `ttlSeconds` without writes, so symbols that
  * stop trading do not stay forever. Redis must not evict them under memory pressure
@@ -90,7 +91,7 @@ export class RedisPriceStore implements PriceStore {
   async applyTicks(ticks: readonly Tick[]): Promise<ApplyResult> {
     const result: ApplyResult = { accepted: [], duplicates: 0, stale: 0 };
     if (ticks.length === 0) return result;
-    const runs = bySymbol(ticks);
+    const runs = groupBy(ticks, (t) => t.symbol);
     const outcomes = new Map<string, TickOutcome[]>();
     let pending = [...runs.keys()];
     for (let attempt = 1; pending.length > 0; attempt++) {
@@ -286,17 +287,6 @@ export class RedisPriceStore implements PriceStore {
     }
     return quotes;
   }
-}
-
-/** The ticks of each symbol, in batch order. */
-function bySymbol(ticks: readonly Tick[]): Map<string, Tick[]> {
-  const runs = new Map<string, Tick[]>();
-  for (const t of ticks) {
-    const run = runs.get(t.symbol);
-    if (run === undefined) runs.set(t.symbol, [t]);
-    else run.push(t);
-  }
-  return runs;
 }
 
 function decodeAll(raw: readonly string[]): Tick[] {

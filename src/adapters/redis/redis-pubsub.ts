@@ -1,5 +1,6 @@
 import type { PubSub, Unsubscribe } from '../../ports/pubsub.js';
 import type { Codec } from '../codec.js';
+import { groupBy } from '../group-by.js';
 import { attachErrorListener, closeClient, connectionName, createRedisClient, pingWithin, type RedisClient, type RedisLogger } from './connection.js';
 
 export interface RedisPubSubOptions<T> {
@@ -21,8 +22,7 @@ type Listener<T> = (message: T) => void;
  * subscriber of the channel (redis-cli, the seed's gateway) expects. The marker cannot begin an
  * encoded message, and an encoded message has no newline: codecs write JSON (see codec.ts).
  */
-const BATCH_MARKER = 'batch';
-const BATCH_PREFIX = `${BATCH_MARKER}\n`;
+const BATCH_PREFIX = 'batch\n';
 /** Most messages in one PUBLISH, so one hot channel does not make a huge payload. */
 const MAX_MESSAGES_PER_PUBLISH = 256;
 
@@ -93,13 +93,7 @@ export class RedisPubSub<T> implements PubSub<T> {
 
   async publishMany(messages: readonly { channel: string; message: T }[]): Promise<void> {
     if (messages.length === 0) return;
-    const byChannel = new Map<string, string[]>();
-    for (const m of messages) {
-      const encoded = this.options.codec.encode(m.message);
-      const list = byChannel.get(m.channel);
-      if (list === undefined) byChannel.set(m.channel, [encoded]);
-      else list.push(encoded);
-    }
+    const byChannel = groupBy(messages, (m) => m.channel, (m) => this.options.codec.encode(m.message));
     // One pipeline: one round trip, and Redis runs the PUBLISHes in order.
     const pipeline = this.publisher.multi();
     for (const [channel, encoded] of byChannel) {

@@ -7,6 +7,7 @@ import { PARTITION_LEASES, RELEASE_LEASES } from './lua/stream-leases.js';
 import { LEAVE_GROUP } from './lua/stream-scripts.js';
 import { EntryBacklog, type BacklogEntry } from './entry-backlog.js';
 import { parseAutoClaim, parseReadGroup, type StreamEntry } from './stream-replies.js';
+import { groupBy } from '../group-by.js';
 
 export interface MemberSettings<T> {
   /** The log's shared connection: never blocks, so it carries heartbeats and can interrupt reads. */
@@ -265,15 +266,9 @@ export class StreamMember<T> {
    */
   private async acknowledge(entries: readonly BacklogEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    const ids = new Map<number, string[]>();
-    let malformed = 0;
-    for (const entry of entries) {
-      const list = ids.get(entry.partition);
-      if (list) list.push(entry.id);
-      else ids.set(entry.partition, [entry.id]);
-      malformed += entry.malformed;
-    }
-    await Promise.all(Array.from(ids, ([p, list]) => this.s.conn.sendCommand(['XACK', this.s.streams[p]!, this.s.group, ...list])));
+    const ids = groupBy(entries, (entry) => this.s.streams[entry.partition]!, (entry) => entry.id);
+    const malformed = entries.reduce((n, entry) => n + entry.malformed, 0);
+    await Promise.all(Array.from(ids, ([stream, list]) => this.s.conn.sendCommand(['XACK', stream, this.s.group, ...list])));
     if (malformed > 0) {
       this.s.onMalformed(malformed);
       this.s.logger?.warn({ group: this.s.group, count: malformed }, 'skipped stream records the codec could not read');

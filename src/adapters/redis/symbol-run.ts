@@ -47,8 +47,8 @@ export function olderBuckets(state: SymbolState, run: readonly Tick[]): Set<numb
     if (accepted[i] !== 1) return;
     INTERVALS.forEach((interval, s) => {
       const newest = state.newest[s]?.candle.time;
-      const time = bucketStart(t.ts, interval);
-      if (newest !== undefined && time < newest) wanted[s]!.add(time);
+      // `newest` is a bucket start, so a tick lands before it exactly when its ts does.
+      if (newest !== undefined && t.ts < newest) wanted[s]!.add(bucketStart(t.ts, interval));
     });
   });
   return wanted;
@@ -107,7 +107,8 @@ export function planRun(state: SymbolState, run: readonly Tick[], older: OlderCa
 
   // Nothing accepted: the write only checks that the state the outcomes came from is current.
   if (latest === undefined) return { outcomes: result, args: [''], next: state };
-  const args = [encodeTick(latest), limits.ttl, String(limits.historyLimit), String(limits.candleLimit), String(history.length / 2), ...history];
+  // The newest history entry is the latest tick's JSON.
+  const args = [history[history.length - 1]!, limits.ttl, String(limits.historyLimit), String(limits.candleLimit), String(history.length / 2), ...history];
   touched.forEach((series, s) => {
     args.push(grew[s] ? '1' : '0', String(series.size));
     for (const [time, { candle, replaces }] of series) {
