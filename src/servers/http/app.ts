@@ -9,6 +9,7 @@ import type { EventLog } from '../../ports/event-log.js';
 import type { Tick } from '../../domain/tick.js';
 import type { AccountsDeps } from './auth.js';
 import { installErrorHandling } from './errors.js';
+import { guardSockets } from './socket-guard.js';
 import { alertRoutes } from './routes/alerts.js';
 import { authRoutes } from './routes/auth.js';
 import { legacyAlertRoutes } from './routes/legacy-alerts.js';
@@ -41,6 +42,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     bodyLimit: 64 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   });
+  guardSockets(app.server, deps.logger.child({ component: 'http' }));
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
   });

@@ -63,6 +63,7 @@ export class GatewayService implements Service {
   private nextId = 1;
   private stopping = false;
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => this.upgrade(req, socket, head);
+  private readonly onSocketError = (error: NodeJS.ErrnoException): void => this.deps.logger.debug({ code: error.code }, 'upgrading socket error');
 
   constructor(private readonly deps: GatewayDeps) {
     const { limits } = deps;
@@ -100,6 +101,9 @@ export class GatewayService implements Service {
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // Node stopped listening for errors on this socket when it saw the upgrade; until ws takes it
+    // over (or we refuse it), a peer's reset would otherwise be an unhandled error.
+    socket.on('error', this.onSocketError);
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== this.path) return refuse(socket, 'NOT_FOUND');
     if (this.stopping) return refuse(socket, 'TOO_MANY_CONNECTIONS', 'The gateway is shutting down.');
@@ -119,16 +123,17 @@ export class GatewayService implements Service {
     const ip = req.socket.remoteAddress ?? 'unknown';
     limiter.allow(ip).then(
       (allowed) => {
+        // The peer may have gone while the limiter (a Redis round trip when shared) decided.
+        if (socket.destroyed) return;
         if (!allowed) {
           this.deps.metrics.wsConnectionsRejected.inc({ code: 'RATE_LIMITED' });
           return refuse(socket, 'RATE_LIMITED', 'Too many new connections from this address; retry later.');
         }
-        if (socket.destroyed) return;
         this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(ws, req, initial, batch));
       },
       (error: unknown) => {
         this.deps.logger.error({ err: error }, 'connection limiter failed');
-        refuse(socket, 'NOT_READY');
+        if (!socket.destroyed) refuse(socket, 'NOT_READY');
       },
     );
   }
