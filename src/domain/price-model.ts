@@ -109,6 +109,8 @@ export class Market {
 export const DEFAULT_UNIVERSE: Readonly<Record<string, number>> = {
   AAPL: 190,
   GOOGL: 140,
+  // Both Alphabet share classes trade; the watchlist seed's clients ask for GOOG.
+  GOOG: 141,
   MSFT: 410,
   AMZN: 180,
   TSLA: 240,

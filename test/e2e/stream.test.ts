@@ -65,6 +65,20 @@ describe('WebSocket stream at /ws', () => {
     expect(gaps(after)).toEqual([]);
   });
 
+  it('the watchlist seed: a bare array first on plain /ws narrows the stream; an unknown name is reported, not fatal', async () => {
+    const client = await connect();
+    // GOOG does not trade on this server (SYMBOLS above): the original subscribed to the valid names.
+    client.send(['AAPL', 'GOOG']);
+    await client.waitForMessage((m) => m.type === 'subscribed', 'the replace ack');
+    expect(client.controls('error')).toEqual([expect.objectContaining({ type: 'error', code: 'UNKNOWN_SYMBOL', symbols: ['GOOG'] })]);
+    const ackAt = client.messages.findIndex((m) => m.type === 'subscribed');
+    expect(client.messages[ackAt]).toEqual({ type: 'subscribed', symbols: ['AAPL'] });
+    await waitFor(() => client.messages.slice(ackAt).filter((m) => m.type === 'tick').length > 100, 'AAPL ticks after the ack');
+    const after = client.messages.slice(ackAt + 1) as TickMessage[];
+    expect(new Set(after.map((t) => t.symbol))).toEqual(new Set(['AAPL']));
+    expect(gaps(client.ticks('AAPL'))).toEqual([]);
+  });
+
   it('"*" subscribes to everything; ping gets pong with the id', async () => {
     const client = await connect('?symbols=');
     client.send({ action: 'subscribe', symbols: ['*'] });

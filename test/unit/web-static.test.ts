@@ -49,7 +49,11 @@ describe('dashboard static files', () => {
   });
 
   it('never answers API, docs, metrics, socket, health or seed paths with the page', async () => {
-    for (const path of ['/api/v1/nope', '/api', '/docs/nope', '/metrics/x', '/ws', '/health/x', '/ready/x', '/prices/x', '/price/x/y', '/alerts/x']) {
+    for (const path of [
+      '/api/v1/nope', '/api', '/docs/nope', '/metrics/x', '/ws', '/health/x', '/ready/x', '/prices/x', '/price/x/y', '/alerts/x',
+      // Socket.IO when it is disabled (polling and websocket transports), gRPC paths, missing files.
+      '/socket.io/?EIO=4&transport=polling', '/socket.io/?EIO=4&transport=websocket', '/grpc', '/grpc.health.v1.Health/Check', '/grpc/x', '/gone.png', '/deep/route/app.js',
+    ]) {
       const response = await app.inject(path);
       expect(response.statusCode, path).toBe(404);
       expect(response.headers['content-type'], path).toMatch(/application\/json/);

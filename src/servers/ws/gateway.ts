@@ -238,15 +238,31 @@ export class GatewayService implements Service {
         return this.acknowledge(session, undefined, id);
       }
       case 'replace': {
-        const { symbols, unknown } = this.book.resolve(message.symbols);
-        if (unknown.length > 0) return this.error(session, 'UNKNOWN_SYMBOL', `Unknown symbol(s): ${unknown.slice(0, 20).join(', ')}.`, id);
+        // The watchlist seed subscribed to the valid names of the array and ignored the rest.
+        const symbols = this.known(session, message.symbols, id);
         const keep = new Set(symbols);
         this.book.unsubscribe(session, session.subscribedSymbols().filter((s) => !keep.has(s)));
         return this.subscribe(session, symbols, {}, reply, id);
       }
-      case 'subscribe':
-        return this.subscribe(session, message.symbols, message.since, reply, id);
+      case 'subscribe': {
+        const symbols = this.known(session, message.symbols, id);
+        // Nothing left to subscribe: the error reply is the whole answer.
+        if (symbols.length === 0 && message.symbols.length > 0) return;
+        const since = Object.fromEntries(Object.entries(message.since).filter(([s]) => symbols.includes(s)));
+        return this.subscribe(session, symbols, since, reply, id);
+      }
     }
+  }
+
+  /**
+   * The requested symbols that trade here (`*` kept). Unknown ones are reported in one
+   * UNKNOWN_SYMBOL reply listing them (`symbols`), and the rest of the request goes ahead.
+   */
+  private known(session: Session, requested: readonly string[], id: unknown): string[] {
+    const { unknown, wildcard } = this.book.resolve(requested);
+    if (unknown.length === 0) return [...requested];
+    this.error(session, 'UNKNOWN_SYMBOL', `Unknown symbol(s): ${unknown.slice(0, 20).join(', ')}; the others were subscribed.`, id, unknown);
+    return wildcard ? ['*'] : requested.filter((s) => !unknown.includes(s));
   }
 
   private async subscribe(session: Session, symbols: readonly string[], since: Record<string, number>, reply: boolean, id: unknown): Promise<void> {
@@ -268,9 +284,9 @@ export class GatewayService implements Service {
     this.dispatcher.touch(session);
   }
 
-  private error(session: Session, code: ErrorCode, message: string, id?: unknown): void {
+  private error(session: Session, code: ErrorCode, message: string, id?: unknown, symbols?: readonly string[]): void {
     this.deps.metrics.wsClientErrors.inc({ code });
-    session.control({ type: 'error', code, message, ...(id === undefined ? {} : { id }) });
+    session.control({ type: 'error', code, message, ...(symbols === undefined ? {} : { symbols }), ...(id === undefined ? {} : { id }) });
     this.dispatcher.touch(session);
   }
 

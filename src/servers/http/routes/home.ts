@@ -10,9 +10,11 @@ export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../../web/dist/', i
  * Paths that belong to the API, the socket or operations: never answered with the dashboard, so an
  * unknown route under them keeps its JSON 404.
  */
-const RESERVED = ['/api', '/docs', '/metrics', '/ws', '/health', '/ready', '/prices', '/price', '/alerts'];
+const RESERVED = ['/api', '/docs', '/metrics', '/ws', '/health', '/ready', '/prices', '/price', '/alerts', '/socket.io'];
 
 export function isReservedPath(pathname: string): boolean {
+  // `/grpc…` in any spelling (`/grpc`, `/grpc.health.v1.Health/Check`): gRPC is on GRPC_PORT, never the page.
+  if (pathname.startsWith('/grpc')) return true;
   return RESERVED.some((p) => pathname === p || pathname.startsWith(`${p}/`));
 }
 
