@@ -35,6 +35,18 @@ export const ERROR_CODES = {
   INVALID_PRICE: { status: 400, text: 'The threshold or target price must be a number greater than 0.' },
   NOTE_TOO_LONG: { status: 400, text: 'The note is longer than 500 characters.' },
   TOO_MANY_ALERTS: { status: 409, text: 'The user has the maximum number of alerts; delete some first.' },
+  // Paper trading
+  ORDER_NOT_FOUND: { status: 404, text: 'No such order.' },
+  INVALID_SIDE: { status: 400, text: 'The side is not one of buy, sell.' },
+  INVALID_ORDER_TYPE: { status: 400, text: 'The order type is not one of market, limit, stop, stop_limit.' },
+  INVALID_TIME_IN_FORCE: { status: 400, text: 'The time in force is not one of day, gtc, ioc (ioc: market and limit orders only).' },
+  INVALID_QUANTITY: { status: 400, text: 'The quantity is not a whole number from 1 to 1,000,000.' },
+  INVALID_ORDER_PRICE: { status: 400, text: 'A limit or stop price is missing, not allowed for the order type, or not on the tick grid (whole cents from $1, hundredths of a cent below).' },
+  INSUFFICIENT_FUNDS: { status: 422, text: 'The order needs more buying power than the account has (cash minus what open buy orders hold back).' },
+  INSUFFICIENT_POSITION: { status: 422, text: 'The sell is larger than the shares held and not already on sale (long-only).' },
+  ORDER_NOT_CANCELABLE: { status: 409, text: 'The order is already filled, canceled, rejected or expired.' },
+  INVALID_IDEMPOTENCY_KEY: { status: 400, text: 'The Idempotency-Key header is 1 to 128 printable ASCII characters.' },
+  IDEMPOTENCY_KEY_REUSED: { status: 422, text: 'The Idempotency-Key was already used for a different order.' },
 } as const satisfies Record<string, { status: number; text: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
