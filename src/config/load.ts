@@ -25,12 +25,40 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       if (!config.symbols.includes(symbol)) problems.push(`BASE_PRICES names ${symbol}, which is not in SYMBOLS`);
     }
   }
+  // Keys that failed to parse above are missing here; only the ones that parsed are checked together.
+  if (config.ingestSpeed !== undefined && config.ingestSpeed !== 'max' && !(Number(config.ingestSpeed) > 0 && Number(config.ingestSpeed) <= 1_000_000)) {
+    problems.push(`INGEST_SPEED=${JSON.stringify(config.ingestSpeed)} is not allowed: expected a number above 0 (up to 1000000), or max`);
+  }
+  if (config.ingestSource === 'file' && !config.ingestFile) problems.push('INGEST_SOURCE=file needs INGEST_FILE');
+  if (config.ingestSource === 'finnhub' && !config.finnhubApiKey) problems.push('INGEST_SOURCE=finnhub needs FINNHUB_API_KEY');
+  if (config.ingestSource === 'finnhub' && config.ingestSymbols?.length === 0) problems.push('INGEST_SOURCE=finnhub needs INGEST_SYMBOLS');
+  if (config.finnhubUrl !== undefined && !/^wss?:\/\/\S+$/.test(config.finnhubUrl)) problems.push(`FINNHUB_URL=${JSON.stringify(config.finnhubUrl)} is not allowed: expected a ws:// or wss:// URL`);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
 
+/**
+ * `all` is every role, with one kind of ticks: ingested ones when INGEST_SOURCE names a source or
+ * INGEST_API_KEYS lets producers post them, else simulated ones. Naming roles explicitly runs exactly those (both sources if asked).
+ */
 export function effectiveRoles(config: Config): RoleName[] {
-  return config.roles.includes('all') ? [...ROLE_NAMES] : (config.roles as RoleName[]);
+  if (!config.roles.includes('all')) return config.roles as RoleName[];
+  const feed = config.ingestSource !== 'none';
+  const ingesting = feed || config.ingestApiKeys.length > 0;
+  return ROLE_NAMES.filter((r) => (r === 'ingestor' ? feed : r === 'generator' ? !ingesting : true));
+}
+
+/** Whether SYMBOLS was given (loadConfig keeps the schema's default array itself otherwise). */
+export function symbolsExplicit(config: Config): boolean {
+  return config.symbols !== CONFIG_SCHEMA.symbols.default;
+}
+
+/** INGEST_SYMBOLS as provider symbol → tickstream symbol. */
+export function feedSymbols(config: Config): Map<string, string> {
+  return new Map(config.ingestSymbols.map((item) => {
+    const [feed, local] = item.split('=') as [string, string | undefined];
+    return [feed, local ?? feed];
+  }));
 }
 
 /** Starting price per symbol: BASE_PRICES, then the built-in universe, then 100. */

@@ -2,8 +2,17 @@ import { DEFAULT_UNIVERSE } from '../domain/price-model.js';
 import { isValidSymbolName } from '../domain/tick.js';
 import { int, list, num, oneOf, optionalText, text, type Field } from './schema-kit.js';
 
-export const ROLE_NAMES = ['generator', 'processor', 'gateway', 'api', 'alerts'] as const;
+export const ROLE_NAMES = ['generator', 'processor', 'gateway', 'api', 'alerts', 'ingestor'] as const;
 export type RoleName = (typeof ROLE_NAMES)[number];
+
+/** `FEED` or `FEED=LOCAL`: a provider's symbol, and the tickstream symbol its trades are filed under. */
+const isFeedSymbol = (item: string): boolean => {
+  const [feed, local, extra] = item.split('=');
+  return extra === undefined && feed !== undefined && /^\S{1,40}$/.test(feed) && isValidSymbolName(local ?? feed);
+};
+
+/** `NAME:SECRET`: the name becomes the ticks' `source`; the secret is what producers send. */
+const isIngestKey = (item: string): boolean => /^[a-z0-9][a-z0-9._-]{0,31}:\S{16,}$/.test(item);
 
 const isSymbolPrice = (item: string): boolean => {
   const [symbol, price, extra] = item.split(':');
@@ -79,6 +88,20 @@ export const CONFIG_SCHEMA = {
   wsAuthTimeoutMs: int('WS_AUTH_TIMEOUT_MS', 10_000, 100, 600_000, 'How long a WebSocket may stay unauthenticated when WS_REQUIRE_AUTH=true.'),
   alertsRefreshMs: int('ALERTS_REFRESH_MS', 1_000, 50, 3_600_000, 'How often the alerts role reads alert changes made by other processes (its own API’s changes apply at once).'),
   alertsMaxPerUser: int('ALERTS_MAX_PER_USER', 200, 1, 100_000, 'Alerts one user may have.'),
+  // Ingest: live feeds, file replay, the ingest API
+  ingestSource: oneOf('INGEST_SOURCE', 'none', ['none', 'finnhub', 'file'], 'Where the ingestor role reads trades. With a source set (or INGEST_API_KEYS), `ROLES=all` runs no simulator (name `generator` in ROLES to run both).'),
+  ingestSymbols: list('INGEST_SYMBOLS', [], 'Symbols to subscribe to at a live source; `FEED=LOCAL` files a provider symbol under another name (`BINANCE:BTCUSDT=BTCUSD`).', 'comma-separated `SYMBOL` or `FEED_SYMBOL=SYMBOL`', isFeedSymbol),
+  ingestMaxSymbols: int('INGEST_MAX_SYMBOLS', 1_000, 1, 1_000_000, 'Most symbols the universe may hold once sources add the ones they see (ignored when SYMBOLS is set: then only those are accepted).'),
+  ingestMaxSkewMs: int('INGEST_MAX_SKEW_MS', 300_000, 1_000, 31_536_000_000, 'Largest distance between an ingested trade’s timestamp and this process’s clock; farther ones are rejected.'),
+  ingestFile: optionalText('INGEST_FILE', 'INGEST_SOURCE=file: the CSV or NDJSON file to replay.', 'a file path'),
+  ingestSpeed: text('INGEST_SPEED', '1', 'INGEST_SOURCE=file: original pace times this, or `max` for as fast as the log takes them.', 'a number above 0, or `max`'),
+  ingestLoop: oneOf('INGEST_LOOP', 'false', ['false', 'true'], 'INGEST_SOURCE=file: start over at the end of the file.'),
+  finnhubApiKey: optionalText('FINNHUB_API_KEY', 'INGEST_SOURCE=finnhub: your Finnhub API token.', 'a token'),
+  finnhubUrl: text('FINNHUB_URL', 'wss://ws.finnhub.io', 'Finnhub’s WebSocket endpoint (the token is added as `?token=`).', 'a `ws://` or `wss://` URL'),
+  ingestReconnectMaxMs: int('INGEST_RECONNECT_MAX_MS', 30_000, 100, 3_600_000, 'Longest wait between reconnects to a live source (the wait doubles from 500 ms, with jitter).'),
+  ingestApiKeys: list('INGEST_API_KEYS', [], 'Keys that may `POST /api/v1/ticks`, as `NAME:SECRET` (NAME is the ticks’ default `source`). Empty: the route answers 501.', 'comma-separated `name:secret`, secret at least 16 characters', isIngestKey),
+  ingestMaxBatch: int('INGEST_MAX_BATCH', 1_000, 1, 100_000, 'Most ticks in one `POST /api/v1/ticks`.'),
+  ingestUniverseRefreshMs: int('INGEST_UNIVERSE_REFRESH_MS', 2_000, 100, 3_600_000, 'How often gateways and the API read back symbols that ingestors in other processes added.'),
   testTickInjection: oneOf('TEST_TICK_INJECTION', 'false', ['false', 'true'], 'TESTS ONLY: true mounts `POST /api/v1/test/ticks`, which appends any tick to the log (logged as a warning at start). Never in production.'),
 } satisfies Record<string, Field<unknown>>;
 

@@ -8,6 +8,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
   const registry = new Registry();
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'tickstream_process_' });
   const registers = [registry];
+  /** When each ingest source last delivered a message (epoch ms), read at scrape time. */
+  const ingestLastMessageAt = new Map<string, number>();
   return {
     registry,
     ticksGenerated: new Counter({ name: 'tickstream_ticks_generated_total', help: 'Ticks made by the generator and appended to the log.', registers }),
@@ -28,6 +30,23 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     alertWritesRefused: new Counter({ name: 'tickstream_alert_writes_refused_total', help: 'Fire or arm writes the database refused (alert changed, replayed tick, another process first).', registers }),
     alertsDelivered: new Counter({ name: 'tickstream_alerts_delivered_total', help: 'Alert messages written to WebSocket clients.', registers }),
     logins: new Counter({ name: 'tickstream_logins_total', help: 'Login attempts by result: ok, invalid (wrong credentials), locked (refused by brute-force protection).', labelNames: ['result'] as const, registers }),
+    ingestLastMessageAt,
+    ingestMessages: new Counter({ name: 'tickstream_ingest_messages_total', help: 'Messages read from an ingest source (frames, lines, API batches), whatever they held.', labelNames: ['source'] as const, registers }),
+    ingestTicks: new Counter({ name: 'tickstream_ingest_ticks_total', help: 'Ticks an ingest source put on the log.', labelNames: ['source'] as const, registers }),
+    ingestDuplicates: new Counter({ name: 'tickstream_ingest_duplicates_total', help: 'Trades an ingest source delivered again (re-sent after a reconnect, or a producer seq already taken), dropped.', labelNames: ['source'] as const, registers }),
+    ingestRejected: new Counter({ name: 'tickstream_ingest_rejected_total', help: 'Input an ingest source could not make into a tick, by reason code.', labelNames: ['source', 'reason'] as const, registers }),
+    ingestReconnects: new Counter({ name: 'tickstream_ingest_reconnects_total', help: 'Times an ingest source connected again after losing its feed.', labelNames: ['source'] as const, registers }),
+    ingestSourceUp: new Gauge({ name: 'tickstream_ingest_source_up', help: '1 while an ingest source is reading its feed, else 0.', labelNames: ['source'] as const, registers }),
+    ingestLastMessageAge: new Gauge({
+      name: 'tickstream_ingest_last_message_age_seconds',
+      help: 'Seconds since an ingest source last delivered a message.',
+      labelNames: ['source'] as const,
+      registers,
+      collect() {
+        const now = Date.now();
+        for (const [source, at] of ingestLastMessageAt) this.set({ source }, (now - at) / 1000);
+      },
+    }),
     tickAgeAtSend: new Histogram({
       name: 'tickstream_tick_age_at_send_seconds',
       help: 'Time from a tick’s source timestamp to its write on the client sockets.',

@@ -42,7 +42,7 @@ const noListener: AlertListener = { changed: () => undefined, deleted: () => und
  * Accounts, alerts and per-user events: the database (for `api` and `alerts`), the token service
  * (every role that checks tokens), the alerts role, and what the HTTP app and the gateway need.
  */
-export function wireAccounts(config: Config, has: (role: RoleName) => boolean, engines: Engines, metrics: Metrics, logger: Logger): AccountsWiring {
+export function wireAccounts(config: Config, has: (role: RoleName) => boolean, engines: Engines, metrics: Metrics, logger: Logger, symbols: readonly string[] | ReadonlySet<string> = config.symbols): AccountsWiring {
   const log = logger.child({ component: 'accounts' });
   let secret = config.jwtSecret;
   if (secret === undefined && (has('api') || has('gateway'))) {
@@ -101,7 +101,7 @@ export function wireAccounts(config: Config, has: (role: RoleName) => boolean, e
   return {
     database,
     http: has('api') && database
-      ? { db: database, tokens, throttle: new LoginThrottle(), symbols: config.symbols, maxAlertsPerUser: config.alertsMaxPerUser, listener, metrics }
+      ? { db: database, tokens, throttle: new LoginThrottle(), symbols, maxAlertsPerUser: config.alertsMaxPerUser, listener, metrics }
       : undefined,
     gatewayAuth: { tokens, required: config.wsRequireAuth === 'true', timeoutMs: config.wsAuthTimeoutMs, userEvents: engines.userEvents },
     services,

@@ -3,6 +3,9 @@ import type { ConnectionLimiter } from '../ports/connection-limiter.js';
 import { MemoryEventLog } from '../adapters/memory/memory-event-log.js';
 import { MemoryPriceStore } from '../adapters/memory/memory-price-store.js';
 import { MemoryPubSub } from '../adapters/memory/memory-pubsub.js';
+import { MemorySequencer } from '../adapters/memory/memory-sequencer.js';
+import { RedisSequencer } from '../adapters/redis/redis-sequencer.js';
+import type { TickSequencer } from '../ports/sequencer.js';
 import { tickCodec } from '../adapters/codec.js';
 import { KafkaEventLog } from '../adapters/kafka/kafka-event-log.js';
 import { userEventCodec } from '../adapters/user-event-codec.js';
@@ -26,6 +29,8 @@ export interface Adapters {
   readonly connectionLimiter: ConnectionLimiter;
   /** `user.<id>` channels (alerts, later order fills): a second pub/sub on the same engine. */
   readonly userEvents: PubSub<UserEvent>;
+  /** Numbers ingested ticks; in Redis beside the store, so numbering survives restarts. Started only where ticks are ingested. */
+  readonly sequencer: TickSequencer;
 }
 
 export type StoreKind = 'memory' | 'redis';
@@ -92,6 +97,7 @@ export function createAdapters(config: Config, logger: Logger): Adapters {
   let pubsub: PubSub<Tick>;
   let connectionLimiter: ConnectionLimiter;
   let userEvents: PubSub<UserEvent>;
+  let sequencer: TickSequencer;
   const limits = { ratePerSecond: config.wsConnectRate, burst: config.wsConnectBurst };
   if (kind === 'redis') {
     const url = needRedis('STORE=redis');
@@ -100,14 +106,16 @@ export function createAdapters(config: Config, logger: Logger): Adapters {
     pubsub = new RedisPubSub<Tick>({ ...shared, codec: tickCodec });
     connectionLimiter = new RedisConnectionLimiter({ ...shared, ...limits });
     userEvents = new RedisPubSub<UserEvent>({ ...shared, codec: userEventCodec, clientName: `${config.redisClientName}-user-events` });
+    sequencer = new RedisSequencer(shared);
   } else {
     store = new MemoryPriceStore({ historyLimit: config.historyLimit, candleLimit: config.candleLimit });
     pubsub = new MemoryPubSub<Tick>();
     connectionLimiter = new MemoryConnectionLimiter(limits);
     userEvents = new MemoryPubSub<UserEvent>();
+    sequencer = new MemorySequencer();
   }
   if (problems.length > 0 || !eventLog) throw new ConfigError(problems);
-  return { eventLog, store, pubsub, connectionLimiter, userEvents };
+  return { eventLog, store, pubsub, connectionLimiter, userEvents, sequencer };
 }
 
 /**
@@ -119,9 +127,10 @@ export function checkRoles(config: Config, roles: readonly RoleName[]): void {
   const problems: string[] = [];
   if (config.eventLog === 'memory') {
     const why = 'EVENT_LOG=memory keeps the tick log inside this process';
+    if (has('ingestor') && !has('processor')) problems.push(`ROLES: ingestor without processor: ${why}, so its ticks would reach no one`);
     if (has('generator') && !has('processor')) problems.push(`ROLES: generator without processor: ${why}, so its ticks would reach no one`);
     // TEST_TICK_INJECTION: the api role's test route is the producer.
-    const producer = has('generator') || (config.testTickInjection === 'true' && has('api'));
+    const producer = has('generator') || has('ingestor') || (has('api') && (config.testTickInjection === 'true' || config.ingestApiKeys.length > 0));
     for (const reader of ['processor', 'alerts'] as const) {
       if (has(reader) && !producer) problems.push(`ROLES: ${reader} without generator: ${why}, so it would read an empty log`);
     }
@@ -133,6 +142,7 @@ export function checkRoles(config: Config, roles: readonly RoleName[]): void {
     }
     if (has('alerts') && !has('processor')) problems.push(`ROLES: alerts without processor: ${why}, so pct_move alerts would have no day open`);
   }
+  if (has('ingestor') && config.ingestSource === 'none') problems.push('ROLES: ingestor without INGEST_SOURCE: it would have nothing to read');
   if (config.testTickInjection === 'true' && process.env.NODE_ENV === 'production') {
     problems.push('TEST_TICK_INJECTION=true is refused when NODE_ENV=production');
   }

@@ -13,6 +13,7 @@ import { GeneratorService } from '../services/generator.js';
 import { ProcessorService } from '../services/processor.js';
 import { wireAccounts } from './accounts.js';
 import { checkRoles, createAdapters, type Adapters } from './adapters.js';
+import { wireIngest } from './ingest.js';
 
 export interface Composition {
   readonly roles: RoleName[];
@@ -47,7 +48,10 @@ export async function compose(config: Config, logger: Logger, version: string): 
     services.push(new ProcessorService({ ...adapters, log: adapters.eventLog, maxBatch: config.processorMaxBatch, metrics, logger: roleLogger('processor') }));
   }
   // Database, user-event pub/sub and the alerts role (see wiring/accounts.ts).
-  const accounts = wireAccounts(config, has, adapters, metrics, logger);
+  // The symbol universe, the ingestor role and the intake the ingest API shares (see wiring/ingest.ts).
+  const ingest = wireIngest(config, has, adapters, metrics, logger);
+  services.push(...ingest.services.filter((s) => s.name !== 'ingestor'));
+  const accounts = wireAccounts(config, has, adapters, metrics, logger, ingest.universe.symbols);
   services.push(...accounts.services);
 
   let http: FastifyInstance | undefined;
@@ -56,8 +60,8 @@ export async function compose(config: Config, logger: Logger, version: string): 
       logger,
       metrics,
       version,
-      market: has('api') ? { store: adapters.store, symbols: config.symbols, maxLimit: config.apiMaxLimit } : undefined,
-      adapters: { eventLog: adapters.eventLog, store: adapters.store, pubsub: adapters.pubsub, ...(accounts.database ? { database: accounts.database } : {}) },
+      market: has('api') ? { store: adapters.store, symbols: ingest.universe.symbols, maxLimit: config.apiMaxLimit } : undefined,
+      adapters: { eventLog: adapters.eventLog, store: adapters.store, pubsub: adapters.pubsub, ...(accounts.database ? { database: accounts.database } : {}), ...ingest.readiness },
       accounts: accounts.http,
       testTicks: config.testTickInjection === 'true' && has('api') ? { log: adapters.eventLog, symbols: config.symbols } : undefined,
     });
@@ -77,7 +81,7 @@ export async function compose(config: Config, logger: Logger, version: string): 
           pubsub: adapters.pubsub,
           connectionLimiter: adapters.connectionLimiter,
           auth: accounts.gatewayAuth,
-          symbols: config.symbols,
+          symbols: ingest.universe.symbols,
           metrics,
           logger: roleLogger('gateway'),
           limits: {
@@ -98,6 +102,8 @@ export async function compose(config: Config, logger: Logger, version: string): 
     }
   }
 
+  // Sources start last, like the generator: everything downstream is ready for their ticks.
+  services.push(...ingest.services.filter((s) => s.name === 'ingestor'));
   if (has('generator')) {
     const prices = basePrices(config, DEFAULT_UNIVERSE);
     const market = new Market(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { basePrices, effectiveRoles, loadConfig } from '../../src/config/load.js';
+import { basePrices, effectiveRoles, loadConfig, symbolsExplicit } from '../../src/config/load.js';
 import { ConfigError } from '../../src/config/schema-kit.js';
 import { CONFIG_SCHEMA, ROLE_NAMES } from '../../src/config/schema.js';
 
@@ -72,8 +72,28 @@ describe('loadConfig: invalid values', () => {
 
 describe('derived settings', () => {
   it('`all` expands to every role; a list is kept as given', () => {
-    expect(effectiveRoles(loadConfig({}))).toEqual([...ROLE_NAMES]);
+    expect(effectiveRoles(loadConfig({}))).toEqual(ROLE_NAMES.filter((r) => r !== 'ingestor'));
     expect(effectiveRoles(loadConfig({ ROLES: 'gateway,api' }))).toEqual(['gateway', 'api']);
+  });
+
+  it('`all` with a live source or ingest keys runs the ingestor and no simulator; named roles run as named', () => {
+    expect(effectiveRoles(loadConfig({ INGEST_SOURCE: 'file', INGEST_FILE: 'x.csv' }))).toEqual(['processor', 'gateway', 'api', 'alerts', 'ingestor']);
+    expect(effectiveRoles(loadConfig({ INGEST_API_KEYS: 'desk:0123456789abcdef' }))).toEqual(['processor', 'gateway', 'api', 'alerts']);
+    expect(effectiveRoles(loadConfig({ INGEST_SOURCE: 'file', INGEST_FILE: 'x.csv', ROLES: 'generator,ingestor,processor' }))).toEqual(['generator', 'ingestor', 'processor']);
+  });
+
+  it('ingest settings that cannot work are refused together', () => {
+    const error = configError({ INGEST_SOURCE: 'finnhub', INGEST_SPEED: 'fast', INGEST_SYMBOLS: 'BINANCE:BTCUSDT', INGEST_API_KEYS: 'desk:short' });
+    expect(error.message).toMatch(/INGEST_SYMBOLS="BINANCE:BTCUSDT" is not allowed/);
+    expect(error.message).toMatch(/INGEST_API_KEYS="desk:short" is not allowed/);
+    expect(configError({ INGEST_SOURCE: 'finnhub', INGEST_SPEED: 'fast' }).message).toMatch(/INGEST_SPEED.*FINNHUB_API_KEY.*INGEST_SYMBOLS/s);
+    expect(configError({ INGEST_SOURCE: 'file' }).message).toMatch(/INGEST_FILE/);
+    expect(loadConfig({ INGEST_SYMBOLS: 'AAPL,BINANCE:BTCUSDT=BTCUSD' }).ingestSymbols).toEqual(['AAPL', 'BINANCE:BTCUSDT=BTCUSD']);
+  });
+
+  it('SYMBOLS counts as explicit only when set', () => {
+    expect(symbolsExplicit(loadConfig({}))).toBe(false);
+    expect(symbolsExplicit(loadConfig({ SYMBOLS: 'AAPL' }))).toBe(true);
   });
 
   it('base prices come from BASE_PRICES, then the built-in universe, then 100', () => {

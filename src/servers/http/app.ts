@@ -23,7 +23,7 @@ export interface HttpAppDeps {
   readonly logger: Logger;
   readonly metrics: Metrics;
   /** Present when this process serves the REST API; without it only ops routes are mounted. */
-  readonly market?: { readonly store: PriceStore; readonly symbols: readonly string[]; readonly maxLimit: number };
+  readonly market?: { readonly store: PriceStore; readonly symbols: readonly string[] | ReadonlySet<string>; readonly maxLimit: number };
   /** Everything `/ready` checks. */
   readonly adapters: Readonly<Record<string, Adapter>>;
   readonly version: string;

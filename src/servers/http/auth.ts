@@ -13,7 +13,7 @@ export interface AccountsDeps {
   readonly tokens: TokenService;
   readonly throttle: LoginThrottle;
   /** Symbols alerts may name. */
-  readonly symbols: readonly string[];
+  readonly symbols: readonly string[] | ReadonlySet<string>;
   readonly maxAlertsPerUser: number;
   /** The alerts role of this process, told about every change at once; a no-op without one. */
   readonly listener: AlertListener;

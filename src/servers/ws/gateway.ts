@@ -14,6 +14,7 @@ import { Dispatcher } from './dispatcher.js';
 import { parseClientMessage, type ClientMessage } from './protocol.js';
 import { Session } from './session.js';
 import { SubscriptionBook } from './subscriptions.js';
+import { symbolSet } from '../../domain/symbol-universe.js';
 
 export interface GatewayLimits {
   readonly maxConnections: number;
@@ -35,7 +36,8 @@ export interface GatewayDeps {
   readonly pubsub: PubSub<Tick>;
   /** New connections per address; shared by all gateways when it is backed by Redis. */
   readonly connectionLimiter?: ConnectionLimiter;
-  readonly symbols: readonly string[];
+  /** A live set when ingest sources add symbols. */
+  readonly symbols: readonly string[] | ReadonlySet<string>;
   readonly limits: GatewayLimits;
   /** Accounts: verifies tokens and delivers per-user events. Without it `auth` is AUTH_NOT_AVAILABLE. */
   readonly auth?: GatewayAuth;
@@ -67,7 +69,7 @@ export class GatewayService implements Service {
 
   constructor(private readonly deps: GatewayDeps) {
     const { limits } = deps;
-    this.universe = new Set(deps.symbols);
+    this.universe = symbolSet(deps.symbols);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
     this.dispatcher = new Dispatcher({ slowBytes: limits.slowBytes, slowCloseMs: limits.slowCloseMs, flushMs: limits.flushMs }, deps.metrics, deps.logger);
     this.book = new SubscriptionBook(this.universe, limits.maxSymbols, deps.store, deps.pubsub, this.dispatcher);

@@ -7,6 +7,7 @@ import { errorBody, sendError } from '../errors.js';
 import { ErrorSchema } from '../schemas.js';
 import { useStrictValidation } from '../strict-validation.js';
 import { AlertEventSchema, AlertSchema, CreateAlert, IdParams, PatchAlert } from './alert-schemas.js';
+import { symbolSet } from '../../../domain/symbol-universe.js';
 
 interface CreateBody {
   symbol: string;
@@ -37,7 +38,7 @@ export function bodySymbol(universe: ReadonlySet<string>, raw: string, reply: Fa
 export const alertRoutes: FastifyPluginAsync<AccountsDeps> = async (app, deps) => {
   useStrictValidation(app);
   const { db, listener, maxAlertsPerUser } = deps;
-  const universe = new Set(deps.symbols);
+  const universe = symbolSet(deps.symbols);
   app.addHook('onRequest', requireUser(deps.tokens));
   const notFound = (reply: FastifyReply) => sendError(reply, 'ALERT_NOT_FOUND');
 

@@ -7,6 +7,7 @@ import { ErrorSchema } from '../schemas.js';
 import { ERROR_CODE, useStrictValidation } from '../strict-validation.js';
 import { LegacyAlertSchema } from './alert-schemas.js';
 import { bodySymbol } from './alerts.js';
+import { symbolSet } from '../../../domain/symbol-universe.js';
 
 const UserId = Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'Must be the token’s user.' });
 const LegacyCreate = Type.Object(
@@ -44,7 +45,7 @@ const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema };
 export const legacyAlertRoutes: FastifyPluginAsync<AccountsDeps> = async (app, deps) => {
   useStrictValidation(app);
   const { db, listener, maxAlertsPerUser } = deps;
-  const universe = new Set(deps.symbols);
+  const universe = symbolSet(deps.symbols);
   app.addHook('onRequest', requireUser(deps.tokens));
 
   app.post<{ Body: { user_id: number; symbol: string; target_price: number; condition: 'ABOVE' | 'BELOW' } }>('/alerts', {

@@ -5,16 +5,18 @@ import { topMovers } from '../../../domain/daily-stats.js';
 import type { PriceStore } from '../../../ports/price-store.js';
 import { sendError } from '../errors.js';
 import { CandleSchema, ErrorSchema, IntervalQuery, limitQuery, QuoteSchema, SymbolParam, TickSchema } from '../schemas.js';
+import { symbolSet } from '../../../domain/symbol-universe.js';
 
 interface MarketOptions {
   readonly store: PriceStore;
-  readonly symbols: readonly string[];
+  /** A live set when ingest sources add symbols. */
+  readonly symbols: readonly string[] | ReadonlySet<string>;
   readonly maxLimit: number;
 }
 
 /** /api/v1 market data. */
 export const marketRoutes: FastifyPluginAsync<MarketOptions> = async (app, { store, symbols, maxLimit }) => {
-  const universe = new Set(symbols);
+  const universe = symbolSet(symbols);
   const notFound = { 404: ErrorSchema };
 
   /** Uppercases a path symbol, or answers 404 UNKNOWN_SYMBOL and returns undefined. */
@@ -27,7 +29,7 @@ export const marketRoutes: FastifyPluginAsync<MarketOptions> = async (app, { sto
 
   app.get('/symbols', {
     schema: { tags: ['market'], summary: 'Symbols traded here', response: { 200: Type.Object({ symbols: Type.Array(Type.String()) }) } },
-  }, async () => ({ symbols: [...symbols] }));
+  }, async () => ({ symbols: [...universe] }));
 
   app.get('/quotes', {
     schema: { tags: ['market'], summary: 'Quote of every symbol with a price', response: { 200: Type.Object({ quotes: Type.Array(QuoteSchema) }) } },
@@ -76,7 +78,7 @@ export const marketRoutes: FastifyPluginAsync<MarketOptions> = async (app, { sto
     schema: {
       tags: ['market'],
       summary: 'Top gainers, losers and most active symbols of the day',
-      querystring: Type.Object({ limit: limitQuery(Math.max(1, symbols.length), 5) }),
+      querystring: Type.Object({ limit: limitQuery(Math.max(1, universe.size), 5) }),
       response: { 200: Type.Object({ gainers: Type.Array(QuoteSchema), losers: Type.Array(QuoteSchema), mostActive: Type.Array(QuoteSchema) }), 400: ErrorSchema },
     },
   }, async (request) => topMovers(await store.quotes(), request.query.limit));

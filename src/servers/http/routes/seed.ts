@@ -1,12 +1,13 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
+import { symbolSet } from '../../../domain/symbol-universe.js';
 import type { PriceStore } from '../../../ports/price-store.js';
 import { legacyError } from '../errors.js';
 import { envelope, LegacyErrorSchema } from '../schemas.js';
 
 interface SeedOptions {
   readonly store: PriceStore;
-  readonly symbols: readonly string[];
+  readonly symbols: readonly string[] | ReadonlySet<string>;
   readonly maxLimit: number;
 }
 
@@ -17,7 +18,7 @@ const errors = { 400: LegacyErrorSchema, 404: LegacyErrorSchema };
  * clients written for it keep working. History is newest first, as its Redis ZREVRANGE was.
  */
 export const seedRoutes: FastifyPluginAsync<SeedOptions> = async (app, { store, symbols, maxLimit }) => {
-  const universe = new Set(symbols);
+  const universe = symbolSet(symbols);
 
   app.get('/prices', {
     schema: { tags: ['compat'], summary: 'Latest price of every symbol', response: { 200: envelope(Type.Record(Type.String(), Type.Number())) } },
