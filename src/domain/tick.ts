@@ -41,3 +41,13 @@ export function tickToJson(t: Tick): string {
     `"seq":${t.seq},"ts":${t.ts},"timestamp":"${new Date(t.ts).toISOString()}"}`
   );
 }
+
+/**
+ * Whether `ticks` (oldest first) are exactly the ones after `afterSeq`: each `seq` one more than
+ * the one before. A replay with a hole in it (ticks the source numbered but never published)
+ * must not be presented to a client as a recovery.
+ */
+export function continuesWithoutGap(ticks: readonly Tick[], afterSeq: number): boolean {
+  for (let i = 0; i < ticks.length; i++) if (ticks[i]!.seq !== afterSeq + 1 + i) return false;
+  return true;
+}

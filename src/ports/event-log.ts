@@ -28,6 +28,13 @@ import type { Adapter } from './lifecycle.js';
  */
 export interface EventLog<T> extends Adapter {
   append(records: readonly LogRecordInput<T>[]): Promise<void>;
+  /**
+   * The value last appended under each of `keys` that the log still retains (keys with none are
+   * absent). A producer that numbers its records per key (the generator's `seq`) continues from
+   * here after a restart: what was appended, not what consumers have processed so far. Optional:
+   * an adapter that cannot read its tail leaves it out, and the producer says so in its log.
+   */
+  lastByKey?(keys: readonly string[]): Promise<Map<string, T>>;
   consume(options: ConsumeOptions, handler: BatchHandler<T>): Promise<Consumer>;
 }
 

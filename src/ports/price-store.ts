@@ -29,7 +29,8 @@ export interface PriceStore extends Adapter {
   recent(symbol: string, limit: number): Promise<Tick[]>;
   /**
    * Accepted ticks with `seq` greater than `afterSeq`, oldest first. `complete` is false when history
-   * no longer reaches back to `afterSeq` (the gap cannot be filled from the store), and when
+   * no longer reaches back to `afterSeq` (the gap cannot be filled from the store), when the ticks
+   * after it have a hole in their `seq` (a tick numbered but never published), and when
    * `afterSeq` is beyond the latest `seq` (the caller saw a sequence this store never had: the
    * source restarted it).
    */

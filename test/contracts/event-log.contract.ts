@@ -292,6 +292,18 @@ export function eventLogContract(name: string, factory: EventLogFactory, capabil
       expect(ns(byDefault.handled)).toEqual(ns(after));
     });
 
+    it('lastByKey: the value last appended under each key, whatever consumers did', async () => {
+      if (!log.lastByKey) return; // optional: an adapter that cannot read its tail (the generator says so)
+      const [quiet, ...busy] = keys(6);
+      const appended = await append([quiet!, ...busy], 3);
+      // The quiet key's last value ends up far back in its partition, behind many entries.
+      for (let round = 0; round < 40; round++) appended.push(...(await append(busy, 10)));
+      appended.push(...(await append(busy.slice(0, 2))));
+      const expected = new Map(appended.map((item) => [item.key, item]));
+      const found = await log.lastByKey([quiet!, ...busy, 'never-appended']);
+      expect(found).toEqual(expected);
+    });
+
     it('a group that acknowledged records resumes where it left off, whatever `from` says', async () => {
       const [key] = keys(1);
       const first = await join({ group: 'g', from: 'latest' });

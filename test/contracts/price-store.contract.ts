@@ -166,6 +166,15 @@ export function priceStoreContract(name: string, factory: PriceStoreFactory): vo
         expect(await store.since('NOPE', 0)).toEqual({ ticks: [], complete: true });
       });
 
+      it('since reports incomplete when the ticks after the seq have a hole', async () => {
+        const ticks = aTickRun(20);
+        const holed = [...ticks.slice(0, 8), ...ticks.slice(11)];
+        await store.applyTicks(holed);
+        expect(await store.since('AAPL', 0)).toEqual({ ticks: holed, complete: false });
+        expect(await store.since('AAPL', 5)).toEqual({ ticks: holed.slice(5), complete: false });
+        expect(await store.since('AAPL', 11)).toEqual({ ticks: ticks.slice(11), complete: true });
+      });
+
       it('since reports incomplete once history was trimmed past the seq asked for', async () => {
         const s = await open({ historyLimit: 10, candleLimit: 20 });
         const ticks = aTickRun(25);

@@ -72,6 +72,18 @@ export class MemoryEventLog<T> implements EventLog<T> {
     for (const group of this.groups.values()) for (const m of group.members) this.leave(group, m);
   }
 
+  async lastByKey(keys: readonly string[]): Promise<Map<string, T>> {
+    const wanted = new Set(keys);
+    const found = new Map<string, T>();
+    for (const part of this.parts) {
+      for (let i = part.records.length - 1; i >= 0 && found.size < wanted.size; i--) {
+        const record = part.records[i]!;
+        if (wanted.has(record.key) && !found.has(record.key)) found.set(record.key, record.value);
+      }
+    }
+    return found;
+  }
+
   async append(records: readonly LogRecordInput<T>[]): Promise<void> {
     if (this.closed) throw new Error('event log is closed');
     for (const r of records) {

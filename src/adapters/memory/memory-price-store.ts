@@ -1,6 +1,6 @@
 import { addToCandles, CANDLE_INTERVAL_NAMES, CANDLE_INTERVALS, candleView, type Candle, type CandleInterval, type CandleView } from '../../domain/candles.js';
 import { addToDailyStats, toQuote, type DailyStats, type Quote } from '../../domain/daily-stats.js';
-import type { Tick } from '../../domain/tick.js';
+import { continuesWithoutGap, type Tick } from '../../domain/tick.js';
 import type { ApplyResult, PriceStore, PriceStoreLimits } from '../../ports/price-store.js';
 import { RingBuffer } from './ring-buffer.js';
 
@@ -82,7 +82,7 @@ export class MemoryPriceStore implements PriceStore {
     const ticks = book.history.after((t) => t.seq > afterSeq);
     const oldest = book.history.oldest();
     // Complete if history still holds the tick right after `afterSeq`, or reaches back past it.
-    const complete = oldest !== undefined && oldest.seq <= afterSeq + 1;
+    const complete = oldest !== undefined && oldest.seq <= afterSeq + 1 && continuesWithoutGap(ticks, afterSeq);
     return { ticks, complete };
   }
 

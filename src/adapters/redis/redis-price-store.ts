@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { MultiErrorReply, type RedisArgument } from 'redis';
 import { CANDLE_INTERVAL_NAMES, type CandleInterval, type CandleView } from '../../domain/candles.js';
 import { toQuote, type Quote } from '../../domain/daily-stats.js';
-import type { Tick } from '../../domain/tick.js';
+import { continuesWithoutGap, type Tick } from '../../domain/tick.js';
 import type { ApplyResult, PriceStore } from '../../ports/price-store.js';
 import { groupBy } from '../group-by.js';
 import { closeClient, connectionName, createRedisClient, pingWithin, type RedisClient, type RedisLogger } from './connection.js';
@@ -255,7 +255,7 @@ export class RedisPriceStore implements PriceStore {
     // History always holds the latest tick: nothing after `afterSeq` means the caller is up to date,
     // unless it claims a seq this store never had (the source restarted its sequence).
     if (ticks.length === 0) return { ticks, complete: afterSeq === newest.score };
-    return { ticks, complete: oldest.score <= afterSeq + 1 };
+    return { ticks, complete: oldest.score <= afterSeq + 1 && continuesWithoutGap(ticks, afterSeq) };
   }
 
   async candles(symbol: string, interval: CandleInterval, limit: number): Promise<CandleView[]> {

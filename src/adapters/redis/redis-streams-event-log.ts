@@ -5,7 +5,7 @@ import type { BatchHandler, ConsumeOptions, Consumer, EventLog, LogRecordInput }
 import type { Codec } from '../codec.js';
 import { partitionFor } from '../partitioning.js';
 import { attachErrorListener, closeClient, connectionName, createRedisClient, pingWithin, type RedisClient, type RedisLogger } from './connection.js';
-import { MAX_RECORDS_PER_ENTRY, packedXAdd } from './packed-entries.js';
+import { entryRecords, MAX_RECORDS_PER_ENTRY, packedXAdd } from './packed-entries.js';
 import { RetentionWindow } from './retention-window.js';
 import { StreamMember } from './stream-member.js';
 import { trackedConsumer } from '../tracked-consumer.js';
@@ -41,6 +41,9 @@ export interface RedisStreamsEventLogOptions<T> {
   readonly clientName?: string;
   readonly logger?: RedisLogger;
 }
+
+/** Entries per XREVRANGE when reading a partition's tail. */
+const LAST_BY_KEY_PAGE = 32;
 
 /**
  * EventLog on Redis Streams: one stream per partition, read by consumer groups with XREADGROUP /
@@ -133,6 +136,40 @@ export class RedisStreamsEventLog<T> implements EventLog<T> {
       for (const window of this.retention) window.forget();
       throw err;
     }
+  }
+
+  /**
+   * Reads each partition that holds one of `keys` backwards (XREVRANGE, a page of entries at a
+   * time) until every key of it was seen or the stream's start is reached.
+   */
+  async lastByKey(keys: readonly string[]): Promise<Map<string, T>> {
+    const found = new Map<string, T>();
+    const missingByPartition = new Map<number, Set<string>>();
+    for (const key of keys) {
+      const p = partitionFor(key, this.streams.length);
+      missingByPartition.set(p, (missingByPartition.get(p) ?? new Set()).add(key));
+    }
+    for (const [p, missing] of missingByPartition) {
+      let end = '+';
+      while (missing.size > 0) {
+        const page = (await this.client.sendCommand(['XREVRANGE', this.streams[p]!, end, '-', 'COUNT', String(LAST_BY_KEY_PAGE)])) as [string, unknown[]][];
+        for (const [, fields] of page) {
+          const entry = Array.isArray(fields) ? entryRecords(fields) : undefined;
+          for (let i = (entry?.count ?? 0) - 1; i >= 0 && missing.size > 0; i--) {
+            const key = entry!.fields[entry!.first + 2 * i];
+            const raw = entry!.fields[entry!.first + 2 * i + 1];
+            if (typeof key !== 'string' || !missing.has(key) || typeof raw !== 'string') continue;
+            const value = this.options.codec.decode(raw);
+            if (value === undefined) continue;
+            found.set(key, value);
+            missing.delete(key);
+          }
+        }
+        if (page.length < LAST_BY_KEY_PAGE) break;
+        end = `(${page[page.length - 1]![0]}`;
+      }
+    }
+    return found;
   }
 
   /** The records of each partition, in append order. */
