@@ -32,7 +32,7 @@ export const ERROR_CODES = {
   FORBIDDEN: { status: 403, text: 'The token does not allow acting for that user.' },
   ALERT_NOT_FOUND: { status: 404, text: 'No such alert.' },
   INVALID_CONDITION: { status: 400, text: 'The condition is not one of above, below, crosses_above, crosses_below, pct_move (ABOVE or BELOW on /alerts).' },
-  INVALID_PRICE: { status: 400, text: 'The threshold or target price must be a number greater than 0.' },
+  INVALID_PRICE: { status: 400, text: 'The threshold, target or tick price must be a finite number greater than 0.' },
   NOTE_TOO_LONG: { status: 400, text: 'The note is longer than 500 characters.' },
   TOO_MANY_ALERTS: { status: 409, text: 'The user has the maximum number of alerts; delete some first.' },
   // Paper trading
@@ -47,6 +47,19 @@ export const ERROR_CODES = {
   ORDER_NOT_CANCELABLE: { status: 409, text: 'The order is already filled, canceled, rejected or expired.' },
   INVALID_IDEMPOTENCY_KEY: { status: 400, text: 'The Idempotency-Key header is 1 to 128 printable ASCII characters.' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, text: 'The Idempotency-Key was already used for a different order.' },
+  // Ingest API (POST /api/v1/ticks) and the reasons a trade from outside is refused
+  INGEST_NOT_ENABLED: { status: 501, text: 'The ingest API is off: no INGEST_API_KEYS are configured.' },
+  INGEST_KEY_REQUIRED: { status: 401, text: 'An ingest key is required (`Authorization: Bearer <key>`).' },
+  INVALID_INGEST_KEY: { status: 401, text: 'The ingest key is not one of INGEST_API_KEYS.' },
+  BATCH_TOO_LARGE: { status: 413, text: 'The batch holds more ticks than INGEST_MAX_BATCH.' },
+  MALFORMED: { status: 400, text: 'The line or item is not a tick object of the documented fields.' },
+  INVALID_SOURCE: { status: 400, text: 'A source is the key’s name, or the name followed by `:` and up to 64 of a-z 0-9 . _ : -.' },
+  INVALID_SYMBOL: { status: 400, text: 'A symbol is 1 to 15 of A-Z, 0-9, `.`, `-`, starting with a letter.' },
+  INVALID_SIZE: { status: 400, text: 'The size must be a finite number of 0 or more.' },
+  INVALID_TIMESTAMP: { status: 400, text: 'The timestamp is not whole epoch milliseconds within INGEST_MAX_SKEW_MS of the server’s clock.' },
+  INVALID_SEQ: { status: 400, text: 'The producer seq must be a whole number of 1 or more.' },
+  SYMBOL_LIMIT: { status: 409, text: 'The symbol is new and the universe holds INGEST_MAX_SYMBOLS already.' },
+  SIMULATED_SYMBOL: { status: 409, text: 'The simulator of this process trades that symbol; it cannot be ingested beside it.' },
 } as const satisfies Record<string, { status: number; text: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

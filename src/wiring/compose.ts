@@ -8,6 +8,7 @@ import type { Logger } from '../observability/logger.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
 import type { Service } from '../ports/lifecycle.js';
 import { buildHttpApp } from '../servers/http/app.js';
+import { IngestKeys } from '../servers/http/ingest-keys.js';
 import { GatewayService } from '../servers/ws/gateway.js';
 import { GeneratorService } from '../services/generator.js';
 import { ProcessorService } from '../services/processor.js';
@@ -63,6 +64,7 @@ export async function compose(config: Config, logger: Logger, version: string): 
       market: has('api') ? { store: adapters.store, symbols: ingest.universe.symbols, maxLimit: config.apiMaxLimit } : undefined,
       adapters: { eventLog: adapters.eventLog, store: adapters.store, pubsub: adapters.pubsub, ...(accounts.database ? { database: accounts.database } : {}), ...ingest.readiness },
       accounts: accounts.http,
+      ingest: has('api') ? { keys: new IngestKeys(config.ingestApiKeys), intake: ingest.intake, maxBatch: config.ingestMaxBatch } : undefined,
       testTicks: config.testTickInjection === 'true' && has('api') ? { log: adapters.eventLog, symbols: config.symbols } : undefined,
     });
     const app = http;

@@ -14,6 +14,7 @@ import { alertRoutes } from './routes/alerts.js';
 import { authRoutes } from './routes/auth.js';
 import { legacyAlertRoutes } from './routes/legacy-alerts.js';
 import { testTickRoutes } from './routes/test-ticks.js';
+import { ingestRoutes, type IngestRouteOptions } from './routes/ingest.js';
 import { homeRoutes } from './routes/home.js';
 import { marketRoutes } from './routes/market.js';
 import { opsRoutes } from './routes/ops.js';
@@ -31,6 +32,8 @@ export interface HttpAppDeps {
   readonly accounts?: AccountsDeps;
   /** TEST_TICK_INJECTION only: where `POST /api/v1/test/ticks` appends. */
   readonly testTicks?: { readonly log: EventLog<Tick>; readonly symbols: readonly string[] };
+  /** `POST /api/v1/ticks` (api role): answers INGEST_NOT_ENABLED while no ingest keys are configured. */
+  readonly ingest?: IngestRouteOptions;
 }
 
 /** Builds the HTTP app without listening, so tests can `inject()` requests with no socket. */
@@ -60,8 +63,9 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
         { name: 'ops', description: 'Health, readiness, metrics' },
         { name: 'accounts', description: 'Register, log in, bearer tokens (/api/v1)' },
         { name: 'alerts', description: 'Your price alerts (/api/v1, bearer token)' },
+        { name: 'ingest', description: 'Ticks from your programs (/api/v1, ingest key)' },
       ],
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, ingestKey: { type: 'http', scheme: 'bearer', description: 'The secret of an INGEST_API_KEYS entry.' } } },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -75,6 +79,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     await app.register(alertRoutes, { ...deps.accounts, prefix: '/api/v1' });
     await app.register(legacyAlertRoutes, deps.accounts);
   }
+  if (deps.ingest) await app.register(ingestRoutes, { ...deps.ingest, prefix: '/api/v1' });
   if (deps.testTicks) await app.register(testTickRoutes, { ...deps.testTicks, prefix: '/api/v1' });
   await app.register(homeRoutes);
   return app;
