@@ -10,6 +10,8 @@ export default defineConfig({
   plugins: [react()],
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: true },
   server: {
+    // The dashboard imports the wire types and the client from ../src (protocol/, client/).
+    fs: { allow: [fileURLToPath(new URL('..', import.meta.url))] },
     proxy: {
       '/api': backend,
       '/docs': backend,

@@ -13,6 +13,8 @@
 import net from 'node:net';
 import { createHistogram, performance } from 'node:perf_hooks';
 import { setImmediate } from 'node:timers';
+// The wire's client messages, from the built server (bench/run.mjs builds dist/ first).
+import { encodeClientMessage } from '../../dist/protocol/index.js';
 
 const RING = 1 << 14;
 const SYMBOL_KEY = Buffer.from('"symbol":"SYM');
@@ -342,7 +344,7 @@ async function subscribeAll(msg) {
     if (!c || c.closed) continue;
     const symbolsOf = list[ci].symbols;
     if (kind === 'sio') c.sock.emit('subscribe', symbolsOf);
-    else c.sock.write(clientFrame(JSON.stringify({ action: 'subscribe', symbols: symbolsOf })));
+    else c.sock.write(clientFrame(encodeClientMessage({ action: 'subscribe', symbols: symbolsOf })));
     sent++;
     if (sent % 500 === 0) await new Promise((r) => setImmediate(r));
   }

@@ -1,5 +1,5 @@
 import { DEFAULT_UNIVERSE } from '../domain/price-model.js';
-import { isValidSymbolName } from '../domain/tick.js';
+import { isValidSymbol } from '../domain/symbol.js';
 import { int, list, num, oneOf, optionalText, text, type Field } from './schema-kit.js';
 
 export const ROLE_NAMES = ['generator', 'processor', 'gateway', 'api', 'alerts', 'ingestor'] as const;
@@ -16,7 +16,7 @@ const isIngestKey = (item: string): boolean => /^[a-z0-9][a-z0-9._-]{0,31}:\S{16
 
 const isSymbolPrice = (item: string): boolean => {
   const [symbol, price, extra] = item.split(':');
-  return extra === undefined && symbol !== undefined && isValidSymbolName(symbol) && Number(price) > 0;
+  return extra === undefined && symbol !== undefined && isValidSymbol(symbol) && Number(price) > 0;
 };
 
 /**
@@ -34,7 +34,7 @@ export const CONFIG_SCHEMA = {
   shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000, 'Longest graceful shutdown before the process exits anyway (exit code 1).'),
 
   // Market model (generator role)
-  symbols: list('SYMBOLS', Object.keys(DEFAULT_UNIVERSE), 'Symbols traded here: the generator makes ticks for them and the gateway accepts subscriptions to them.', 'comma-separated symbols (A-Z, 0-9, `.`, `-`, up to 15)', isValidSymbolName, true),
+  symbols: list('SYMBOLS', Object.keys(DEFAULT_UNIVERSE), 'Symbols traded here: the generator makes ticks for them and the gateway accepts subscriptions to them.', 'comma-separated symbols (A-Z, 0-9, `.`, `-`, up to 15)', isValidSymbol, true),
   basePrices: list('BASE_PRICES', [], 'Starting prices as `SYMBOL:PRICE` pairs; symbols without one use a built-in price, or 100.', 'comma-separated `SYMBOL:PRICE` with PRICE > 0', isSymbolPrice),
   tickRate: num('TICK_RATE', 50, 0.01, 1_000_000, 'Ticks generated per second, over all symbols.'),
   drift: num('DRIFT', 0.05, -10, 10, 'Annualised drift μ of the geometric Brownian motion.'),

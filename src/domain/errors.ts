@@ -75,18 +75,3 @@ export class TickstreamError extends Error {
     this.status = ERROR_CODES[code].status;
   }
 }
-
-/**
- * WebSocket close codes. 1xxx are the standard ones used with their standard meaning; 4xxx are ours.
- * The close reason is the stable error code.
- */
-export const CLOSE_CODES = {
-  NORMAL: 1000,
-  GOING_AWAY: 1001,
-  POLICY_VIOLATION: 1008,
-  MESSAGE_TOO_BIG: 1009,
-  TRY_AGAIN_LATER: 1013,
-  SLOW_CONSUMER: 4000,
-  AUTH_TIMEOUT: 4001,
-  INVALID_TOKEN: 4003,
-} as const;

@@ -1,3 +1,5 @@
+import { isValidSymbol } from './symbol.js';
+
 /**
  * A trade print for one symbol. `seq` is strictly increasing per symbol at the source and is the
  * only thing that orders ticks: `ts` comes from the source's clock and may go backwards.
@@ -12,34 +14,18 @@ export interface Tick {
   readonly source: string;
 }
 
-const SYMBOL_PATTERN = /^[A-Z][A-Z0-9.-]{0,14}$/;
-
-export function isValidSymbolName(symbol: string): boolean {
-  return SYMBOL_PATTERN.test(symbol);
-}
 
 /** Parses untrusted input (a log record from another process, a CSV line, a feed frame). */
 export function parseTick(input: unknown): Tick | undefined {
   if (typeof input !== 'object' || input === null) return undefined;
   const t = input as Record<string, unknown>;
   const { symbol, price, size, ts, seq, source } = t;
-  if (typeof symbol !== 'string' || !isValidSymbolName(symbol)) return undefined;
+  if (typeof symbol !== 'string' || !isValidSymbol(symbol)) return undefined;
   if (typeof price !== 'number' || !Number.isFinite(price) || price <= 0) return undefined;
   if (typeof size !== 'number' || !Number.isFinite(size) || size < 0) return undefined;
   if (typeof ts !== 'number' || !Number.isSafeInteger(ts)) return undefined;
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) return undefined;
   return { symbol, price, size, ts, seq, source: typeof source === 'string' ? source : 'unknown' };
-}
-
-/**
- * The wire form sent to WebSocket clients: a superset of the seed's `{symbol, price, timestamp}`.
- * Built by hand because it runs once per accepted tick on every gateway.
- */
-export function tickToJson(t: Tick): string {
-  return (
-    `{"type":"tick","symbol":${JSON.stringify(t.symbol)},"price":${t.price},"size":${t.size},` +
-    `"seq":${t.seq},"ts":${t.ts},"timestamp":"${new Date(t.ts).toISOString()}"}`
-  );
 }
 
 /**

@@ -1,15 +1,5 @@
 import WebSocket from 'ws';
-
-/** A tick as the gateway sends it (protocol v1). */
-export interface WireTick {
-  readonly type: 'tick';
-  readonly symbol: string;
-  readonly price: number;
-  readonly size: number;
-  readonly seq: number;
-  readonly ts: number;
-  readonly timestamp: string;
-}
+import { decodeServerMessage, encodeClientMessage, ticksOf, type WireTick } from '../protocol/index.js';
 
 export interface TailEvents {
   ticks(ticks: readonly WireTick[]): void;
@@ -79,7 +69,7 @@ export class TailConnection {
       this.seenHere.clear();
       const since = Object.fromEntries(this.lastSeq);
       const symbols = this.symbols.length > 0 ? [...this.symbols] : ['*', ...Object.keys(since)];
-      ws.send(JSON.stringify({ action: 'subscribe', symbols, ...(Object.keys(since).length > 0 ? { since } : {}), id: SUBSCRIBE_ID }));
+      ws.send(encodeClientMessage({ action: 'subscribe', symbols, ...(Object.keys(since).length > 0 ? { since } : {}), id: SUBSCRIBE_ID }));
     });
     ws.on('message', (data) => this.received(String(data)));
     ws.on('unexpected-response', (_request, response) => {
@@ -121,17 +111,12 @@ export class TailConnection {
   }
 
   private received(text: string): void {
-    let message: { type?: string; data?: WireTick[]; code?: string; message?: string; id?: unknown; recovered?: Record<string, boolean> };
-    try {
-      message = JSON.parse(text) as typeof message;
-    } catch {
-      return;
-    }
+    const message = decodeServerMessage(text);
+    if (!message) return;
     switch (message.type) {
       case 'tick':
-        return this.ingest([message as unknown as WireTick]);
       case 'ticks':
-        return this.ingest(message.data ?? []);
+        return this.ingest(ticksOf(message));
       case 'subscribed': {
         this.attempt = 0;
         const lost = Object.entries(message.recovered ?? {}).filter(([, ok]) => !ok).map(([s]) => s);
@@ -143,7 +128,7 @@ export class TailConnection {
       case 'error':
         if (message.id === SUBSCRIBE_ID) {
           this.stop();
-          this.events.fatal(message.code ?? 'ERROR', message.message ?? 'the server refused the subscription');
+          this.events.fatal(message.code, message.message);
         }
         return;
     }

@@ -1,3 +1,5 @@
+import { isValidSymbol, SYMBOL_RULE } from '../protocol/index.js';
+
 /** What `tickstream tail` was asked for, validated; a bad value is a usage error (exit 2). */
 export interface TailOptions {
   /** The gateway's WebSocket URL. */
@@ -15,7 +17,6 @@ export class UsageError extends Error {
 }
 
 export const DEFAULT_URL = 'ws://localhost:8080/ws';
-const SYMBOL = /^[A-Z][A-Z0-9.-]{0,14}$/;
 
 /** ws:// and wss:// as given; http(s):// is taken to mean the same server's socket (path `/ws` if none). */
 export function parseUrl(raw: string): string {
@@ -36,8 +37,8 @@ export function parseUrl(raw: string): string {
 
 export function parseSymbols(raw: readonly string[]): string[] {
   const symbols = raw.flatMap((s) => s.split(',')).map((s) => s.trim().toUpperCase()).filter((s) => s !== '' && s !== '*');
-  const bad = symbols.filter((s) => !SYMBOL.test(s));
-  if (bad.length > 0) throw new UsageError(`not a symbol: ${bad.join(', ')} (letters, digits, "." and "-", up to 15)`);
+  const bad = symbols.filter((s) => !isValidSymbol(s));
+  if (bad.length > 0) throw new UsageError(`not a symbol: ${bad.join(', ')} (${SYMBOL_RULE})`);
   return [...new Set(symbols)];
 }
 

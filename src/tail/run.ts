@@ -1,4 +1,5 @@
-import { TailConnection, type WireTick } from './connection.js';
+import type { WireTick } from '../protocol/index.js';
+import { TailConnection } from './connection.js';
 import { tailOptions, UsageError, type TailOptions } from './options.js';
 import { Board, COLOURS, PLAIN, renderTable, Screen } from './table.js';
 

@@ -1,4 +1,4 @@
-import type { WireTick } from './connection.js';
+import type { WireTick } from '../protocol/index.js';
 
 export interface Row {
   readonly symbol: string;

@@ -1,16 +1,10 @@
 import WebSocket from 'ws';
+import { decodeServerMessage, ticksOf, type WireTick } from '../../src/protocol/index.js';
 import { waitFor } from './wait.js';
 
-export interface TickMessage {
-  type: 'tick';
-  symbol: string;
-  price: number;
-  size: number;
-  seq: number;
-  ts: number;
-  timestamp: string;
-}
+export type TickMessage = WireTick;
 
+/** Loosely typed on purpose: tests read fields of messages they are checking the shape of. */
 export type ServerMessage = TickMessage | ({ type: string } & Record<string, unknown>);
 
 /** A WebSocket client for tests: records every message and how the connection ended. */
@@ -20,9 +14,11 @@ export class TestClient {
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
-      const parsed = JSON.parse(String(data)) as ServerMessage;
-      if (parsed.type === 'ticks') for (const t of (parsed as unknown as { data: TickMessage[] }).data) this.messages.push(t);
-      else this.messages.push(parsed);
+      const text = String(data);
+      const parsed = decodeServerMessage(text);
+      if (!parsed) throw new Error(`the server sent a frame that is not a message: ${text.slice(0, 200)}`);
+      if (parsed.type === 'ticks') this.messages.push(...ticksOf(parsed));
+      else this.messages.push(parsed as ServerMessage);
     });
     ws.on('close', (code, reason) => (this.closed = { code, reason: reason.toString() }));
     ws.on('error', () => {});

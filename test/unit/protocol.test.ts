@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ERROR_CODES } from '../../src/domain/errors.js';
-import { parseClientMessage } from '../../src/servers/ws/protocol.js';
+import { decodeServerMessage, encodeTick, errorMessage, isValidSymbol, parseClientMessage, pongMessage, subscribedMessage, ticksOf, type ErrorCode } from '../../src/protocol/index.js';
 
 const parse = (value: unknown) => parseClientMessage(typeof value === 'string' ? value : JSON.stringify(value));
 
@@ -37,7 +36,7 @@ describe('parseClientMessage: valid messages', () => {
 });
 
 describe('parseClientMessage: errors', () => {
-  const cases: [string, unknown, keyof typeof ERROR_CODES][] = [
+  const cases: [string, unknown, ErrorCode][] = [
     ['text that is not JSON', 'subscribe AAPL', 'BAD_JSON'],
     ['an empty frame', '', 'BAD_JSON'],
     ['a JSON string', '"hello"', 'BAD_REQUEST'],
@@ -83,5 +82,41 @@ describe('parseClientMessage: errors', () => {
   it('keeps an unknown action name short in the message', () => {
     const result = parse({ action: 'x'.repeat(10_000) });
     expect('message' in result && result.message.length < 200).toBe(true);
+  });
+});
+
+describe('the one symbol rule', () => {
+  it('accepts what configuration, ticks, tail and the socket accept, and nothing else', () => {
+    for (const ok of ['AAPL', 'BRK.B', 'BF-B', 'X', 'A'.repeat(15)]) expect(isValidSymbol(ok)).toBe(true);
+    for (const bad of ['', 'aapl', '1ABC', '.A', 'A'.repeat(16), 'AA PL', 'A/B']) expect(isValidSymbol(bad)).toBe(false);
+  });
+
+  it('is the parser’s rule too: a malformed name is BAD_REQUEST, a lower-case one is upper-cased', () => {
+    expect(parse({ action: 'subscribe', symbols: ['brk.b'] })).toMatchObject({ action: 'subscribe', symbols: ['BRK.B'] });
+    expect(parse({ action: 'subscribe', symbols: ['AA PL'] })).toMatchObject({ error: 'BAD_REQUEST' });
+    expect(parse(['*'])).toEqual({ action: 'replace', symbols: ['*'] });
+  });
+});
+
+describe('server messages', () => {
+  it('encodes a tick as the seed-compatible superset', () => {
+    const text = encodeTick({ symbol: 'AAPL', price: 150.45, size: 100, ts: Date.UTC(2024, 0, 2, 3, 4, 5), seq: 7, source: 'sim' });
+    expect(JSON.parse(text)).toEqual({ type: 'tick', symbol: 'AAPL', price: 150.45, size: 100, seq: 7, ts: Date.UTC(2024, 0, 2, 3, 4, 5), timestamp: '2024-01-02T03:04:05.000Z' });
+  });
+
+  it('builds control replies with the id only when the request had one', () => {
+    expect(subscribedMessage(['AAPL'], undefined)).toEqual({ type: 'subscribed', symbols: ['AAPL'] });
+    expect(subscribedMessage(['AAPL'], { AAPL: true }, 'r1')).toEqual({ type: 'subscribed', symbols: ['AAPL'], recovered: { AAPL: true }, id: 'r1' });
+    expect(errorMessage('BAD_JSON', 'no', 0)).toEqual({ type: 'error', code: 'BAD_JSON', message: 'no', id: 0 });
+    expect(pongMessage(5)).toEqual({ type: 'pong', ts: 5 });
+  });
+
+  it('decodes frames, ignoring what is not a typed object, and flattens batches', () => {
+    expect(decodeServerMessage('nope')).toBeUndefined();
+    expect(decodeServerMessage('[1]')).toBeUndefined();
+    expect(decodeServerMessage('{"no":"type"}')).toBeUndefined();
+    const batch = decodeServerMessage('{"type":"ticks","data":[{"type":"tick","symbol":"A","seq":1},{"type":"tick","symbol":"A","seq":2}]}');
+    expect(batch && ticksOf(batch).map((t) => t.seq)).toEqual([1, 2]);
+    expect(ticksOf(pongMessage(1))).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
 import { describe, expect, it } from 'vitest';
-import { tickToJson } from '../../src/domain/tick.js';
+import { encodeTick } from '../../src/protocol/index.js';
 import { Session } from '../../src/servers/ws/session.js';
 import { aTick } from '../support/ticks.js';
 
@@ -9,7 +9,7 @@ const noSocket = {} as WebSocket;
 
 const newSession = (batch = false): Session => new Session(1, '127.0.0.1', noSocket, { batch, messageRate: 10, messageBurst: 10 }, 0);
 
-const frame = (symbol: string, seq: number) => ({ seq, frame: Buffer.from(tickToJson(aTick({ symbol, seq }))) });
+const frame = (symbol: string, seq: number) => ({ seq, frame: Buffer.from(encodeTick(aTick({ symbol, seq }))) });
 
 const offer = (s: Session, symbol: string, seq: number): number => s.offer(symbol, seq, frame(symbol, seq).frame);
 

@@ -18,7 +18,7 @@ function newest(path) {
   return readdirSync(path).reduce((max, name) => Math.max(max, newest(join(path, name))), stat.mtimeMs);
 }
 
-const sources = [join(web, 'src'), join(web, 'public'), join(web, 'index.html'), join(web, 'vite.config.ts'), join(root, 'package-lock.json')];
+const sources = [join(web, 'src'), join(root, 'src', 'protocol'), join(root, 'src', 'client'), join(root, 'src', 'domain'), join(web, 'public'), join(web, 'index.html'), join(web, 'vite.config.ts'), join(root, 'package-lock.json')];
 const stale = !existsSync(built) || sources.some((s) => newest(s) > statSync(built).mtimeMs);
 if (!stale && !process.argv.includes('--force')) process.exit(0);
 

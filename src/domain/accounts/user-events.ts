@@ -14,9 +14,3 @@ export type UserEvent = {
 };
 
 export const userChannel = (userId: number): string => `user.${userId}`;
-
-/** The WebSocket frame for an event: everything but the routing field. */
-export function userEventFrame(event: UserEvent): string {
-  const { userId: _userId, ...rest } = event;
-  return JSON.stringify(rest);
-}

@@ -1,9 +1,8 @@
 import type { UserEvent } from '../../domain/accounts/user-events.js';
 import type { TokenService } from '../../domain/accounts/tokens.js';
-import { CLOSE_CODES, ERROR_CODES, type ErrorCode } from '../../domain/errors.js';
+import { authenticatedMessage, CLOSE_CODES, ERROR_CODES, type ClientMessage, type ErrorCode } from '../../protocol/index.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { PubSub } from '../../ports/pubsub.js';
-import type { ClientMessage } from './protocol.js';
 import type { Session } from './session.js';
 import { UserFeeds } from './user-feeds.js';
 
@@ -92,7 +91,7 @@ export class Access {
     await this.feeds.join(session, user.id);
     if (session.closing) return this.feeds.leave(session, user.id);
     if (reply) {
-      session.control({ type: 'authenticated', user: { id: user.id, username: user.username }, ...(id === undefined ? {} : { id }) });
+      session.control(authenticatedMessage(user, id));
       this.host.touch(session);
     }
     const deferred = session.deferred;

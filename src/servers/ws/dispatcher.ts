@@ -1,5 +1,5 @@
 import { WebSocket } from 'ws';
-import { CLOSE_CODES } from '../../domain/errors.js';
+import { CLOSE_CODES } from '../../protocol/index.js';
 import type { Tick } from '../../domain/tick.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';

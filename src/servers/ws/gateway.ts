@@ -1,7 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { CLOSE_CODES, ERROR_CODES, type ErrorCode } from '../../domain/errors.js';
 import type { Tick } from '../../domain/tick.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
@@ -9,9 +8,9 @@ import type { Service } from '../../ports/lifecycle.js';
 import type { PriceStore } from '../../ports/price-store.js';
 import type { PubSub } from '../../ports/pubsub.js';
 import type { ConnectionLimiter } from '../../ports/connection-limiter.js';
+import { CLOSE_CODES, ERROR_CODES, errorMessage, parseClientMessage, pongMessage, subscribedMessage, type ClientMessage, type ErrorCode } from '../../protocol/index.js';
 import { Access, type GatewayAuth } from './access.js';
 import { Dispatcher } from './dispatcher.js';
-import { parseClientMessage, type ClientMessage } from './protocol.js';
 import { Session } from './session.js';
 import { SubscriptionBook } from './subscriptions.js';
 import { symbolSet } from '../../domain/symbol-universe.js';
@@ -229,7 +228,7 @@ export class GatewayService implements Service {
     if (!this.access.allows(session, message.action)) return this.error(session, 'AUTH_REQUIRED', 'Authenticate first: {"action":"auth","token":"…"}.', id);
     switch (message.action) {
       case 'ping':
-        session.control({ type: 'pong', ts: Date.now(), ...(id === undefined ? {} : { id }) });
+        session.control(pongMessage(Date.now(), id));
         return this.dispatcher.touch(session);
       case 'auth':
         return this.access.authenticate(session, message.token, reply, id);
@@ -277,18 +276,13 @@ export class GatewayService implements Service {
   }
 
   private acknowledge(session: Session, recovered: Record<string, boolean> | undefined, id: unknown): void {
-    session.control({
-      type: 'subscribed',
-      symbols: session.subscribedSymbols(),
-      ...(recovered === undefined ? {} : { recovered }),
-      ...(id === undefined ? {} : { id }),
-    });
+    session.control(subscribedMessage(session.subscribedSymbols(), recovered, id));
     this.dispatcher.touch(session);
   }
 
   private error(session: Session, code: ErrorCode, message: string, id?: unknown, symbols?: readonly string[]): void {
     this.deps.metrics.wsClientErrors.inc({ code });
-    session.control({ type: 'error', code, message, ...(symbols === undefined ? {} : { symbols }), ...(id === undefined ? {} : { id }) });
+    session.control(errorMessage(code, message, id, symbols));
     this.dispatcher.touch(session);
   }
 

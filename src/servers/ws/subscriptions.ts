@@ -1,5 +1,5 @@
 import type { Tick } from '../../domain/tick.js';
-import { tickToJson } from '../../domain/tick.js';
+import { encodeTick } from '../../protocol/index.js';
 import type { PriceStore } from '../../ports/price-store.js';
 import { tickChannel, type PubSub } from '../../ports/pubsub.js';
 import type { Session } from './session.js';
@@ -74,7 +74,7 @@ export class SubscriptionBook {
 
   /** Queues what `subscribe` read, then the live ticks held meanwhile. */
   release(session: Session, first: ReadonlyMap<string, readonly Tick[]>): void {
-    for (const [symbol, ticks] of first) session.release(symbol, ticks.map((t) => ({ seq: t.seq, frame: Buffer.from(tickToJson(t)) })));
+    for (const [symbol, ticks] of first) session.release(symbol, ticks.map((t) => ({ seq: t.seq, frame: Buffer.from(encodeTick(t)) })));
   }
 
   unsubscribe(session: Session, symbols: readonly string[]): void {

@@ -1,4 +1,5 @@
-import { tickToJson, type Tick } from '../../domain/tick.js';
+import type { Tick } from '../../domain/tick.js';
+import { encodeTick } from '../../protocol/index.js';
 import type { PriceStore } from '../../ports/price-store.js';
 import type { Unsubscribe } from '../../ports/pubsub.js';
 import type { Session } from './session.js';
@@ -78,6 +79,6 @@ export class SymbolFeed {
 
   private deliver(tick: Tick): void {
     this.lastSeq = tick.seq;
-    this.sink.delivered(tick, this.sessions, Buffer.from(tickToJson(tick)));
+    this.sink.delivered(tick, this.sessions, Buffer.from(encodeTick(tick)));
   }
 }

@@ -1,4 +1,5 @@
-import { userChannel, userEventFrame, type UserEvent } from '../../domain/accounts/user-events.js';
+import { userChannel, type UserEvent } from '../../domain/accounts/user-events.js';
+import { encodeUserEvent } from '../../protocol/index.js';
 import type { PubSub, Unsubscribe } from '../../ports/pubsub.js';
 import type { Session } from './session.js';
 
@@ -23,7 +24,7 @@ export class UserFeeds {
       const sessions = new Set<Session>();
       const ready = this.pubsub
         .subscribe(userChannel(userId), (event) => {
-          if (event.userId === userId && sessions.size > 0) this.deliver(sessions, Buffer.from(userEventFrame(event)));
+          if (event.userId === userId && sessions.size > 0) this.deliver(sessions, Buffer.from(encodeUserEvent(event)));
         })
         .catch((error: unknown) => {
           this.failed(error);

@@ -1,14 +1,12 @@
 /** Shapes of what the tickstream server sends (README: REST API and WebSocket protocol v1). */
 
-export interface Tick {
-  readonly symbol: string;
-  readonly price: number;
-  readonly size: number;
-  readonly seq: number;
-  /** Epoch ms at the source. */
-  readonly ts: number;
-  readonly timestamp?: string;
-}
+import type { AlertCondition, ControlMessage as ProtocolControlMessage, TickData } from '../../../src/protocol/index.js';
+
+export type { AlertCondition, WireAlert as Alert, WireUser as User } from '../../../src/protocol/index.js';
+export { ALERT_CONDITIONS } from '../../../src/protocol/index.js';
+
+/** A tick from the socket or the REST API (the wire types live in src/protocol). */
+export type Tick = TickData;
 
 export interface Quote extends Tick {
   readonly open: number;
@@ -44,29 +42,6 @@ export interface Movers {
   readonly mostActive: Quote[];
 }
 
-export interface User {
-  readonly id: string | number;
-  readonly username: string;
-}
-
-export type AlertCondition = 'above' | 'below' | 'crosses_above' | 'crosses_below' | 'pct_move';
-
-export const ALERT_CONDITIONS: readonly AlertCondition[] = ['above', 'below', 'crosses_above', 'crosses_below', 'pct_move'];
-
-export interface Alert {
-  readonly id: string | number;
-  readonly symbol: string;
-  readonly condition: AlertCondition;
-  readonly threshold: number;
-  readonly mode: 'once' | 'rearm';
-  readonly cooldownSeconds: number;
-  readonly note: string | null;
-  readonly status: 'active' | 'triggered' | 'disabled';
-  readonly createdAt: string;
-  readonly triggeredAt: string | null;
-  readonly triggeredPrice: number | null;
-}
-
 export interface NewAlert {
   readonly symbol: string;
   readonly condition: AlertCondition;
@@ -76,11 +51,5 @@ export interface NewAlert {
   readonly note: string;
 }
 
-/** Server → client messages other than ticks. */
-export type ControlMessage =
-  | { type: 'subscribed'; symbols: string[]; recovered?: Record<string, boolean>; id?: unknown }
-  | { type: 'error'; code: string; message: string; id?: unknown }
-  | { type: 'pong'; ts: number; id?: unknown }
-  | { type: 'authenticated'; user: User; id?: unknown }
-  | { type: 'alert'; alert: Alert; price: number; ts: number }
-  | { type: 'order'; [key: string]: unknown };
+/** Server → client messages other than ticks; `order` until the orders messages join the protocol. */
+export type ControlMessage = ProtocolControlMessage | { type: 'order'; [key: string]: unknown };

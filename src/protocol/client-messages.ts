@@ -1,6 +1,7 @@
-import type { ErrorCode } from '../../domain/errors.js';
+import type { ErrorCode } from './errors.js';
+import { ALL_SYMBOLS, isValidSymbol, SYMBOL_RULE } from './symbols.js';
 
-/** Client → server messages of protocol v1, after validation. */
+/** Client → server messages of protocol v1, after validation (`replace` is the bare-array form). */
 export type ClientMessage =
   | { action: 'subscribe'; symbols: string[]; since: Record<string, number>; id?: unknown }
   | { action: 'unsubscribe'; symbols: string[]; id?: unknown }
@@ -14,16 +15,26 @@ export interface ProtocolError {
   id?: unknown;
 }
 
-export const ALL_SYMBOLS = '*';
-
 const ACTIONS = new Set(['subscribe', 'unsubscribe', 'auth', 'ping']);
 
+/** What a client writes: the parsed form, with `since` optional. */
+export type ClientRequest =
+  | { action: 'subscribe'; symbols: string[]; since?: Record<string, number>; id?: unknown }
+  | { action: 'unsubscribe'; symbols: string[]; id?: unknown }
+  | { action: 'auth'; token: string; id?: unknown }
+  | { action: 'ping'; id?: unknown };
+
+export const encodeClientMessage = (message: ClientRequest | string[]): string => JSON.stringify(message);
+
+/** Symbols are matched case-insensitively; each must follow the symbol rule, or be `*`. */
 function symbolList(value: unknown): string[] | undefined {
   if (!Array.isArray(value)) return undefined;
   const out: string[] = [];
   for (const s of value) {
-    if (typeof s !== 'string' || s.length === 0 || s.length > 32) return undefined;
-    out.push(s.toUpperCase());
+    if (typeof s !== 'string') return undefined;
+    const symbol = s.toUpperCase();
+    if (symbol !== ALL_SYMBOLS && !isValidSymbol(symbol)) return undefined;
+    out.push(symbol);
   }
   return out;
 }
@@ -39,7 +50,7 @@ export function parseClientMessage(text: string): ClientMessage | ProtocolError 
   // The watchlist seed's protocol: a bare array replaces the subscription set.
   if (Array.isArray(data)) {
     const symbols = symbolList(data);
-    if (!symbols) return { error: 'BAD_REQUEST', message: 'A bare array must hold symbol strings.' };
+    if (!symbols) return { error: 'BAD_REQUEST', message: `A bare array must hold symbols (${SYMBOL_RULE}).` };
     return { action: 'replace', symbols };
   }
   if (typeof data !== 'object' || data === null) {
@@ -59,7 +70,7 @@ export function parseClientMessage(text: string): ClientMessage | ProtocolError 
     case 'unsubscribe':
     case 'subscribe': {
       const symbols = symbolList(m.symbols);
-      if (!symbols) return withId({ error: 'BAD_REQUEST', message: `"${m.action}" needs "symbols": an array of symbol strings.` });
+      if (!symbols) return withId({ error: 'BAD_REQUEST', message: `"${m.action}" needs "symbols": an array of symbols (${SYMBOL_RULE}) or "*".` });
       if (m.action === 'unsubscribe') return withId({ action: 'unsubscribe', symbols });
       const since = parseSince(m.since, symbols);
       if (typeof since === 'string') return withId({ error: 'BAD_REQUEST', message: since });
