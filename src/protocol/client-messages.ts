@@ -1,5 +1,4 @@
 import type { ErrorCode } from './errors.js';
-import { ALL_SYMBOLS, isValidSymbol, SYMBOL_RULE } from './symbols.js';
 
 /** Client → server messages of protocol v1, after validation (`replace` is the bare-array form). */
 export type ClientMessage =
@@ -26,15 +25,19 @@ export type ClientRequest =
 
 export const encodeClientMessage = (message: ClientRequest | string[]): string => JSON.stringify(message);
 
-/** Symbols are matched case-insensitively; each must follow the symbol rule, or be `*`. */
+/**
+ * Names are upper-cased and bounded in length here; whether they follow the symbol rule is not a
+ * parse error: the universe (configuration) only holds names that follow it, so a malformed name is
+ * reported as UNKNOWN_SYMBOL with the others still subscribed (a forgiving watchlist).
+ */
+const MAX_NAME_LENGTH = 32;
+
 function symbolList(value: unknown): string[] | undefined {
   if (!Array.isArray(value)) return undefined;
   const out: string[] = [];
   for (const s of value) {
-    if (typeof s !== 'string') return undefined;
-    const symbol = s.toUpperCase();
-    if (symbol !== ALL_SYMBOLS && !isValidSymbol(symbol)) return undefined;
-    out.push(symbol);
+    if (typeof s !== 'string' || s.length === 0 || s.length > MAX_NAME_LENGTH) return undefined;
+    out.push(s.toUpperCase());
   }
   return out;
 }
@@ -50,7 +53,7 @@ export function parseClientMessage(text: string): ClientMessage | ProtocolError 
   // The watchlist seed's protocol: a bare array replaces the subscription set.
   if (Array.isArray(data)) {
     const symbols = symbolList(data);
-    if (!symbols) return { error: 'BAD_REQUEST', message: `A bare array must hold symbols (${SYMBOL_RULE}).` };
+    if (!symbols) return { error: 'BAD_REQUEST', message: 'A bare array must hold symbol strings.' };
     return { action: 'replace', symbols };
   }
   if (typeof data !== 'object' || data === null) {
@@ -70,7 +73,7 @@ export function parseClientMessage(text: string): ClientMessage | ProtocolError 
     case 'unsubscribe':
     case 'subscribe': {
       const symbols = symbolList(m.symbols);
-      if (!symbols) return withId({ error: 'BAD_REQUEST', message: `"${m.action}" needs "symbols": an array of symbols (${SYMBOL_RULE}) or "*".` });
+      if (!symbols) return withId({ error: 'BAD_REQUEST', message: `"${m.action}" needs "symbols": an array of symbol strings.` });
       if (m.action === 'unsubscribe') return withId({ action: 'unsubscribe', symbols });
       const since = parseSince(m.since, symbols);
       if (typeof since === 'string') return withId({ error: 'BAD_REQUEST', message: since });
