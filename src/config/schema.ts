@@ -8,7 +8,7 @@ export type RoleName = (typeof ROLE_NAMES)[number];
 /** `FEED` or `FEED=LOCAL`: a provider's symbol, and the tickstream symbol its trades are filed under. */
 const isFeedSymbol = (item: string): boolean => {
   const [feed, local, extra] = item.split('=');
-  return extra === undefined && feed !== undefined && /^\S{1,40}$/.test(feed) && isValidSymbolName(local ?? feed);
+  return extra === undefined && feed !== undefined && /^\S{1,40}$/.test(feed) && isValidSymbol(local ?? feed);
 };
 
 /** `NAME:SECRET`: the name becomes the ticks' `source`; the secret is what producers send. */

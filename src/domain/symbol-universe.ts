@@ -1,4 +1,4 @@
-import { isValidSymbolName } from './tick.js';
+import { isValidSymbol } from './symbol.js';
 
 /** `SIMULATED_SYMBOL`: the simulator in this process numbers that symbol itself. */
 export type Admission = 'ok' | 'UNKNOWN_SYMBOL' | 'SYMBOL_LIMIT' | 'SIMULATED_SYMBOL';
@@ -33,7 +33,7 @@ export class SymbolUniverse {
   /** Whether a source may trade `symbol`; adds it when it is new and admissible. */
   admit(symbol: string): Admission {
     if (this.set.has(symbol)) return 'ok';
-    if (this.rules.closed || !isValidSymbolName(symbol)) return 'UNKNOWN_SYMBOL';
+    if (this.rules.closed || !isValidSymbol(symbol)) return 'UNKNOWN_SYMBOL';
     if (this.set.size >= this.rules.maxSymbols) return 'SYMBOL_LIMIT';
     this.set.add(symbol);
     for (const listener of this.listeners) listener(symbol);
