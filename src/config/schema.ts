@@ -76,6 +76,7 @@ export const CONFIG_SCHEMA = {
   batchFlushMs: int('WS_FLUSH_MS', 0, 0, 1_000, 'Delay before pending ticks are written to clients; 0 writes on the next turn of the event loop.'),
 
   // REST
+  corsOrigins: list('CORS_ORIGINS', ['*'], 'Origins whose browser pages may call the REST API (CORS); `*` for any. Tokens travel in `Authorization`, never cookies, so no credentials mode is offered.', '`*` or comma-separated origins like `https://app.example.com`'),
   apiMaxLimit: int('API_MAX_LIMIT', 1_000, 1, 1_000_000, 'Largest `limit` accepted by history and candle routes.'),
 
   // Accounts and alerts

@@ -18,6 +18,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     ticksRejected: new Counter({ name: 'tickstream_ticks_rejected_total', help: 'Ticks the store refused: duplicate (same seq) or stale (lower seq).', labelNames: ['reason'] as const, registers }),
     ticksPublished: new Counter({ name: 'tickstream_ticks_published_total', help: 'Accepted ticks published on pub/sub.', registers }),
     wsConnections: new Gauge({ name: 'tickstream_ws_connections', help: 'Open WebSocket connections.', registers }),
+    socketIoConnections: new Gauge({ name: 'tickstream_socketio_connections', help: 'Open Socket.IO connections.', registers }),
+    gatewayTicksDelivered: new Counter({ name: 'tickstream_gateway_ticks_delivered_total', help: 'Ticks the gateway delivered to its subscribers (once per tick, however many clients).', registers }),
     wsConnectionsRejected: new Counter({ name: 'tickstream_ws_connections_rejected_total', help: 'WebSocket connections refused or closed at once, by reason code.', labelNames: ['code'] as const, registers }),
     wsFramesSent: new Counter({ name: 'tickstream_ws_frames_sent_total', help: 'Frames written to WebSocket clients.', registers }),
     wsTicksConflated: new Counter({ name: 'tickstream_ws_ticks_conflated_total', help: 'Ticks replaced by a newer one of the same symbol for a slow client.', registers }),

@@ -6,6 +6,7 @@ import { DEFAULT_UNIVERSE, Market } from '../domain/price-model.js';
 import { seededRandom } from '../domain/random.js';
 import type { Logger } from '../observability/logger.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
+import { Traffic } from '../observability/traffic.js';
 import type { Service } from '../ports/lifecycle.js';
 import { buildHttpApp } from '../servers/http/app.js';
 import { IngestKeys } from '../servers/http/ingest-keys.js';
@@ -55,12 +56,15 @@ export async function compose(config: Config, logger: Logger, version: string): 
   const accounts = wireAccounts(config, has, adapters, metrics, logger, ingest.universe.symbols);
   services.push(...accounts.services);
 
+  const traffic = new Traffic(metrics, has('gateway'));
   let http: FastifyInstance | undefined;
   if (has('api') || has('gateway')) {
     http = await buildHttpApp({
       logger,
       metrics,
       version,
+      corsOrigins: config.corsOrigins,
+      traffic,
       market: has('api') ? { store: adapters.store, symbols: ingest.universe.symbols, maxLimit: config.apiMaxLimit } : undefined,
       adapters: { eventLog: adapters.eventLog, store: adapters.store, pubsub: adapters.pubsub, ...(accounts.database ? { database: accounts.database } : {}), ...ingest.readiness },
       accounts: accounts.http,

@@ -121,6 +121,6 @@ describe('bad input gets a stable code and hurts no one else', () => {
     await observer.waitForTicks(before + 5, 'AAPL');
     expect(observer.closed).toBeUndefined();
     expect(gaps(observer.ticks('AAPL'))).toEqual([]);
-    expect(((await (await fetch(`${server.http}/health`)).json()) as { status: string }).status).toBe('ok');
+    expect(((await (await fetch(`${server.http}/health`)).json()) as { status: string }).status).toBe('healthy');
   });
 });

@@ -138,7 +138,7 @@ describe('/api/v1', () => {
 
 describe('operations', () => {
   it('health and readiness', async () => {
-    expect((await get('/health')).body).toMatchObject({ status: 'ok' });
+    expect((await get('/health')).body).toMatchObject({ status: 'healthy', metrics: { connectedClients: expect.any(Number), messagesPerSecond: expect.any(Number), uptime: expect.any(Number) } });
     expect((await get('/ready')).body).toEqual({ status: 'ready', checks: { eventLog: 'ok', store: 'ok', pubsub: 'ok', database: 'ok' } });
   });
 

@@ -1,8 +1,10 @@
+import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
+import { Traffic } from '../../observability/traffic.js';
 import type { Adapter } from '../../ports/lifecycle.js';
 import type { PriceStore } from '../../ports/price-store.js';
 import type { EventLog } from '../../ports/event-log.js';
@@ -28,6 +30,10 @@ export interface HttpAppDeps {
   /** Everything `/ready` checks. */
   readonly adapters: Readonly<Record<string, Adapter>>;
   readonly version: string;
+  /** Origins allowed to call the REST API from a browser (`*` for any). Default `*`. */
+  readonly corsOrigins?: readonly string[];
+  /** The JSON figures of `/health` and `/metrics`; one is made from `metrics` when absent. */
+  readonly traffic?: Traffic;
   /** Accounts and alerts (/api/v1/auth, /me, /alerts, and the gostocks /alerts). */
   readonly accounts?: AccountsDeps;
   /** TEST_TICK_INJECTION only: where `POST /api/v1/test/ticks` appends. */
@@ -50,6 +56,15 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
   });
   installErrorHandling(app);
+  const origins = deps.corsOrigins ?? ['*'];
+  // Bearer tokens, never cookies: no credentials mode, so `*` is safe for every route.
+  await app.register(cors, {
+    origin: origins.includes('*') ? '*' : [...origins],
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: ['Content-Type', 'Authorization', 'Idempotency-Key', 'Accept'],
+    exposedHeaders: ['Retry-After', 'Location', 'Content-Length'],
+    maxAge: 600,
+  });
   await app.register(swagger, {
     openapi: {
       info: {
@@ -69,7 +84,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  await app.register(opsRoutes, { metrics: deps.metrics, adapters: deps.adapters });
+  await app.register(opsRoutes, { metrics: deps.metrics, adapters: deps.adapters, traffic: deps.traffic ?? new Traffic(deps.metrics, false) });
   if (deps.market) {
     await app.register(seedRoutes, deps.market);
     await app.register(marketRoutes, { ...deps.market, prefix: '/api/v1' });

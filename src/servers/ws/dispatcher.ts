@@ -59,6 +59,7 @@ export class Dispatcher implements FeedSink {
       if (r < 0) conflated++;
       else this.dirty.add(session);
     }
+    this.metrics.gatewayTicksDelivered.inc();
     if (conflated > 0) this.metrics.wsTicksConflated.inc(conflated);
     this.pendingAges.push(tick.ts);
     this.schedule();
