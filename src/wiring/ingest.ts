@@ -1,4 +1,5 @@
 import { FileSource } from '../adapters/ingest/file-source.js';
+import { FinnhubSource } from '../adapters/ingest/finnhub-source.js';
 import { feedSymbols, symbolsExplicit } from '../config/load.js';
 import type { Config, RoleName } from '../config/schema.js';
 import { SymbolUniverse, type Admission } from '../domain/symbol-universe.js';
@@ -27,6 +28,16 @@ export function createSources(config: Config, logger: Logger): IngestSource[] {
       return [];
     case 'file':
       return [new FileSource({ path: config.ingestFile!, speed: config.ingestSpeed === 'max' ? 'max' : Number(config.ingestSpeed), loop: config.ingestLoop === 'true', logger: logger.child({ source: 'file' }) })];
+    case 'finnhub':
+      return [
+        new FinnhubSource({
+          url: config.finnhubUrl,
+          apiKey: config.finnhubApiKey!,
+          symbols: feedSymbols(config),
+          reconnectMaxMs: config.ingestReconnectMaxMs,
+          logger: logger.child({ source: 'finnhub' }),
+        }),
+      ];
     default:
       throw new Error(`INGEST_SOURCE=${String(config.ingestSource)} is not wired`);
   }

@@ -82,7 +82,8 @@ export class IngestorService implements Service {
         metrics.ingestLastMessageAt.set(source.name, Date.now());
       },
       reconnected: () => metrics.ingestReconnects.inc(labels),
-      rejected: (reason, count = 1) => metrics.ingestRejected.inc({ ...labels, reason }, count),
+      // A repeat the source recognised itself is a duplicate, like a producer seq already taken.
+      rejected: (reason, count = 1) => (reason === 'DUPLICATE' ? metrics.ingestDuplicates.inc(labels, count) : metrics.ingestRejected.inc({ ...labels, reason }, count)),
     };
   }
 
