@@ -24,7 +24,7 @@ export function AccountPanel() {
           <p>
             Signed in as <strong data-testid="username">{account.session.user.username}</strong>
           </p>
-          <button type="button" onClick={() => dashboard.signOut()}>
+          <button type="button" onClick={() => dashboard.account.signOut()}>
             Log out
           </button>
         </div>

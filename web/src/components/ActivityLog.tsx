@@ -23,7 +23,7 @@ export function ActivityLog() {
       <div className="panel-head">
         <h2 id="activity-title">Activity</h2>
         <div className="row">
-          <button type="button" aria-pressed={paused} onClick={() => dashboard.setPaused(!paused)}>
+          <button type="button" aria-pressed={paused} onClick={() => dashboard.stream.setPaused(!paused)}>
             {paused ? 'Resume' : 'Pause'}
           </button>
           <button type="button" onClick={() => activity.clear()}>

@@ -10,7 +10,7 @@ export function AddSymbolForm() {
   const [error, setError] = useState<string | undefined>();
   const submit = (event: FormEvent): void => {
     event.preventDefault();
-    const problem = dashboard.addSymbol(value);
+    const problem = dashboard.watchlist.add(value);
     setError(problem);
     if (!problem) setValue('');
   };

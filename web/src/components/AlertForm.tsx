@@ -26,7 +26,7 @@ export function AlertForm() {
   const symbols = universe.length > 0 ? universe : watchlist;
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
-    const ok = await dashboard.createAlert({ symbol: symbol || symbols[0] || '', condition, threshold: Number(threshold), mode, cooldownSeconds: Number(cooldown) || 0, note });
+    const ok = await dashboard.account.createAlert({ symbol: symbol || symbols[0] || '', condition, threshold: Number(threshold), mode, cooldownSeconds: Number(cooldown) || 0, note });
     if (ok) {
       setThreshold('');
       setNote('');

@@ -16,7 +16,7 @@ export function AlertList() {
             <span className={`tag tag-${a.status}`}>{a.status}</span>
             {a.triggeredPrice != null && <span className="muted">at {price(a.triggeredPrice)}</span>}
             {a.note && <span className="muted">{a.note}</span>}
-            <button type="button" aria-label={`Delete alert ${name}`} onClick={() => void dashboard.deleteAlert(a)}>
+            <button type="button" aria-label={`Delete alert ${name}`} onClick={() => void dashboard.account.deleteAlert(a)}>
               Delete
             </button>
           </li>

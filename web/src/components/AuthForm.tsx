@@ -9,7 +9,7 @@ export function AuthForm() {
   const [password, setPassword] = useState('');
   const submit = (kind: 'login' | 'register') => (event?: FormEvent) => {
     event?.preventDefault();
-    void dashboard.signIn(kind, username.trim(), password);
+    void dashboard.account.signIn(kind, username.trim(), password);
   };
   return (
     <form className="auth" onSubmit={submit('login')}>

@@ -19,7 +19,7 @@ export function ChartPanel() {
             <legend className="sr-only">Interval</legend>
             {INTERVAL_NAMES.map((i) => (
               <label key={i} title={INTERVAL_LABEL[i]}>
-                <input type="radio" name="interval" value={i} checked={interval === i} onChange={() => dashboard.setInterval(i)} />
+                <input type="radio" name="interval" value={i} checked={interval === i} onChange={() => dashboard.watchlist.setInterval(i)} />
                 <span>{i}</span>
               </label>
             ))}
@@ -28,7 +28,7 @@ export function ChartPanel() {
             <legend className="sr-only">Chart type</legend>
             {(['candles', 'line'] as const).map((t) => (
               <label key={t}>
-                <input type="radio" name="chart-type" value={t} checked={chartType === t} onChange={() => dashboard.setChartType(t)} />
+                <input type="radio" name="chart-type" value={t} checked={chartType === t} onChange={() => dashboard.watchlist.setChartType(t)} />
                 <span>{t === 'candles' ? 'Candles' : 'Line'}</span>
               </label>
             ))}

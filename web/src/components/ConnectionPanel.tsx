@@ -24,7 +24,7 @@ export function ConnectionPanel() {
     <section className="panel connection" aria-labelledby="connection-title">
       <div className="panel-head">
         <h2 id="connection-title">Connection</h2>
-        <button type="button" onClick={() => dashboard.connectionToggle()}>
+        <button type="button" onClick={() => dashboard.stream.toggleConnection()}>
           {status === 'closed' ? 'Connect' : 'Disconnect'}
         </button>
       </div>

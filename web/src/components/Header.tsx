@@ -23,11 +23,11 @@ export function Header() {
         {paused && <span className="paused-tag"> · paused</span>}
       </p>
       <div className="header-actions">
-        <button type="button" onClick={() => dashboard.toggleTheme()} aria-label={`Switch to ${next} theme`} title={`Switch to ${next} theme (t)`}>
+        <button type="button" onClick={() => dashboard.prefs.toggleTheme()} aria-label={`Switch to ${next} theme`} title={`Switch to ${next} theme (t)`}>
           <span aria-hidden="true">{theme === 'dark' ? '☀' : '☾'}</span>
           <span className="label-wide">{next === 'light' ? 'Light' : 'Dark'}</span>
         </button>
-        <button type="button" onClick={() => dashboard.setHelp(true)} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">
+        <button type="button" onClick={() => dashboard.prefs.setHelp(true)} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">
           ?
         </button>
       </div>

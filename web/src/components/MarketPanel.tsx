@@ -16,8 +16,8 @@ function MoverList({ title, quotes, show }: { title: string; quotes: readonly Qu
               type="button"
               className="mover"
               onClick={() => {
-                dashboard.addSymbol(q.symbol);
-                dashboard.select(q.symbol);
+                dashboard.watchlist.add(q.symbol);
+                dashboard.watchlist.select(q.symbol);
               }}
               title={`Show ${q.symbol}`}
             >

@@ -10,7 +10,7 @@ export function Notices() {
       {notices.map((n) => (
         <div key={n.id} className={`notice notice-${n.kind}`} data-testid="notice">
           <p>{n.text}</p>
-          <button type="button" onClick={() => dashboard.dismissNotice(n.id)} aria-label="Dismiss notice">
+          <button type="button" onClick={() => dashboard.notices.dismissNotice(n.id)} aria-label="Dismiss notice">
             ×
           </button>
         </div>

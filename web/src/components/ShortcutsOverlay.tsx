@@ -15,7 +15,7 @@ export function ShortcutsOverlay() {
     if (!open && d.open) d.close();
   }, [open]);
   return (
-    <dialog ref={dialog} className="help" aria-labelledby="help-title" onClose={() => dashboard.setHelp(false)}>
+    <dialog ref={dialog} className="help" aria-labelledby="help-title" onClose={() => dashboard.prefs.setHelp(false)}>
       <h2 id="help-title">Keyboard shortcuts</h2>
       <p className="muted">Single keys, ignored while typing in a field; browser shortcuts keep working.</p>
       <dl className="keys">
@@ -28,7 +28,7 @@ export function ShortcutsOverlay() {
           </div>
         ))}
       </dl>
-      <button type="button" onClick={() => dashboard.setHelp(false)} autoFocus>
+      <button type="button" onClick={() => dashboard.prefs.setHelp(false)} autoFocus>
         Close
       </button>
     </dialog>

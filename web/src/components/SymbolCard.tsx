@@ -16,11 +16,11 @@ export const SymbolCard = memo(function SymbolCard({ symbol, selected }: { symbo
     <li className={`card${selected ? ' selected' : ''}`} data-symbol={symbol} data-direction={direction} aria-label={symbol}>
       <div className="card-top">
         <h3 className="card-symbol">
-          <button type="button" className="card-select" aria-pressed={selected} onClick={() => dashboard.select(symbol)} title={`Show ${symbol} on the chart`}>
+          <button type="button" className="card-select" aria-pressed={selected} onClick={() => dashboard.watchlist.select(symbol)} title={`Show ${symbol} on the chart`}>
             {symbol}
           </button>
         </h3>
-        <button type="button" className="card-remove" aria-label={`Remove ${symbol}`} title={`Remove ${symbol}`} onClick={() => dashboard.removeSymbol(symbol)}>
+        <button type="button" className="card-remove" aria-label={`Remove ${symbol}`} title={`Remove ${symbol}`} onClick={() => dashboard.watchlist.remove(symbol)}>
           ×
         </button>
       </div>

@@ -10,7 +10,7 @@ export function Toasts() {
         <div key={t.id} className="toast" role="alert">
           <strong>{t.title}</strong>
           <p>{t.text}</p>
-          <button type="button" onClick={() => dashboard.dismissToast(t.id)} aria-label="Dismiss notification">
+          <button type="button" onClick={() => dashboard.notices.dismissToast(t.id)} aria-label="Dismiss notification">
             ×
           </button>
         </div>

@@ -14,36 +14,36 @@ export function useShortcuts(dashboard: Dashboard): void {
       if (helpOpen && action !== 'help') return;
       switch (action) {
         case 'help':
-          dashboard.setHelp(!helpOpen);
+          dashboard.prefs.setHelp(!helpOpen);
           break;
         case 'close':
           return;
         case 'theme':
-          dashboard.toggleTheme();
+          dashboard.prefs.toggleTheme();
           break;
         case 'pause':
-          dashboard.setPaused(!paused);
+          dashboard.stream.setPaused(!paused);
           break;
         case 'chartType':
-          dashboard.setChartType(chartType === 'candles' ? 'line' : 'candles');
+          dashboard.watchlist.setChartType(chartType === 'candles' ? 'line' : 'candles');
           break;
         case 'interval-1s':
         case 'interval-1m':
         case 'interval-5m':
         case 'interval-1h':
-          dashboard.setInterval(action.slice('interval-'.length) as '1s' | '1m' | '5m' | '1h');
+          dashboard.watchlist.setInterval(action.slice('interval-'.length) as '1s' | '1m' | '5m' | '1h');
           break;
         case 'next':
-          dashboard.step(1);
+          dashboard.watchlist.step(1);
           break;
         case 'previous':
-          dashboard.step(-1);
+          dashboard.watchlist.step(-1);
           break;
         case 'addSymbol':
           document.getElementById('add-symbol')?.focus();
           break;
         case 'connection':
-          dashboard.connectionToggle();
+          dashboard.stream.toggleConnection();
           break;
         case 'clearLog':
           dashboard.activity.clear();

@@ -1,0 +1,109 @@
+import { AccountsUnavailable, type AccountsApi } from '../lib/accounts.js';
+import type { ActivityLog } from '../lib/activity.js';
+import { ApiError } from '../lib/api.js';
+import { KEYS, save, type KeyValue } from '../lib/storage.js';
+import type { TickSocket } from '../lib/socket.js';
+import type { Alert, NewAlert } from '../lib/types.js';
+import { describeError, type AccountState, type UiStore } from './state.js';
+
+export interface AccountDeps {
+  readonly ui: UiStore;
+  readonly accounts: AccountsApi;
+  readonly activity: ActivityLog;
+  readonly storage: KeyValue | undefined;
+  readonly socket: TickSocket;
+}
+
+/** Signing up, in and out, and the signed-in user's price alerts. */
+export class Account {
+  constructor(private readonly deps: AccountDeps) {}
+
+  /** The token a remembered session brings, for the socket. */
+  get token(): string | undefined {
+    return this.deps.ui.get().account.session?.token;
+  }
+
+  set(patch: Partial<AccountState>): void {
+    this.deps.ui.set((s) => ({ account: { ...s.account, ...patch } }));
+  }
+
+  async start(): Promise<void> {
+    const available = await this.deps.accounts.available();
+    this.set({ available });
+    if (!available) {
+      this.deps.activity.add('system', 'Accounts are not available on this server: alerts are off.');
+      return;
+    }
+    if (this.token) await this.loadAlerts();
+  }
+
+  async signIn(kind: 'login' | 'register', username: string, password: string): Promise<void> {
+    const { accounts, storage, socket, activity } = this.deps;
+    this.set({ busy: true, error: undefined });
+    try {
+      const session = kind === 'login' ? await accounts.login(username, password) : await accounts.register(username, password);
+      save(storage, KEYS.session, session);
+      this.set({ session, busy: false, available: true });
+      socket.setToken(session.token);
+      activity.add('system', `${kind === 'login' ? 'Logged in' : 'Signed up'} as ${session.user.username}.`);
+      await this.loadAlerts();
+    } catch (error) {
+      if (error instanceof AccountsUnavailable) this.set({ available: false, busy: false });
+      else this.set({ busy: false, error: describeError(error) });
+    }
+  }
+
+  signOut(): void {
+    save(this.deps.storage, KEYS.session, undefined);
+    this.set({ session: undefined, alerts: [], error: undefined });
+    this.deps.socket.setToken(undefined);
+    this.deps.activity.add('system', 'Logged out.');
+  }
+
+  async loadAlerts(): Promise<void> {
+    const token = this.token;
+    if (!token) return;
+    try {
+      this.set({ alerts: await this.deps.accounts.alerts(token) });
+    } catch (error) {
+      this.handleError(error);
+    }
+  }
+
+  async createAlert(alert: NewAlert): Promise<boolean> {
+    const token = this.token;
+    if (!token) return false;
+    this.set({ busy: true, error: undefined });
+    try {
+      const created = await this.deps.accounts.createAlert(token, alert);
+      this.set({ busy: false, alerts: [...this.deps.ui.get().account.alerts.filter((a) => a.id !== created.id), created] });
+      this.deps.activity.add('system', `Alert created: ${created.symbol} ${created.condition} ${created.threshold}.`);
+      return true;
+    } catch (error) {
+      this.set({ busy: false });
+      this.handleError(error);
+      return false;
+    }
+  }
+
+  async deleteAlert(alert: Alert): Promise<void> {
+    const token = this.token;
+    if (!token) return;
+    try {
+      await this.deps.accounts.deleteAlert(token, alert.id);
+      this.set({ alerts: this.deps.ui.get().account.alerts.filter((a) => a.id !== alert.id) });
+      this.deps.activity.add('system', `Alert deleted: ${alert.symbol} ${alert.condition} ${alert.threshold}.`);
+    } catch (error) {
+      this.handleError(error);
+    }
+  }
+
+  private handleError(error: unknown): void {
+    if (error instanceof ApiError && error.status === 401) {
+      this.signOut();
+      this.set({ error: 'Your session expired; log in again.' });
+      return;
+    }
+    this.set({ error: describeError(error) });
+  }
+}

@@ -1,0 +1,86 @@
+import { isSessionUsable, type Session } from '../lib/accounts.js';
+import { ApiError } from '../lib/api.js';
+import { isStringArray, KEYS, load, type KeyValue } from '../lib/storage.js';
+import { Store } from '../lib/store.js';
+import type { ConnectionStatus } from '../lib/socket.js';
+import { INTERVAL_NAMES, type Alert, type CandleInterval } from '../lib/types.js';
+
+export type Theme = 'dark' | 'light';
+export type ChartType = 'candles' | 'line';
+
+export interface Notice {
+  readonly id: number;
+  readonly kind: 'warning' | 'error' | 'info';
+  readonly text: string;
+}
+
+export interface Toast {
+  readonly id: number;
+  readonly title: string;
+  readonly text: string;
+}
+
+export interface AccountState {
+  /** undefined while checking. */
+  readonly available: boolean | undefined;
+  readonly session: Session | undefined;
+  readonly alerts: readonly Alert[];
+  readonly error: string | undefined;
+  readonly busy: boolean;
+}
+
+export interface UiState {
+  readonly universe: readonly string[];
+  readonly watchlist: readonly string[];
+  readonly selected: string | undefined;
+  readonly interval: CandleInterval;
+  readonly chartType: ChartType;
+  readonly paused: boolean;
+  readonly status: ConnectionStatus;
+  readonly retryAt: number | undefined;
+  readonly notices: readonly Notice[];
+  readonly toasts: readonly Toast[];
+  readonly theme: Theme;
+  readonly themeChosen: boolean;
+  readonly helpOpen: boolean;
+  readonly account: AccountState;
+}
+
+/** The dashboard's UI state, shared by every slice of the controller; components read slices of it. */
+export type UiStore = Store<UiState>;
+
+export const DEFAULT_WATCHLIST = ['AAPL', 'MSFT', 'GOOGL', 'AMZN', 'TSLA', 'NVDA'];
+
+const isTheme = (v: unknown): v is Theme => v === 'dark' || v === 'light';
+const isChartPrefs = (v: unknown): v is { interval: CandleInterval; chartType: ChartType; selected?: string } =>
+  typeof v === 'object' && v !== null && INTERVAL_NAMES.includes((v as { interval: CandleInterval }).interval) && ['candles', 'line'].includes((v as { chartType: string }).chartType);
+const isSession = (v: unknown): v is Session => typeof v === 'object' && v !== null && typeof (v as Session).token === 'string';
+
+/** The state a visit starts from: remembered preferences, or the defaults. */
+export function initialUiState(storage: KeyValue | undefined, prefersLight: boolean): UiState {
+  const chosen = load(storage, KEYS.theme, isTheme);
+  const prefs = load(storage, KEYS.chart, isChartPrefs);
+  const watchlist = load(storage, KEYS.watchlist, isStringArray) ?? DEFAULT_WATCHLIST;
+  const session = load(storage, KEYS.session, isSession);
+  return {
+    universe: [],
+    watchlist,
+    selected: prefs?.selected ?? watchlist[0],
+    interval: prefs?.interval ?? '1s',
+    chartType: prefs?.chartType ?? 'candles',
+    paused: false,
+    status: 'idle',
+    retryAt: undefined,
+    notices: [],
+    toasts: [],
+    theme: chosen ?? (prefersLight ? 'light' : 'dark'),
+    themeChosen: chosen !== undefined,
+    helpOpen: false,
+    account: { available: undefined, session: isSessionUsable(session, Date.now()) ? session : undefined, alerts: [], error: undefined, busy: false },
+  };
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof ApiError) return `${error.message} (${error.code})`;
+  return error instanceof Error ? error.message : String(error);
+}

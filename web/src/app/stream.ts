@@ -1,0 +1,126 @@
+import type { ActivityLog } from '../lib/activity.js';
+import { price as fmtPrice } from '../lib/format.js';
+import type { FrameScheduler } from '../lib/frame.js';
+import type { MarketStore } from '../lib/market.js';
+import { TickSocket, type ConnectionStatus, type SocketLike } from '../lib/socket.js';
+import type { StreamStats } from '../lib/stats.js';
+import type { Alert, Tick } from '../lib/types.js';
+import type { Notices } from './notices.js';
+import type { UiStore } from './state.js';
+
+export interface StreamDeps {
+  readonly ui: UiStore;
+  readonly scheduler: FrameScheduler;
+  readonly market: MarketStore;
+  readonly activity: ActivityLog;
+  readonly stats: StreamStats;
+  readonly notices: Notices;
+  /** The chart must reload from REST when history could not be replayed for its symbol. */
+  readonly reloadChart: (symbol: string) => void;
+  /** The watchlist drops symbols the server refused. */
+  readonly dropSymbols: (symbols: readonly string[]) => void;
+  readonly accountsUnavailable: () => void;
+  readonly alertTriggered: () => void;
+}
+
+/** The socket and what its events do to the page: stores, activity lines, notices. */
+export class Stream {
+  readonly socket: TickSocket;
+
+  constructor(private readonly deps: StreamDeps) {
+    const wsUrl = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
+    this.socket = new TickSocket({
+      url: wsUrl,
+      symbols: [],
+      // The browser's WebSocket has these members; its handlers take richer event types.
+      create: (url) => new WebSocket(url) as unknown as SocketLike,
+      events: {
+        ticks: (ticks, receivedAt, live) => this.onTicks(ticks, receivedAt, live),
+        status: (status, detail) => this.onStatus(status, detail),
+        recovery: (symbol, recovered) => this.onRecovery(symbol, recovered),
+        sequenceReset: (symbol, last, seq) => this.onSequenceReset(symbol, last, seq),
+        rejected: (symbols, code, message) => this.onRejected(symbols, code, message),
+        serverError: (code, message) => this.onServerError(code, message),
+        authenticated: (user) => deps.activity.add('system', `Socket authenticated as ${user.username}.`),
+        alert: (alert, price) => this.onAlert(alert, price),
+        order: (message) => deps.activity.add('order', JSON.stringify(message)),
+      },
+    });
+  }
+
+  toggleConnection(): void {
+    if (this.socket.status === 'closed') this.socket.connect();
+    else this.socket.disconnect();
+  }
+
+  setPaused(paused: boolean): void {
+    const { scheduler, ui, activity, market } = this.deps;
+    scheduler.setPaused(paused);
+    ui.set({ paused });
+    activity.add('system', paused ? 'Stream paused: the socket stays open, the screen stops updating.' : 'Stream resumed: showing the latest state.');
+    if (!paused) market.invalidateChart();
+  }
+
+  private onTicks(ticks: Tick[], receivedAt: number, live: Tick[]): void {
+    const { stats, market, activity } = this.deps;
+    stats.record(live.map((t) => t.ts), receivedAt, ticks.length);
+    market.applyTicks(ticks);
+    for (const t of ticks) activity.add('tick', `${t.symbol} ${fmtPrice(t.price)} × ${t.size} (seq ${t.seq})`, receivedAt);
+  }
+
+  private onStatus(status: ConnectionStatus, detail: { attempt: number; delayMs?: number; code?: number; reason?: string }): void {
+    const { ui, activity } = this.deps;
+    const was = ui.get().status;
+    ui.set({ status, retryAt: detail.delayMs !== undefined ? Date.now() + detail.delayMs : undefined });
+    if (status === 'open') {
+      const since = Object.keys(this.socket.positions).length;
+      activity.add('system', was === 'reconnecting' ? `Reconnected; resuming ${since} symbol(s) from their last seq.` : 'Connected.');
+    } else if (status === 'reconnecting' && detail.delayMs !== undefined) {
+      const why = detail.reason ? `${detail.code} ${detail.reason}` : String(detail.code ?? '');
+      activity.add('error', `Connection lost (${why.trim() || 'no reason'}); retrying in ${(detail.delayMs / 1000).toFixed(1)} s (attempt ${detail.attempt}).`);
+    } else if (status === 'closed') activity.add('system', 'Disconnected.');
+  }
+
+  private onRecovery(symbol: string, recovered: boolean): void {
+    const { activity, notices, ui } = this.deps;
+    if (recovered) {
+      activity.add('system', `${symbol}: missed ticks replayed, no gap.`);
+      return;
+    }
+    notices.groupNotice('unrecovered', symbol, (list) => `Ticks missed while disconnected could not be recovered for ${list} (history no longer reaches back): showing the latest prices; the chart was reloaded from the server.`);
+    activity.add('error', `${symbol}: recovered=false, fresh snapshot.`);
+    if (ui.get().selected === symbol) this.deps.reloadChart(symbol);
+  }
+
+  private onSequenceReset(symbol: string, last: number, seq: number): void {
+    this.deps.notices.groupNotice('reset', symbol, (list) => `The server's sequence restarted for ${list} (it was probably restarted): live again; ticks from while it was down do not exist.`);
+    this.deps.activity.add('error', `${symbol}: sequence restarted (${last} → ${seq}).`);
+  }
+
+  private onRejected(symbols: string[], code: string, message: string): void {
+    const { notices, activity, ui } = this.deps;
+    notices.notice('error', `${code}: ${message}`);
+    activity.add('error', `Subscribe refused (${code}): ${message}`);
+    const { universe } = ui.get();
+    // The refusal is whole: keep (and subscribe again) the symbols that are known to be traded.
+    const bad = code === 'UNKNOWN_SYMBOL' && universe.length > 0 ? symbols.filter((s) => !universe.includes(s)) : symbols;
+    const retry = bad.length > 0 ? symbols.filter((s) => !bad.includes(s)) : [];
+    this.deps.dropSymbols(bad);
+    if (retry.length > 0) this.socket.subscribe(retry);
+  }
+
+  private onServerError(code: string, message: string): void {
+    if (code === 'AUTH_NOT_AVAILABLE') {
+      this.deps.accountsUnavailable();
+      return;
+    }
+    this.deps.activity.add('error', `${code}: ${message}`);
+  }
+
+  private onAlert(alert: Alert, price: number): void {
+    const text = `${alert.symbol} ${alert.condition.replace('_', ' ')} ${alert.threshold} — now ${fmtPrice(price)}${alert.note ? ` (${alert.note})` : ''}`;
+    this.deps.notices.toast('Alert triggered', text);
+    this.deps.activity.add('alert', text);
+    this.deps.alertTriggered();
+  }
+}
