@@ -102,16 +102,16 @@ describe('accounts and alerts panel', { timeout: 180_000 }, () => {
     const triggered = { ...alerts[0], status: 'triggered', triggeredAt: new Date().toISOString(), triggeredPrice: 250.5 };
     alerts[0] = triggered;
     pushAlert!({ type: 'alert', alert: triggered, price: 250.5, ts: Date.now() });
-    const toast = page.getByRole('alert').filter({ hasText: 'Alert triggered' });
+    const toast = page.getByTestId('toast').filter({ hasText: 'Alert triggered' });
     await toast.waitFor();
     await expect(toast.innerText()).resolves.toContain('TSLA crosses above 250');
-    await page.getByRole('list', { name: 'Activity entries' }).locator('li[data-type="alert"]').first().waitFor();
+    await page.getByRole('log', { name: 'Activity entries' }).locator('li[data-type="alert"]').first().waitFor();
     await wait(async () => (await page.getByRole('list', { name: 'Your alerts' }).locator('li[data-status="triggered"]').count()) === 1, 'the alert shown as triggered');
     await screenshot(page, 'dashboard-alert-toast');
 
     // The log filter hides alert lines and shows them again.
     await page.getByRole('checkbox', { name: 'alert' }).uncheck();
-    await expect(page.getByRole('list', { name: 'Activity entries' }).locator('li[data-type="alert"]').count()).resolves.toBe(0);
+    await expect(page.getByRole('log', { name: 'Activity entries' }).locator('li[data-type="alert"]').count()).resolves.toBe(0);
     await page.getByRole('checkbox', { name: 'alert' }).check();
 
     await page.getByRole('button', { name: 'Delete alert TSLA crosses above 250' }).click();

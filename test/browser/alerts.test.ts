@@ -50,10 +50,10 @@ describe('alerts against the accounts API', { timeout: 180_000 }, () => {
     await page.getByRole('button', { name: 'Create alert' }).click();
     await page.getByRole('list', { name: 'Your alerts' }).getByText('AAPL above 1').waitFor();
 
-    const toast = page.getByRole('alert').filter({ hasText: 'Alert triggered' });
+    const toast = page.getByTestId('toast').filter({ hasText: 'Alert triggered' });
     await toast.waitFor();
     await expect(toast.innerText()).resolves.toContain('AAPL above 1');
-    await page.getByRole('list', { name: 'Activity entries' }).locator('li[data-type="alert"]').first().waitFor();
+    await page.getByRole('log', { name: 'Activity entries' }).locator('li[data-type="alert"]').first().waitFor();
     const alertFrame = frames.find((f) => f.direction === 'received' && (f.data as { type?: string }).type === 'alert')!.data as { alert: { symbol: string; status: string }; price: number };
     expect(alertFrame.alert.symbol).toBe('AAPL');
     expect(alertFrame.price).toBeGreaterThan(1);

@@ -63,7 +63,7 @@ describe('dashboard at /', { timeout: 180_000 }, () => {
     await page.getByRole('radio', { name: '1s' }).check();
 
     // The activity log and the connection panel are live too.
-    await wait(async () => (await page.getByRole('list', { name: 'Activity entries' }).locator('li[data-type="tick"]').count()) > 0, 'tick lines in the log');
+    await wait(async () => (await page.getByRole('log', { name: 'Activity entries' }).locator('li[data-type="tick"]').count()) > 0, 'tick lines in the log');
     await wait(async () => (await page.getByTestId('conn-rate').locator('dd').innerText()) !== '0.0', 'a message rate');
     await page.getByRole('heading', { name: 'Top gainers' }).waitFor();
 
@@ -157,12 +157,12 @@ describe('dashboard at /', { timeout: 180_000 }, () => {
 
     // p pauses: the screen stops changing while the socket stays open; resuming catches up.
     await page.keyboard.press('p');
-    await page.getByRole('button', { name: 'Resume' }).waitFor();
+    await page.getByRole('button', { name: 'Resume', exact: true }).waitFor();
     const frozen = await page.getByTestId('price-AAPL').getAttribute('data-seq');
     const ticksBefore = await page.getByTestId('conn-total').locator('dd').innerText();
     await wait(async () => (await page.getByTestId('conn-total').locator('dd').innerText()) !== ticksBefore, 'ticks to keep arriving while paused');
     expect(await page.getByTestId('price-AAPL').getAttribute('data-seq')).toBe(frozen);
-    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.getByRole('button', { name: 'Resume', exact: true }).click();
     await wait(async () => Number(await page.getByTestId('price-AAPL').getAttribute('data-seq')) > Number(frozen), 'the card to catch up');
 
     // Tab reaches the controls; focus is visible.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AccountsApi, AccountsUnavailable, isSessionUsable } from '../../web/src/lib/accounts.js';
 import { backoffDelay } from '../../web/src/lib/backoff.js';
-import { shortcutFor, type KeyEventLike } from '../../web/src/lib/shortcuts.js';
+import { keyLabel, SHORTCUTS, shortcutFor, type KeyEventLike } from '../../web/src/lib/shortcuts.js';
 import { StreamStats } from '../../web/src/lib/stats.js';
 
 const key = (k: string, over: Partial<KeyEventLike> = {}): KeyEventLike => ({ key: k, ctrlKey: false, metaKey: false, altKey: false, target: { tagName: 'BODY' }, ...over });
@@ -16,9 +16,29 @@ describe('shortcuts', () => {
     expect(shortcutFor(key('z'))).toBeUndefined();
   });
 
-  it('never takes a Ctrl, Meta or Alt combination, nor keys typed into a field', () => {
+  it("takes the reference dashboard's four Ctrl/Cmd combinations and no other", () => {
+    expect(shortcutFor(key('k', { ctrlKey: true }))).toBe('connection');
+    expect(shortcutFor(key('K', { metaKey: true }))).toBe('connection');
+    expect(shortcutFor(key('l', { ctrlKey: true }))).toBe('toggleLog');
+    expect(shortcutFor(key('r', { metaKey: true }))).toBe('clearAll');
+    expect(shortcutFor(key('h', { ctrlKey: true }))).toBe('highFrequency');
+    expect(shortcutFor(key('k'))).toBe('previous');
+    expect(shortcutFor(key('r'))).toBe('connection');
+    expect(shortcutFor(key('R', { ctrlKey: true, shiftKey: true }))).toBeUndefined();
+    expect(shortcutFor(key('r', { ctrlKey: true, repeat: true }))).toBeUndefined();
+    expect(shortcutFor(key('k', { ctrlKey: true, target: { tagName: 'INPUT' } }))).toBeUndefined();
+  });
+
+  it('writes Ctrl+K on PCs and ⌘K on Macs', () => {
+    const ctrlK = SHORTCUTS.find((s) => s.action === 'connection' && s.mod)!;
+    expect(keyLabel(ctrlK, false)).toBe('Ctrl+K');
+    expect(keyLabel(ctrlK, true)).toBe('⌘K');
+    expect(keyLabel(SHORTCUTS.find((s) => s.key === 'Escape')!, false)).toBe('Esc');
+  });
+
+  it('never takes other Ctrl, Meta or Alt combinations, nor keys typed into a field', () => {
     expect(shortcutFor(key('t', { ctrlKey: true }))).toBeUndefined();
-    expect(shortcutFor(key('r', { metaKey: true }))).toBeUndefined();
+    expect(shortcutFor(key('p', { metaKey: true }))).toBeUndefined();
     expect(shortcutFor(key('p', { altKey: true }))).toBeUndefined();
     for (const tagName of ['INPUT', 'TEXTAREA', 'SELECT']) expect(shortcutFor(key('t', { target: { tagName } }))).toBeUndefined();
     expect(shortcutFor(key('t', { target: { tagName: 'DIV', isContentEditable: true } }))).toBeUndefined();

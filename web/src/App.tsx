@@ -10,10 +10,12 @@ import { Toasts } from './components/Toasts.js';
 import { Watchlist } from './components/Watchlist.js';
 import { useDashboard } from './hooks/context.js';
 import { useShortcuts } from './hooks/useShortcuts.js';
+import { useUi } from './hooks/useUi.js';
 
 export function App() {
   const dashboard = useDashboard();
   useShortcuts(dashboard);
+  const logOpen = useUi((s) => s.view.logOpen);
   return (
     <>
       <a className="skip" href="#chart-panel">
@@ -21,14 +23,14 @@ export function App() {
       </a>
       <Header />
       <Notices />
-      <main className="layout">
+      <main className={`layout${logOpen ? '' : ' no-log'}`}>
         <Watchlist />
         <ChartPanel />
         <div className="side">
           <MarketPanel />
           <ConnectionPanel />
         </div>
-        <ActivityLog />
+        {logOpen && <ActivityLog />}
         <AccountPanel />
       </main>
       <footer className="footer">

@@ -53,11 +53,12 @@ export class Account {
     }
   }
 
-  signOut(): void {
+  /** Forgets the session; `reason` (the server ended it) is shown where the user signs in again. */
+  signOut(reason?: string): void {
     save(this.deps.storage, KEYS.session, undefined);
-    this.set({ session: undefined, alerts: [], error: undefined });
+    this.set({ session: undefined, alerts: [], error: reason });
     this.deps.socket.setToken(undefined);
-    this.deps.activity.add('system', 'Logged out.');
+    this.deps.activity.add('system', reason ?? 'Logged out.');
   }
 
   async loadAlerts(): Promise<void> {
@@ -100,8 +101,7 @@ export class Account {
 
   private handleError(error: unknown): void {
     if (error instanceof ApiError && error.status === 401) {
-      this.signOut();
-      this.set({ error: 'Your session expired; log in again.' });
+      this.signOut('Your session expired; log in again.');
       return;
     }
     this.set({ error: describeError(error) });

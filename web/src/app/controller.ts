@@ -8,9 +8,11 @@ import { StreamStats } from '../lib/stats.js';
 import type { KeyValue } from '../lib/storage.js';
 import { Store } from '../lib/store.js';
 import { Account } from './account.js';
+import { ChartView } from './chart-view.js';
 import { Notices } from './notices.js';
 import { Preferences } from './preferences.js';
 import { initialUiState, type UiState } from './state.js';
+import { Staleness } from './staleness.js';
 import { Stream } from './stream.js';
 import { Watchlist } from './watchlist.js';
 
@@ -33,6 +35,8 @@ export class Dashboard {
   readonly stream: Stream;
   readonly watchlist: Watchlist;
   readonly account: Account;
+  readonly staleness: Staleness;
+  readonly chartView: ChartView;
 
   constructor() {
     const storage = safeStorage();
@@ -47,10 +51,19 @@ export class Dashboard {
       dropSymbols: (symbols) => this.watchlist.drop(symbols),
       accountsUnavailable: () => this.account.set({ available: false }),
       alertTriggered: () => void this.account.loadAlerts(),
+      signedOut: () => this.account.signOut('Your session is no longer valid (signed out); the stream goes on anonymously.'),
     });
     const socket = this.stream.socket;
     this.watchlist = new Watchlist({ ui, api: this.api, market, activity, prefs: this.prefs, socket });
+    this.staleness = new Staleness(ui, market);
+    this.chartView = new ChartView(ui, this.prefs);
     this.account = new Account({ ui, accounts: new AccountsApi((input, init) => fetch(input, init)), activity, storage, socket });
+  }
+
+  /** Ctrl+R: prices, chart, log and statistics forgotten, then loaded again from the server. */
+  clearAll(): void {
+    this.stream.clearAll();
+    void this.watchlist.reload();
   }
 
   /** The socket, for the console and browser tests (`tickstream.socket`). */
@@ -65,6 +78,7 @@ export class Dashboard {
       // Hidden tabs get no animation frames; redraw the chart in full when it shows again.
       if (document.visibilityState === 'visible') this.market.invalidateChart();
     });
+    this.staleness.start();
     await this.watchlist.start();
     this.socket.setToken(this.account.token);
     this.socket.connect();

@@ -1,6 +1,6 @@
 import { KEYS, save, type KeyValue } from '../lib/storage.js';
 import type { MarketStore } from '../lib/market.js';
-import type { Theme, UiStore } from './state.js';
+import type { Theme, UiStore, ViewPrefs } from './state.js';
 
 /** Theme, help overlay and the remembered chart settings. */
 export class Preferences {
@@ -35,6 +35,12 @@ export class Preferences {
 
   setHelp(open: boolean): void {
     this.ui.set({ helpOpen: open });
+  }
+
+  /** Changes and remembers a layout choice. */
+  setView(patch: Partial<ViewPrefs>): void {
+    this.ui.set((s) => ({ view: { ...s.view, ...patch } }));
+    save(this.storage, KEYS.view, this.ui.get().view);
   }
 
   persistWatchlist(): void {

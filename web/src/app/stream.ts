@@ -21,11 +21,22 @@ export interface StreamDeps {
   readonly dropSymbols: (symbols: readonly string[]) => void;
   readonly accountsUnavailable: () => void;
   readonly alertTriggered: () => void;
+  /** The server refused the session's token: forget it. */
+  readonly signedOut: (reason: string) => void;
 }
+
+const tickLine = (t: Tick): string => `${t.symbol} ${fmtPrice(t.price)} × ${t.size} (seq ${t.seq})`;
+
+/** In high-frequency mode the log keeps one tick line per this many milliseconds. */
+const SAMPLED_LOG_MS = 250;
 
 /** The socket and what its events do to the page: stores, activity lines, notices. */
 export class Stream {
   readonly socket: TickSocket;
+  /** After a reconnect: when the socket opened again, and how many replayed ticks came since. */
+  private resume: { openedAt: number; replayed: number; lost: Set<string> } | undefined;
+  private lastLoggedTick = 0;
+  private skippedTicks = 0;
 
   constructor(private readonly deps: StreamDeps) {
     const wsUrl = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
@@ -62,18 +73,75 @@ export class Stream {
   }
 
   private onTicks(ticks: Tick[], receivedAt: number, live: Tick[]): void {
-    const { stats, market, activity } = this.deps;
+    const { stats, market } = this.deps;
     stats.record(live.map((t) => t.ts), receivedAt, ticks.length);
-    market.applyTicks(ticks);
-    for (const t of ticks) activity.add('tick', `${t.symbol} ${fmtPrice(t.price)} × ${t.size} (seq ${t.seq})`, receivedAt);
+    market.applyTicks(ticks, receivedAt);
+    this.countReplayed(ticks);
+    this.logTicks(ticks, receivedAt);
+  }
+
+  /** Every tick in the log, or in high-frequency mode one line per interval saying how many it stands for. */
+  private logTicks(ticks: Tick[], receivedAt: number): void {
+    const { activity, ui } = this.deps;
+    if (!ui.get().view.highFrequency) {
+      for (const t of ticks) activity.add('tick', tickLine(t), receivedAt);
+      return;
+    }
+    this.skippedTicks += ticks.length;
+    const last = ticks[ticks.length - 1];
+    if (!last || receivedAt - this.lastLoggedTick < SAMPLED_LOG_MS) return;
+    const more = this.skippedTicks - 1;
+    activity.add('tick', more > 0 ? `${tickLine(last)} (+${more} more)` : tickLine(last), receivedAt);
+    this.lastLoggedTick = receivedAt;
+    this.skippedTicks = 0;
+  }
+
+  /**
+   * Ticks stamped before the socket opened again were produced while the page was away: the
+   * server replayed them. Their count is what "resumed — N ticks replayed" says.
+   */
+  private countReplayed(ticks: Tick[]): void {
+    const resume = this.resume;
+    if (!resume) return;
+    let replayed = 0;
+    for (const t of ticks) if (t.ts < resume.openedAt) replayed++;
+    if (replayed === 0) return;
+    resume.replayed += replayed;
+    this.showResume();
+  }
+
+  private showResume(): void {
+    const resume = this.resume;
+    if (!resume) return;
+    this.deps.ui.set({ streamNote: resume.lost.size > 0 ? { kind: 'historyLost', symbols: [...resume.lost].sort() } : { kind: 'resumed', replayed: resume.replayed } });
+  }
+
+  /** Ctrl+R: forget prices, chart, log and statistics, then load everything afresh. */
+  clearAll(): void {
+    const { market, activity, stats } = this.deps;
+    market.clear();
+    activity.clear();
+    stats.reset();
+    this.resume = undefined;
+    this.deps.ui.set({ streamNote: undefined });
+    activity.add('system', 'Cleared all data; loading afresh.');
   }
 
   private onStatus(status: ConnectionStatus, detail: { attempt: number; delayMs?: number; code?: number; reason?: string }): void {
     const { ui, activity } = this.deps;
     const was = ui.get().status;
     ui.set({ status, retryAt: detail.delayMs !== undefined ? Date.now() + detail.delayMs : undefined });
+    if (status === 'reconnecting' || status === 'closed') {
+      this.resume = undefined;
+      if (ui.get().streamNote?.kind !== 'signedOut') ui.set({ streamNote: undefined });
+    }
     if (status === 'open') {
       const since = Object.keys(this.socket.positions).length;
+      // Any open with positions is a resume (after a drop or a Disconnect/Connect): say how it went.
+      if (since > 0) {
+        this.resume = { openedAt: Date.now(), replayed: 0, lost: new Set() };
+        this.showResume();
+      } else if (ui.get().streamNote?.kind !== 'signedOut') ui.set({ streamNote: undefined });
       activity.add('system', was === 'reconnecting' ? `Reconnected; resuming ${since} symbol(s) from their last seq.` : 'Connected.');
     } else if (status === 'reconnecting' && detail.delayMs !== undefined) {
       const why = detail.reason ? `${detail.code} ${detail.reason}` : String(detail.code ?? '');
@@ -87,6 +155,8 @@ export class Stream {
       activity.add('system', `${symbol}: missed ticks replayed, no gap.`);
       return;
     }
+    this.resume?.lost.add(symbol);
+    this.showResume();
     notices.groupNotice('unrecovered', symbol, (list) => `Ticks missed while disconnected could not be recovered for ${list} (history no longer reaches back): showing the latest prices; the chart was reloaded from the server.`);
     activity.add('error', `${symbol}: recovered=false, fresh snapshot.`);
     if (ui.get().selected === symbol) this.deps.reloadChart(symbol);
@@ -113,6 +183,11 @@ export class Stream {
     if (code === 'AUTH_NOT_AVAILABLE') {
       this.deps.accountsUnavailable();
       return;
+    }
+    if (code === 'INVALID_TOKEN') {
+      // The session is no good any more: go on anonymously instead of retrying the same token.
+      this.deps.signedOut(message);
+      this.deps.ui.set({ streamNote: { kind: 'signedOut', reason: message } });
     }
     this.deps.activity.add('error', `${code}: ${message}`);
   }

@@ -39,6 +39,12 @@ export class Watchlist {
     this.showChart();
   }
 
+  /** Quotes and chart from REST again (after "clear all data"). */
+  async reload(): Promise<void> {
+    await this.loadQuotes();
+    this.showChart();
+  }
+
   add(raw: string): string | undefined {
     const { ui, prefs, socket, activity } = this.deps;
     const symbol = raw.trim().toUpperCase();

@@ -4,14 +4,30 @@ import { useUi } from '../hooks/useUi.js';
 import { ACTIVITY_TYPES, type ActivityType } from '../lib/activity.js';
 import { clock } from '../lib/format.js';
 
+/** Rows are one line high, so only the rows in view are rendered however long the log is. */
+const ROW_PX = 20;
+const VIEW_PX = 260;
+const OVERSCAN = 6;
+const KEPT = 500;
+
+/** Which rows to render for a scroll position: those in view plus a few either side. */
+export function visibleRows(total: number, scrollTop: number, rowPx = ROW_PX, viewPx = VIEW_PX): { first: number; last: number } {
+  const first = Math.max(0, Math.floor(scrollTop / rowPx) - OVERSCAN);
+  const last = Math.min(total, Math.ceil((scrollTop + viewPx) / rowPx) + OVERSCAN);
+  return { first, last };
+}
+
 /** Ticks, alerts, orders, system and error lines; filter by type, pause the stream, clear. */
 export function ActivityLog() {
   const dashboard = useDashboard();
   const { activity } = dashboard;
   const paused = useUi((s) => s.paused);
+  const highFrequency = useUi((s) => s.view.highFrequency);
   const [shown, setShown] = useState<ReadonlySet<ActivityType>>(() => new Set(ACTIVITY_TYPES));
+  const [scrollTop, setScrollTop] = useState(0);
   useSyncExternalStore(activity.subscribe, () => activity.version);
-  const entries = activity.entries(shown, 100);
+  const entries = activity.entries(shown, KEPT);
+  const { first, last } = visibleRows(entries.length, scrollTop);
   const toggle = (type: ActivityType): void => {
     const next = new Set(shown);
     if (next.has(type)) next.delete(type);
@@ -19,7 +35,7 @@ export function ActivityLog() {
     setShown(next);
   };
   return (
-    <section className="panel activity" aria-labelledby="activity-title">
+    <section className="panel activity" id="activity" aria-labelledby="activity-title">
       <div className="panel-head">
         <h2 id="activity-title">Activity</h2>
         <div className="row">
@@ -41,15 +57,21 @@ export function ActivityLog() {
         ))}
       </fieldset>
       {paused && <p className="muted">Paused: the connection stays open; resuming shows the latest state.</p>}
-      <ol className="log" aria-label="Activity entries">
-        {entries.map((e) => (
-          <li key={e.id} data-type={e.type}>
-            <time dateTime={new Date(e.time).toISOString()}>{clock(e.time)}</time>
-            <span className={`tag tag-${e.type}`}>{e.type}</span>
-            <span className="log-text">{e.text}</span>
-          </li>
-        ))}
-      </ol>
+      {highFrequency && <p className="muted">High-frequency mode: tick lines are sampled.</p>}
+      {/* Focusable, so the log scrolls with the keyboard (arrows, Page Up/Down). */}
+      <div className="log" role="log" aria-label="Activity entries" aria-live="off" tabIndex={0} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)} data-entries={entries.length}>
+        <ol style={{ height: entries.length * ROW_PX }}>
+          {entries.slice(first, last).map((e, i) => (
+            <li key={e.id} data-type={e.type} style={{ top: (first + i) * ROW_PX }}>
+              <time dateTime={new Date(e.time).toISOString()}>{clock(e.time)}</time>
+              <span className={`tag tag-${e.type}`}>{e.type}</span>
+              <span className="log-text" title={e.text}>
+                {e.text}
+              </span>
+            </li>
+          ))}
+        </ol>
+      </div>
     </section>
   );
 }

@@ -1,5 +1,17 @@
 import { useDashboard } from '../hooks/context.js';
 import { useUi } from '../hooks/useUi.js';
+import type { StreamNote } from '../app/state.js';
+
+function noteText(note: StreamNote): string {
+  switch (note.kind) {
+    case 'resumed':
+      return note.replayed > 0 ? `Resumed — ${note.replayed.toLocaleString('en-US')} ticks replayed, no gap` : 'Resumed — nothing missed';
+    case 'historyLost':
+      return `History lost for ${note.symbols.join(', ')} — fresh snapshot`;
+    case 'signedOut':
+      return 'Signed out — streaming anonymously';
+  }
+}
 
 const STATUS_TEXT = { idle: 'Starting', connecting: 'Connecting', open: 'Live', reconnecting: 'Reconnecting', closed: 'Disconnected' } as const;
 
@@ -8,6 +20,9 @@ export function Header() {
   const status = useUi((s) => s.status);
   const paused = useUi((s) => s.paused);
   const theme = useUi((s) => s.theme);
+  const note = useUi((s) => s.streamNote);
+  const highFrequency = useUi((s) => s.view.highFrequency);
+  const logOpen = useUi((s) => s.view.logOpen);
   const next = theme === 'dark' ? 'light' : 'dark';
   return (
     <header className="header">
@@ -22,7 +37,19 @@ export function Header() {
         {STATUS_TEXT[status]}
         {paused && <span className="paused-tag"> · paused</span>}
       </p>
+      {note && (
+        <p className={`stream-note note-${note.kind}`} data-testid="stream-note" data-kind={note.kind}>
+          {noteText(note)}
+        </p>
+      )}
       <div className="header-actions">
+        <button type="button" aria-pressed={highFrequency} onClick={() => dashboard.prefs.setView({ highFrequency: !highFrequency })} title="High-frequency mode: sampled log, calmer flashes (Ctrl+H)">
+          HF
+          <span className="label-wide">mode</span>
+        </button>
+        <button type="button" aria-pressed={logOpen} aria-controls="activity" onClick={() => dashboard.prefs.setView({ logOpen: !logOpen })} title="Show or hide the activity log (Ctrl+L)">
+          Log
+        </button>
         <button type="button" onClick={() => dashboard.prefs.toggleTheme()} aria-label={`Switch to ${next} theme`} title={`Switch to ${next} theme (t)`}>
           <span aria-hidden="true">{theme === 'dark' ? '☀' : '☾'}</span>
           <span className="label-wide">{next === 'light' ? 'Light' : 'Dark'}</span>

@@ -1,7 +1,9 @@
 import { useEffect, useRef } from 'react';
 import { useDashboard } from '../hooks/context.js';
 import { useUi } from '../hooks/useUi.js';
-import { SHORTCUTS } from '../lib/shortcuts.js';
+import { keyLabel, SHORTCUTS } from '../lib/shortcuts.js';
+
+const MAC = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
 
 /** The `?` overlay: a modal dialog listing every shortcut; Escape or the button closes it. */
 export function ShortcutsOverlay() {
@@ -17,12 +19,12 @@ export function ShortcutsOverlay() {
   return (
     <dialog ref={dialog} className="help" aria-labelledby="help-title" onClose={() => dashboard.prefs.setHelp(false)}>
       <h2 id="help-title">Keyboard shortcuts</h2>
-      <p className="muted">Single keys, ignored while typing in a field; browser shortcuts keep working.</p>
+      <p className="muted">Ignored while typing in a field. The four {MAC ? '⌘' : 'Ctrl'} combinations are the reference dashboard's; the page takes them only while it has focus.</p>
       <dl className="keys">
         {SHORTCUTS.map((s) => (
-          <div key={s.key}>
+          <div key={`${s.mod ? 'mod-' : ''}${s.key}`}>
             <dt>
-              <kbd>{s.key === 'Escape' ? 'Esc' : s.key}</kbd>
+              <kbd>{keyLabel(s, MAC)}</kbd>
             </dt>
             <dd>{s.label}</dd>
           </div>

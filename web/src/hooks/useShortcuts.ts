@@ -2,14 +2,14 @@ import { useEffect } from 'react';
 import type { Dashboard } from '../app/controller.js';
 import { shortcutFor } from '../lib/shortcuts.js';
 
-/** Global single-key shortcuts (see lib/shortcuts): never with Ctrl/Meta/Alt, never while typing. */
+/** Global shortcuts (see lib/shortcuts): single keys and four Ctrl/Cmd combinations, never while typing. */
 export function useShortcuts(dashboard: Dashboard): void {
   useEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
       const target = event.target instanceof HTMLElement ? event.target : null;
-      const action = shortcutFor({ key: event.key, ctrlKey: event.ctrlKey, metaKey: event.metaKey, altKey: event.altKey, defaultPrevented: event.defaultPrevented, repeat: event.repeat, target });
+      const action = shortcutFor({ key: event.key, ctrlKey: event.ctrlKey, metaKey: event.metaKey, altKey: event.altKey, shiftKey: event.shiftKey, defaultPrevented: event.defaultPrevented, repeat: event.repeat, target });
       if (!action) return;
-      const { helpOpen, paused, chartType } = dashboard.ui.get();
+      const { helpOpen, paused, chartType, view } = dashboard.ui.get();
       // With the help open, only its own keys work (the dialog closes itself on Escape).
       if (helpOpen && action !== 'help') return;
       switch (action) {
@@ -47,6 +47,22 @@ export function useShortcuts(dashboard: Dashboard): void {
           break;
         case 'clearLog':
           dashboard.activity.clear();
+          break;
+        case 'toggleLog':
+          dashboard.prefs.setView({ logOpen: !view.logOpen });
+          break;
+        case 'clearAll':
+          dashboard.clearAll();
+          break;
+        case 'highFrequency':
+          dashboard.prefs.setView({ highFrequency: !view.highFrequency });
+          dashboard.activity.add('system', view.highFrequency ? 'High-frequency mode off: every tick is logged.' : 'High-frequency mode on: the log is sampled, flashes are calmer.');
+          break;
+        case 'watchView':
+          dashboard.prefs.setView({ watchView: view.watchView === 'cards' ? 'table' : 'cards' });
+          break;
+        case 'resetZoom':
+          dashboard.chartView.resetZoom();
           break;
       }
       event.preventDefault();

@@ -23,9 +23,14 @@ export class ActivityLog {
   /** Changes on every flush that had news, for useSyncExternalStore. */
   version = 0;
 
+  private notifiedAt = -Infinity;
+
   constructor(
     private readonly scheduler: FrameScheduler,
-    private readonly perType = 200,
+    private readonly perType = 500,
+    /** A log nobody reads at 60 lines a frame: it redraws at most this often. */
+    private readonly redrawEveryMs = 200,
+    private readonly now: () => number = () => performance.now(),
   ) {
     scheduler.onFlush(() => this.flush());
   }
@@ -58,12 +63,19 @@ export class ActivityLog {
     for (const ring of this.rings.values()) ring.length = 0;
     this.dirty = true;
     this.scheduler.request();
-    // Clearing is a user action: show it even while paused.
+    // Clearing is a user action: show it at once, even while paused.
+    this.notifiedAt = -Infinity;
     if (this.scheduler.paused) this.flush();
   }
 
   private flush(): void {
     if (!this.dirty) return;
+    const now = this.now();
+    if (now - this.notifiedAt < this.redrawEveryMs) {
+      this.scheduler.request();
+      return;
+    }
+    this.notifiedAt = now;
     this.dirty = false;
     this.version++;
     this.listeners.notify();

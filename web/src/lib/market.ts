@@ -52,6 +52,8 @@ export class MarketStore {
   private readonly live = new Map<string, LiveQuote>();
   private readonly views = new Map<string, QuoteView>();
   private readonly dirty = new Set<string>();
+  /** When each symbol last had news here (receipt time, not the source's `ts`). */
+  private readonly received = new Map<string, number>();
   private chartState: { symbol: string; interval: CandleInterval; series: CandleSeries; buffered: Tick[] | undefined } | undefined;
   private chartDirty = false;
   private readonly quoteListeners = new Listeners();
@@ -71,6 +73,20 @@ export class MarketStore {
     return this.views.get(symbol);
   }
 
+  updatedAt(symbol: string): number | undefined {
+    return this.received.get(symbol);
+  }
+
+  /** Forgets everything (Ctrl+R "clear all data"); the chart waits for `loadChart` again. */
+  clear(): void {
+    this.live.clear();
+    this.views.clear();
+    this.received.clear();
+    this.dirty.clear();
+    if (this.chartState) this.setChart(this.chartState.symbol, this.chartState.interval);
+    this.quoteListeners.notify();
+  }
+
   get chart(): ChartState | undefined {
     const c = this.chartState;
     return c && { symbol: c.symbol, interval: c.interval, series: c.series, loading: c.buffered !== undefined };
@@ -79,6 +95,8 @@ export class MarketStore {
   /** Day statistics from REST; a quote older than what the stream already brought is ignored. */
   seedQuotes(quotes: readonly Quote[]): void {
     for (const q of quotes) {
+      // A REST quote is as fresh as its last trade: an old one shows stale until the stream speaks.
+      this.received.set(q.symbol, Math.max(this.received.get(q.symbol) ?? 0, q.ts));
       const known = this.live.get(q.symbol);
       if (known && known.seq >= q.seq) {
         known.open = q.open;
@@ -103,9 +121,10 @@ export class MarketStore {
     this.touch(symbol);
   }
 
-  applyTicks(ticks: readonly Tick[]): void {
+  applyTicks(ticks: readonly Tick[], receivedAt = Date.now()): void {
     const chart = this.chartState;
     for (const t of ticks) {
+      this.received.set(t.symbol, receivedAt);
       this.applyQuote(t);
       if (chart && t.symbol === chart.symbol) {
         if (chart.buffered) chart.buffered.push(t);

@@ -11,6 +11,7 @@ export const KEYS = {
   chart: 'tickstream.chart',
   session: 'tickstream.session',
   logFilter: 'tickstream.logFilter',
+  view: 'tickstream.view',
 } as const;
 
 export function load<T>(storage: KeyValue | undefined, key: string, accept: (value: unknown) => value is T): T | undefined {
