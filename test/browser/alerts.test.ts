@@ -53,7 +53,10 @@ describe('alerts against the accounts API', { timeout: 180_000 }, () => {
     const toast = page.getByTestId('toast').filter({ hasText: 'Alert triggered' });
     await toast.waitFor();
     await expect(toast.innerText()).resolves.toContain('AAPL above 1');
+    // The log keeps alert lines apart from the tick flood; showing only alerts finds them at once.
+    await page.getByRole('checkbox', { name: 'tick' }).uncheck();
     await page.getByRole('log', { name: 'Activity entries' }).locator('li[data-type="alert"]').first().waitFor();
+    await page.getByRole('checkbox', { name: 'tick' }).check();
     const alertFrame = frames.find((f) => f.direction === 'received' && (f.data as { type?: string }).type === 'alert')!.data as { alert: { symbol: string; status: string }; price: number };
     expect(alertFrame.alert.symbol).toBe('AAPL');
     expect(alertFrame.price).toBeGreaterThan(1);

@@ -43,7 +43,7 @@ export const SymbolCard = memo(function SymbolCard({ symbol, selected }: { symbo
           ×
         </button>
       </div>
-      <p className={`card-price ${flash ?? ''}`} data-testid={`price-${symbol}`} data-seq={quote?.seq ?? ''}>
+      <p className={`card-price ${flash ?? ''}`} data-testid={`price-${symbol}`} data-seq={quote?.seq ?? ''} data-ts={quote?.ts ?? ''}>
         {price(quote?.price)}
         <span className={`arrow ${direction}`} aria-hidden="true">
           {direction === 'up' ? '▲' : direction === 'down' ? '▼' : ''}
