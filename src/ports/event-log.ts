@@ -7,9 +7,12 @@ import type { Adapter } from './lifecycle.js';
  * - **Keyed partitioning.** Records with the same key go to the same partition. Within a
  *   partition, records are delivered to the group in append order, also when a partition moves to
  *   another member (after a crash or a rebalance, the new owner first gets what the old one left
- *   unacknowledged). On Redis Streams a partition is a stream leased to one member at a time; a
- *   member stalled past its lease may overlap with its successor, so consumers stay idempotent and
- *   monotonic, as the processor is through the store's compare-and-set on `seq`.
+ *   unacknowledged). The hand-over is not exclusive everywhere, so consumers stay idempotent and
+ *   monotonic, as the processor is through the store's compare-and-set on `seq`: on Redis Streams a
+ *   partition is a stream leased to one member at a time, and a member stalled past its lease may
+ *   overlap with its successor; on Kafka a rebalance does not wait for the batch in flight, so the
+ *   old owner may still be handling records the new owner is given too (its late acknowledgement
+ *   is harmless: it covers records it handled).
  * - **Groups are independent.** Every group sees every record; within a group each record goes to
  *   one member at a time.
  * - **At-least-once.** A batch is acknowledged only after the handler's promise resolves. If the

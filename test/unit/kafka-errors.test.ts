@@ -1,6 +1,6 @@
 import { MultipleErrors, NetworkError, ResponseError } from '@platformatic/kafka';
 import { describe, expect, it } from 'vitest';
-import { describeKafkaError, hasProtocolError, partitionErrors, protocolErrorIds } from '../../src/adapters/kafka/errors.js';
+import { describeKafkaError, hasProtocolError, protocolErrorIds } from '../../src/adapters/kafka/errors.js';
 
 describe('Kafka error reading', () => {
   const refused = () => {
@@ -21,27 +21,5 @@ describe('Kafka error reading', () => {
     expect(hasProtocolError(exists, 'TOPIC_ALREADY_EXISTS')).toBe(true);
     expect(hasProtocolError(refused(), 'TOPIC_ALREADY_EXISTS')).toBe(false);
     expect(protocolErrorIds(new ResponseError(12, 4, { '/': [27, null] }, {}))).toEqual(new Set(['REBALANCE_IN_PROGRESS']));
-  });
-
-  it('maps Fetch partition errors to partition indexes through the response', () => {
-    const response = {
-      responses: [
-        {
-          partitions: [
-            { partitionIndex: 5, errorCode: 0 },
-            { partitionIndex: 2, errorCode: 1 },
-            { partitionIndex: 7, errorCode: 6 },
-          ],
-        },
-      ],
-    };
-    const error = new ResponseError(1, 17, { '/responses/0/partitions/1': [1, null], '/responses/0/partitions/2': [6, null] }, response);
-    expect(partitionErrors(error, response)).toEqual(
-      new Map([
-        [2, 'OFFSET_OUT_OF_RANGE'],
-        [7, 'NOT_LEADER_OR_FOLLOWER'],
-      ]),
-    );
-    expect(partitionErrors(error, undefined)).toEqual(new Map());
   });
 });

@@ -41,24 +41,6 @@ export function hasProtocolError(error: unknown, id: string): boolean {
 }
 
 /**
- * Protocol errors of a Fetch response by partition index. The client reports them with a JSON path
- * like `/responses/0/partitions/3`: the last number is the position in the response, which we
- * translate through the response itself to the partition index.
- */
-export function partitionErrors(error: unknown, response: { responses: readonly { partitions: readonly { partitionIndex: number; errorCode: number }[] }[] } | undefined): Map<number, string> {
-  const out = new Map<number, string>();
-  if (!response) return out;
-  for (const e of flattenErrors(error)) {
-    if (typeof e.apiId !== 'string' || typeof e.path !== 'string') continue;
-    const m = /^\/responses\/(\d+)\/partitions\/(\d+)$/.exec(e.path);
-    if (!m) continue;
-    const partition = response.responses[Number(m[1])]?.partitions[Number(m[2])];
-    if (partition) out.set(partition.partitionIndex, e.apiId);
-  }
-  return out;
-}
-
-/**
  * One line saying why, for people: the distinct messages of the error tree, outermost first,
  * e.g. `metadata failed 2 times. ← Cannot connect to any broker. ← connect ECONNREFUSED 127.0.0.1:9092`.
  */

@@ -4,14 +4,13 @@ import type { BatchHandler, ConsumeOptions, Consumer, EventLog, LogRecordInput }
 import type { Codec } from '../codec.js';
 import { partitionFor } from '../partitioning.js';
 import { sleep, withTimeout } from './async-util.js';
-import { baseClientOptions, minInsyncReplicas, producerClientOptions, resolveSettings, type consumerClientOptions, type KafkaSettings, type KafkaTuning } from './config.js';
+import { baseClientOptions, minInsyncReplicas, producerClientOptions, resolveSettings, type KafkaSettings, type KafkaTuning } from './config.js';
 import { describeKafkaError, hasProtocolError } from './errors.js';
-import { GroupClient } from './group-client.js';
-import { GroupMember, type KafkaLogger } from './group-member.js';
+import { GroupConsumer, type KafkaLogger } from './group-consumer.js';
 import { SendQueue } from './send-queue.js';
 import { trackedConsumer } from '../tracked-consumer.js';
 
-export type { KafkaLogger } from './group-member.js';
+export type { KafkaLogger } from './group-consumer.js';
 
 export interface KafkaEventLogOptions<T> extends KafkaTuning {
   /** Bootstrap brokers, `host:port` each (a list, or one comma-separated string). */
@@ -25,22 +24,7 @@ export interface KafkaEventLogOptions<T> extends KafkaTuning {
   /** Prefix of every client id (admin, producer, one per group member); default `tickstream`. */
   readonly clientId?: string;
   readonly logger?: KafkaLogger;
-  /** Makes the @platformatic/kafka clients; the default makes real ones. A seam for tests. */
-  readonly clients?: KafkaClientFactory;
 }
-
-/** Where the adapter gets its clients from. */
-export interface KafkaClientFactory {
-  admin(options: ReturnType<typeof baseClientOptions>): Admin;
-  producer(options: ReturnType<typeof producerClientOptions>): Producer;
-  groupMember(options: ReturnType<typeof consumerClientOptions>): GroupClient;
-}
-
-const realClients: KafkaClientFactory = {
-  admin: (options) => new Admin(options),
-  producer: (options) => new Producer(options),
-  groupMember: (options) => new GroupClient(options),
-};
 
 interface OutgoingMessage {
   readonly topic: string;
@@ -115,7 +99,7 @@ export class KafkaEventLog<T> implements EventLog<T> {
   private admin: Admin | undefined;
   private producer: Producer | undefined;
   private readonly queue: SendQueue<OutgoingMessage>;
-  private readonly members = new Set<GroupMember<T>>();
+  private readonly members = new Set<GroupConsumer<T>>();
   private partitionCount = 0;
   private started = false;
   private closed = false;
@@ -142,8 +126,7 @@ export class KafkaEventLog<T> implements EventLog<T> {
     if (this.closed) throw new Error('Kafka event log is closed');
     if (this.started) return;
     const { settings } = this;
-    const clients = this.options.clients ?? realClients;
-    const admin = clients.admin(baseClientOptions(settings, `${settings.clientId}-admin`));
+    const admin = new Admin(baseClientOptions(settings, `${settings.clientId}-admin`));
     admin.on('error', () => {});
     try {
       this.partitionCount = await this.ensureTopic(admin);
@@ -153,7 +136,7 @@ export class KafkaEventLog<T> implements EventLog<T> {
       throw new KafkaUnavailableError(`Kafka event log: cannot prepare topic "${settings.topic}" on ${brokers}: ${describeKafkaError(error)}`, { cause: error });
     }
     this.admin = admin;
-    const producer = clients.producer(producerClientOptions(settings));
+    const producer = new Producer(producerClientOptions(settings));
     producer.on('error', () => {});
     this.producer = producer;
     this.started = true;
@@ -213,7 +196,7 @@ export class KafkaEventLog<T> implements EventLog<T> {
     const maxBatch = options.maxBatch ?? 500;
     if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new Error(`maxBatch must be a positive integer (got ${maxBatch})`);
     if (!/^\S+$/.test(options.group)) throw new Error(`group "${options.group}" must not be empty or contain spaces`);
-    const member = new GroupMember<T>({
+    const member = new GroupConsumer<T>({
       settings: this.settings,
       codec: this.options.codec,
       group: options.group,
@@ -223,7 +206,6 @@ export class KafkaEventLog<T> implements EventLog<T> {
       handler,
       logger: this.options.logger,
       onDecodeFailures: (count) => (this.decodeFailureCount += count),
-      createClient: (this.options.clients ?? realClients).groupMember,
     });
     await member.start();
     return trackedConsumer(this.members, member);
