@@ -51,6 +51,7 @@ export const CONFIG_SCHEMA = {
   redisClientName: text('REDIS_CLIENT_NAME', 'tickstream', 'Base of the connection names this process shows in Redis `CLIENT LIST`.', 'printable ASCII without spaces'),
   kafkaBrokers: list('KAFKA_BROKERS', [], 'Kafka bootstrap brokers (EVENT_LOG=kafka).', 'comma-separated `host:port`', (b) => /^[\w.-]+:\d+$/.test(b)),
   kafkaReplication: int('KAFKA_REPLICATION', 1, 1, 32, 'Replication factor when tickstream creates the ticks topic.'),
+  kafkaSessionTimeoutMs: int('KAFKA_SESSION_TIMEOUT_MS', 10_000, 1_000, 300_000, 'A consumer-group member that stops heartbeating (a crash) loses its partitions after this long; the broker bounds it (group.min.session.timeout.ms).'),
   streamClaimIdleMs: int('STREAM_CLAIM_IDLE_MS', 5_000, 100, 3_600_000, 'Redis Streams: how long a member may hold an unacknowledged batch before another member of the group takes it over (a crashed member’s work).'),
   ticksTopic: text('TICKS_TOPIC', 'ticks', 'Name of the tick log (Kafka topic, or Redis stream under REDIS_PREFIX).', 'a topic name'),
 

@@ -81,6 +81,9 @@ export function createAdapters(config: Config, logger: Logger): Adapters {
           topic: config.ticksTopic,
           partitions: config.eventLogPartitions,
           replication: config.kafkaReplication,
+          sessionTimeoutMs: config.kafkaSessionTimeoutMs,
+          heartbeatIntervalMs: Math.min(1_000, Math.floor(config.kafkaSessionTimeoutMs / 3)),
+          rebalanceTimeoutMs: Math.max(20_000, config.kafkaSessionTimeoutMs),
           codec: tickCodec,
           logger: logger.child({ component: 'kafka' }),
         });

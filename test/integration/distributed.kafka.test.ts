@@ -1,0 +1,68 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { bySymbol, cluster, expectExactlyOnce, gatewaysAndClients, killProcessorsAt, runningProcessors, TOTAL, type Clients } from '../support/distributed.js';
+import { deleteTopics, kafkaBrokers, readTopic, uniqueTopic } from '../support/kafka-topic.js';
+import { deletePrefix, redisUrl, uniquePrefix } from '../support/redis.js';
+import { sleep, waitFor } from '../support/wait.js';
+
+/**
+ * The distributed scenarios of test/integration/distributed.test.ts on the real Kafka broker
+ * (KAFKA_BROKERS, set by the test setup when `npm run kafka:up` runs one). Redis holds the store
+ * and pub/sub; the tick log is a Kafka topic of its own per scenario, read back as ground truth.
+ * A killed processor's partitions move after KAFKA_SESSION_TIMEOUT_MS (3 s here).
+ */
+const brokers = kafkaBrokers();
+const cleanups: (() => Promise<void>)[] = [];
+
+// Both scenarios use the processors' group (`processor`): each ends its processes before the next.
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
+});
+
+function kafkaCluster(label: string) {
+  const prefix = uniquePrefix(label);
+  const topic = uniqueTopic(label);
+  const roles = cluster({
+    REDIS_URL: redisUrl,
+    REDIS_PREFIX: prefix,
+    EVENT_LOG: 'kafka',
+    KAFKA_BROKERS: brokers.join(','),
+    TICKS_TOPIC: topic,
+    EVENT_LOG_PARTITIONS: '8',
+    KAFKA_SESSION_TIMEOUT_MS: '3000',
+  });
+  cleanups.push(async () => {
+    await roles.stopAll();
+    await deletePrefix(prefix);
+    await deleteTopics([topic], ['processor']);
+  });
+  return { roles, produced: async () => bySymbol(await readTopic<{ symbol: string; seq: number; price: number }>(topic)) };
+}
+
+describe.skipIf(brokers.length === 0)('on Kafka', () => {
+  it('generator → Kafka → 2 processors → 2 gateways → 50 clients, processors killed 3 times: every tick applied once, clients gap-free', async () => {
+    const { roles, produced } = kafkaCluster('kafka-distributed');
+    const fleet: Clients = await gatewaysAndClients(roles);
+    await Promise.all([roles.start('processor'), roles.start('processor')]);
+    const generator = await roles.start('generator', { TICK_RATE: '2000', GENERATOR_MAX_TICKS: String(TOTAL) });
+    await killProcessorsAt(roles, [0, 1, 2].map(() => 500 + Math.random() * 8_000));
+    await waitFor(() => generator.logs.some((l) => l.msg === 'generator finished'), 'the generator to finish', 60_000, 100);
+    await expectExactlyOnce(await produced(), fleet);
+  }, 300_000);
+
+  it('rebalance storm: processors 1 → 3 → 2 while ticks flow, nothing lost, per-symbol order kept', async () => {
+    const { roles, produced } = kafkaCluster('kafka-rebalance');
+    const total = 10_000;
+    const fleet = await gatewaysAndClients(roles);
+    await roles.start('processor');
+    const generator = await roles.start('generator', { TICK_RATE: '2000', GENERATOR_MAX_TICKS: String(total) });
+    await sleep(1_000);
+    await Promise.all([roles.start('processor'), roles.start('processor')]);
+    expect(runningProcessors(roles)).toHaveLength(3);
+    await sleep(1_500);
+    // A graceful stop: the member commits its batch and leaves the group.
+    await runningProcessors(roles)[0]!.stop('SIGTERM');
+    expect(runningProcessors(roles)).toHaveLength(2);
+    await waitFor(() => generator.logs.some((l) => l.msg === 'generator finished'), 'the generator to finish', 60_000, 100);
+    await expectExactlyOnce(await produced(), fleet, total);
+  }, 300_000);
+});
