@@ -62,4 +62,19 @@ program
     process.stdout.write('', () => process.exit(code));
   });
 
+program
+  .command('replay')
+  .description('Replay a CSV (with a header) or NDJSON file of trades into a running server through its ingest API, at the file’s pace times --speed. Progress on stdout (a bar on a terminal), bad lines on stderr.')
+  .argument('<file>', 'CSV with columns symbol, price and timestamp (ts/time; epoch ms or ISO 8601), optionally size; or NDJSON objects of the same fields')
+  .option('-s, --speed <factor>', 'original pace times this, or `max` for as fast as the server takes them', '1')
+  .option('--loop', 'start over at the end of the file (Ctrl+C ends it)')
+  .option('--strict', 'stop at the first bad line (exit code 2) instead of skipping it')
+  .option('-u, --url <url>', 'server base URL (default: $TICKSTREAM_HTTP_URL or http://localhost:8080)')
+  .option('-k, --key <secret>', 'an INGEST_API_KEYS secret of the server (default: $TICKSTREAM_INGEST_KEY)')
+  .action(async (file: string, options: { speed?: string; loop?: boolean; strict?: boolean; url?: string; key?: string }) => {
+    const { replayCommand } = await import('./replay/run.js');
+    const code = await replayCommand(file, options);
+    process.stdout.write('', () => process.exit(code));
+  });
+
 await program.parseAsync(process.argv);

@@ -16,7 +16,7 @@ export interface ReplayOptions {
 
 export interface ReplayHandlers {
   /** Trades with `ts` moved to the wall-clock time they are due; resolves when they were taken. */
-  trades(trades: SourceTrade[]): Promise<void>;
+  trades(trades: SourceTrade[], lines: number[]): Promise<void>;
   problem(line: number, message: string): void;
 }
 
@@ -41,11 +41,14 @@ export async function replay(path: string, options: ReplayOptions, handlers: Rep
   do {
     const before = trades;
     let batch: SourceTrade[] = [];
+    let lines: number[] = [];
     const flush = async (): Promise<void> => {
       if (batch.length === 0) return;
       const out = batch;
+      const outLines = lines;
       batch = [];
-      await handlers.trades(out);
+      lines = [];
+      await handlers.trades(out, outLines);
       trades += out.length;
     };
     let first: number | undefined;
@@ -76,7 +79,9 @@ export async function replay(path: string, options: ReplayOptions, handlers: Rep
           }
         }
       }
-      batch.push({ ...trade, ts: Math.round(due) });
+      // Floor: a stamp never lies in the future of the moment the trade is sent.
+      batch.push({ ...trade, ts: Math.floor(due) });
+      lines.push(entry.line);
       if (batch.length >= batchSize) await flush();
     }
     await flush();
