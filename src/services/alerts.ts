@@ -4,6 +4,7 @@ import type { AlertRule } from '../domain/alerts/alert.js';
 import { AlertBook } from '../domain/alerts/alert-book.js';
 import { decide } from '../domain/alerts/rules.js';
 import type { Tick } from '../domain/tick.js';
+import { audit } from '../observability/audit.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Database } from '../ports/database.js';
@@ -166,6 +167,7 @@ export class AlertsService implements Service, AlertListener {
         if (fired) {
           this.changed(fired.rule);
           this.deps.metrics.alertsFired.inc();
+          audit(this.deps.logger, 'alert.fired', { userId: fired.userId, alertId: fired.alert.id, symbol: tick.symbol, price: tick.price, seq: tick.seq });
           return this.notify({ type: 'alert', userId: fired.userId, alert: fired.alert, price: tick.price, ts: tick.ts });
         }
       }

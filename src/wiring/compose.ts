@@ -7,7 +7,8 @@ import { seededRandom } from '../domain/random.js';
 import type { Logger } from '../observability/logger.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { Traffic } from '../observability/traffic.js';
-import type { Service } from '../ports/lifecycle.js';
+import type { Adapter, Service } from '../ports/lifecycle.js';
+import { readBuildInfo } from '../observability/build-info.js';
 import { buildHttpApp } from '../servers/http/app.js';
 import { IngestKeys } from '../servers/http/ingest-keys.js';
 import { GatewayService } from '../servers/ws/gateway.js';
@@ -36,7 +37,7 @@ export async function compose(config: Config, logger: Logger, version: string): 
   const roles = effectiveRoles(config);
   checkRoles(config, roles);
   const has = (r: RoleName): boolean => roles.includes(r);
-  const metrics = createMetrics();
+  const metrics = createMetrics({ roles, build: readBuildInfo() });
   const adapters = createAdapters(config, logger);
   const seed = config.seed !== undefined ? Number(config.seed) : Math.floor(Math.random() * 2 ** 31);
   const roleLogger = (role: string): Logger => logger.child({ role });
@@ -56,56 +57,61 @@ export async function compose(config: Config, logger: Logger, version: string): 
   const accounts = wireAccounts(config, has, adapters, metrics, logger, ingest.universe.symbols);
   services.push(...accounts.services);
 
+  // Every process listens, whatever its roles: /health, /ready and /metrics are how it is operated.
+  let phase: 'starting' | 'running' | 'stopping' = 'starting';
+  const lifecycle: Adapter = {
+    start: async () => undefined,
+    close: async () => undefined,
+    ping: async () => {
+      if (phase !== 'running') throw new Error(phase);
+    },
+  };
   const traffic = new Traffic(metrics, has('gateway'));
-  let http: FastifyInstance | undefined;
-  if (has('api') || has('gateway')) {
-    http = await buildHttpApp({
-      logger,
-      metrics,
-      version,
-      corsOrigins: config.corsOrigins,
-      traffic,
-      market: has('api') ? { store: adapters.store, symbols: ingest.universe.symbols, maxLimit: config.apiMaxLimit } : undefined,
-      adapters: { eventLog: adapters.eventLog, store: adapters.store, pubsub: adapters.pubsub, ...(accounts.database ? { database: accounts.database } : {}), ...ingest.readiness },
-      accounts: accounts.http,
-      ingest: has('api') ? { keys: new IngestKeys(config.ingestApiKeys), intake: ingest.intake, maxBatch: config.ingestMaxBatch } : undefined,
-      testTicks: config.testTickInjection === 'true' && has('api') ? { log: adapters.eventLog, symbols: config.symbols } : undefined,
-    });
-    const app = http;
-    services.push({
-      name: 'http',
-      start: async () => {
-        await app.listen({ host: config.host, port: config.port });
-      },
-      stop: () => app.close(),
-    });
-    if (has('gateway')) {
-      services.push(
-        new GatewayService({
-          server: app.server,
-          store: adapters.store,
-          pubsub: adapters.pubsub,
-          connectionLimiter: adapters.connectionLimiter,
-          auth: accounts.gatewayAuth,
-          symbols: ingest.universe.symbols,
-          metrics,
-          logger: roleLogger('gateway'),
-          limits: {
-            maxConnections: config.wsMaxConnections,
-            maxConnectionsPerIp: config.wsMaxConnectionsPerIp,
-            allowedOrigins: config.wsAllowedOrigins,
-            maxFrameBytes: config.wsMaxFrameBytes,
-            maxSymbols: config.wsMaxSymbols,
-            messageRate: config.wsMessageRate,
-            messageBurst: config.wsMessageBurst,
-            heartbeatMs: config.wsHeartbeatMs,
-            slowBytes: config.wsSlowBytes,
-            slowCloseMs: config.wsSlowCloseMs,
-            flushMs: config.batchFlushMs,
-          },
-        }),
-      );
-    }
+  const app = await buildHttpApp({
+    logger,
+    metrics,
+    version,
+    corsOrigins: config.corsOrigins,
+    traffic,
+    market: has('api') ? { store: adapters.store, symbols: ingest.universe.symbols, maxLimit: config.apiMaxLimit } : undefined,
+    adapters: { process: lifecycle, ...readinessChecks(has, adapters, accounts.database), ...ingest.readiness },
+    accounts: accounts.http,
+    ingest: has('api') ? { keys: new IngestKeys(config.ingestApiKeys), intake: ingest.intake, maxBatch: config.ingestMaxBatch } : undefined,
+    testTicks: config.testTickInjection === 'true' && has('api') ? { log: adapters.eventLog, symbols: config.symbols } : undefined,
+  });
+  services.push({
+    name: 'http',
+    start: async () => {
+      await app.listen({ host: config.host, port: config.port });
+    },
+    stop: () => app.close(),
+  });
+  if (has('gateway')) {
+    services.push(
+      new GatewayService({
+        server: app.server,
+        store: adapters.store,
+        pubsub: adapters.pubsub,
+        connectionLimiter: adapters.connectionLimiter,
+        auth: accounts.gatewayAuth,
+        symbols: ingest.universe.symbols,
+        metrics,
+        logger: roleLogger('gateway'),
+        limits: {
+          maxConnections: config.wsMaxConnections,
+          maxConnectionsPerIp: config.wsMaxConnectionsPerIp,
+          allowedOrigins: config.wsAllowedOrigins,
+          maxFrameBytes: config.wsMaxFrameBytes,
+          maxSymbols: config.wsMaxSymbols,
+          messageRate: config.wsMessageRate,
+          messageBurst: config.wsMessageBurst,
+          heartbeatMs: config.wsHeartbeatMs,
+          slowBytes: config.wsSlowBytes,
+          slowCloseMs: config.wsSlowCloseMs,
+          flushMs: config.batchFlushMs,
+        },
+      }),
+    );
   }
 
   // Sources start last, like the generator: everything downstream is ready for their ticks.
@@ -124,15 +130,17 @@ export async function compose(config: Config, logger: Logger, version: string): 
     roles,
     adapters,
     metrics,
-    http,
+    http: app,
     seed,
     async start() {
       for (const service of services) {
         await service.start();
         started.push(service);
       }
+      phase = 'running';
     },
     async stop() {
+      phase = 'stopping';
       while (started.length > 0) {
         const service = started.pop()!;
         try {
@@ -143,10 +151,21 @@ export async function compose(config: Config, logger: Logger, version: string): 
       }
     },
     address() {
-      const address = http?.server.address();
+      const address = app.server.address();
       return address && typeof address === 'object' ? address : undefined;
     },
   };
+}
+
+/** What /ready checks: the engines this process's roles use, and nothing they do not. */
+function readinessChecks(has: (role: RoleName) => boolean, adapters: Adapters, database: Adapter | undefined): Record<string, Adapter> {
+  const checks: Record<string, Adapter> = {};
+  if (has('generator') || has('ingestor') || has('processor') || has('alerts')) checks.eventLog = adapters.eventLog;
+  if (has('generator') || has('ingestor') || has('processor') || has('gateway') || has('api') || has('alerts')) checks.store = adapters.store;
+  if (has('processor') || has('gateway')) checks.pubsub = adapters.pubsub;
+  if (has('gateway') || has('alerts')) checks.userEvents = adapters.userEvents;
+  if (database) checks.database = database;
+  return checks;
 }
 
 function adapterService(name: string, adapter: { start(): Promise<void>; close(): Promise<void> }): Service {

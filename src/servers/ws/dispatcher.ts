@@ -100,6 +100,8 @@ export class Dispatcher implements FeedSink {
     for (const session of this.dirty) {
       const ws = session.ws;
       if (session.closing || ws.readyState !== WebSocket.OPEN) {
+        const dropped = session.discard();
+        if (dropped > 0) this.metrics.wsTicksDropped.inc(dropped);
         continue;
       }
       if (!session.conflating && ws.bufferedAmount > this.options.slowBytes) {

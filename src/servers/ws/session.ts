@@ -154,6 +154,13 @@ export class Session {
     return frames;
   }
 
+  /** Forgets what is queued (the client is closing); returns the number of ticks among it. */
+  discard(): number {
+    const ticks = this.out.filter((o) => o.symbol !== undefined).length + (this.conflator?.drain().length ?? 0);
+    this.out = [];
+    return ticks;
+  }
+
   subscribedSymbols(): string[] {
     return [...this.symbols.keys()].sort();
   }

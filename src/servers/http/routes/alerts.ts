@@ -4,6 +4,7 @@ import type { AlertCondition, AlertMode, AlertStatus } from '../../../domain/ale
 import { ALERT_STATUSES } from '../../../domain/alerts/alert.js';
 import { BEARER, requireUser, userOf, type AccountsDeps } from '../auth.js';
 import { errorBody, sendError } from '../errors.js';
+import { audit } from '../../../observability/audit.js';
 import { ErrorSchema } from '../schemas.js';
 import { useStrictValidation } from '../strict-validation.js';
 import { AlertEventSchema, AlertSchema, CreateAlert, IdParams, PatchAlert } from './alert-schemas.js';
@@ -69,6 +70,7 @@ export const alertRoutes: FastifyPluginAsync<AccountsDeps> = async (app, deps) =
     const created = await db.alerts.create(userOf(request).id, input, maxAlertsPerUser);
     if (!created) return sendError(reply, 'TOO_MANY_ALERTS', `At most ${maxAlertsPerUser} alerts per user.`);
     listener.changed(created.rule);
+    audit(request.log, 'alert.created', { userId: userOf(request).id, alertId: created.alert.id, symbol, condition: input.condition, threshold: input.threshold });
     return reply.code(201).send(created.alert);
   });
 
@@ -84,6 +86,7 @@ export const alertRoutes: FastifyPluginAsync<AccountsDeps> = async (app, deps) =
     const updated = await db.alerts.update(userOf(request).id, request.params.id, patch);
     if (!updated) return notFound(reply);
     listener.changed(updated.rule);
+    audit(request.log, 'alert.updated', { userId: userOf(request).id, alertId: updated.alert.id, changes: Object.keys(request.body) });
     return updated.alert;
   });
 
@@ -92,6 +95,7 @@ export const alertRoutes: FastifyPluginAsync<AccountsDeps> = async (app, deps) =
   }, async (request, reply) => {
     if (!(await db.alerts.delete(userOf(request).id, request.params.id))) return notFound(reply);
     listener.deleted(request.params.id);
+    audit(request.log, 'alert.deleted', { userId: userOf(request).id, alertId: request.params.id });
     return reply.code(204).send();
   });
 

@@ -4,6 +4,7 @@ import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, USERNAME_PATTERN, normalizeUs
 import { hashPassword, verifyAgainstDecoy, verifyPassword } from '../../../domain/accounts/password.js';
 import { BEARER, requireUser, userOf, type AccountsDeps } from '../auth.js';
 import { sendError } from '../errors.js';
+import { audit } from '../../../observability/audit.js';
 import { ErrorSchema } from '../schemas.js';
 import { ERROR_CODE, useStrictValidation } from '../strict-validation.js';
 
@@ -38,6 +39,7 @@ export const authRoutes: FastifyPluginAsync<AccountsDeps> = async (app, deps) =>
     const { username, password } = request.body;
     const user = await db.accounts.create(username, await hashPassword(password));
     if (!user) return sendError(reply, 'USERNAME_TAKEN');
+    audit(request.log, 'account.registered', { userId: user.id, username: user.username, ip: request.ip });
     return reply.code(201).send(await session(user));
   });
 
@@ -55,6 +57,7 @@ export const authRoutes: FastifyPluginAsync<AccountsDeps> = async (app, deps) =>
     const wait = throttle.retryAfterMs(key, Date.now());
     if (wait > 0) {
       metrics.logins.inc({ result: 'locked' });
+      audit(request.log, 'login.locked', { username: normalizeUsername(username), ip: request.ip });
       const seconds = Math.ceil(wait / 1000);
       void reply.header('Retry-After', String(seconds));
       return sendError(reply, 'RATE_LIMITED', `Too many failed logins; try again in ${seconds} s.`);
@@ -65,10 +68,12 @@ export const authRoutes: FastifyPluginAsync<AccountsDeps> = async (app, deps) =>
     const ok = user ? await verifyPassword(password, user.passwordHash) : await verifyAgainstDecoy(password);
     if (!user || !ok) {
       metrics.logins.inc({ result: 'invalid' });
+      audit(request.log, 'login.failed', { username: normalizeUsername(username), knownUser: user !== undefined, ip: request.ip });
       return sendError(reply, 'INVALID_CREDENTIALS');
     }
     throttle.succeeded(key);
     metrics.logins.inc({ result: 'ok' });
+    audit(request.log, 'login.succeeded', { userId: user.id, username: user.username, ip: request.ip });
     return session(user);
   });
 

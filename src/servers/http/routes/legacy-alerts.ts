@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Alert } from '../../../domain/alerts/alert.js';
 import { requireUser, userOf, BEARER, type AccountsDeps } from '../auth.js';
 import { sendError } from '../errors.js';
+import { audit } from '../../../observability/audit.js';
 import { ErrorSchema } from '../schemas.js';
 import { ERROR_CODE, useStrictValidation } from '../strict-validation.js';
 import { LegacyAlertSchema } from './alert-schemas.js';
@@ -60,6 +61,7 @@ export const legacyAlertRoutes: FastifyPluginAsync<AccountsDeps> = async (app, d
     const created = await db.alerts.create(user.id, { symbol, condition, threshold: body.target_price, mode: 'once', cooldownSeconds: 0, note: null }, maxAlertsPerUser);
     if (!created) return sendError(reply, 'TOO_MANY_ALERTS', `At most ${maxAlertsPerUser} alerts per user.`);
     listener.changed(created.rule);
+    audit(request.log, 'alert.created', { userId: user.id, alertId: created.alert.id, symbol, condition, threshold: body.target_price });
     return reply.code(201).send(toLegacy(user.id, created.alert));
   });
 
