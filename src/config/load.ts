@@ -30,6 +30,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push(`INGEST_SPEED=${JSON.stringify(config.ingestSpeed)} is not allowed: expected a number above 0 (up to 1000000), or max`);
   }
   if (config.ingestSource === 'file' && !config.ingestFile) problems.push('INGEST_SOURCE=file needs INGEST_FILE');
+  if (config.ingestSource === 'kafka' && config.kafkaBrokers.length === 0) problems.push('INGEST_SOURCE=kafka needs KAFKA_BROKERS');
   if (config.ingestSource === 'finnhub' && !config.finnhubApiKey) problems.push('INGEST_SOURCE=finnhub needs FINNHUB_API_KEY');
   if (config.ingestSource === 'finnhub' && config.ingestSymbols?.length === 0) problems.push('INGEST_SOURCE=finnhub needs INGEST_SYMBOLS');
   if (config.finnhubUrl !== undefined && !/^wss?:\/\/\S+$/.test(config.finnhubUrl)) problems.push(`FINNHUB_URL=${JSON.stringify(config.finnhubUrl)} is not allowed: expected a ws:// or wss:// URL`);

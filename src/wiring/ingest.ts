@@ -1,3 +1,4 @@
+import { KafkaTopicSource } from '../adapters/ingest/kafka-source.js';
 import { FileSource } from '../adapters/ingest/file-source.js';
 import { FinnhubSource } from '../adapters/ingest/finnhub-source.js';
 import { feedSymbols, symbolsExplicit } from '../config/load.js';
@@ -36,6 +37,17 @@ export function createSources(config: Config, logger: Logger): IngestSource[] {
           symbols: feedSymbols(config),
           reconnectMaxMs: config.ingestReconnectMaxMs,
           logger: logger.child({ source: 'finnhub' }),
+        }),
+      ];
+    case 'kafka':
+      return [
+        new KafkaTopicSource({
+          brokers: config.kafkaBrokers,
+          topic: config.ingestKafkaTopic,
+          group: config.ingestKafkaGroup,
+          from: config.ingestKafkaFrom,
+          maxBatch: 1_000,
+          logger: logger.child({ source: 'kafka' }),
         }),
       ];
     default:
