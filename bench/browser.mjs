@@ -33,7 +33,7 @@ const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-backgro
 /** The real CLI on a free port, generating `rate` ticks per second. */
 function startServer(rate) {
   const child = spawn(process.execPath, [`${ROOT}dist/cli.js`, 'start'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_FORMAT: 'json', LOG_LEVEL: 'warn', DATA_DIR: 'memory', SYMBOLS, TICK_RATE: String(rate), EXIT_WITH_PARENT: 'true' },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_FORMAT: 'json', LOG_LEVEL: 'info', DATA_DIR: 'memory', SYMBOLS, TICK_RATE: String(rate), EXIT_WITH_PARENT: 'true' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {

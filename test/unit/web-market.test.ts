@@ -112,3 +112,42 @@ describe('ActivityLog', () => {
     expect(log.entries(new Set(['tick', 'system', 'alert']))).toEqual([]);
   });
 });
+
+describe('FrameScheduler', () => {
+  it('spaces redraws out when they are expensive, and keeps a floor in high-frequency mode', () => {
+    let clock = 0;
+    const queued: (() => void)[] = [];
+    const scheduler = new FrameScheduler((run) => queued.push(run), () => clock);
+    let flushes = 0;
+    // Each redraw costs 20 ms of script.
+    scheduler.onFlush(() => {
+      flushes++;
+      clock += 20;
+    });
+    const frame = (): void => {
+      clock += 1000 / 60;
+      queued.shift()?.();
+    };
+    for (let i = 0; i < 120; i++) {
+      scheduler.request();
+      frame();
+    }
+    // Two seconds of frames with news every frame: far fewer redraws than frames, never none.
+    expect(flushes).toBeGreaterThan(4);
+    expect(flushes).toBeLessThan(60);
+    expect(scheduler.gapMs).toBeGreaterThanOrEqual(60);
+
+    const cheap = new FrameScheduler((run) => queued.push(run), () => clock);
+    cheap.minGapMs = 100;
+    let cheapFlushes = 0;
+    cheap.onFlush(() => cheapFlushes++);
+    queued.length = 0;
+    for (let i = 0; i < 60; i++) {
+      cheap.request();
+      frame();
+    }
+    // One second at a 100 ms floor: about ten redraws.
+    expect(cheapFlushes).toBeGreaterThanOrEqual(8);
+    expect(cheapFlushes).toBeLessThanOrEqual(11);
+  });
+});

@@ -79,6 +79,12 @@ export class Dashboard {
       if (document.visibilityState === 'visible') this.market.invalidateChart();
     });
     this.staleness.start();
+    // High-frequency mode: redraw at most ten times a second whatever the rate.
+    const followMode = (): void => {
+      this.scheduler.minGapMs = this.ui.get().view.highFrequency ? 100 : 0;
+    };
+    this.ui.subscribe(followMode);
+    followMode();
     await this.watchlist.start();
     this.socket.setToken(this.account.token);
     this.socket.connect();

@@ -2,14 +2,33 @@
  * One redraw per animation frame for everything the stream changes. Stores mark themselves dirty
  * as ticks arrive (any rate); their `flush` runs at most once per frame. While paused nothing is
  * flushed: the stores keep absorbing ticks, and resuming draws their latest state at once.
+ *
+ * When the page cannot keep up (a slow machine, a fast stream), redraws space themselves out:
+ * the gap between them is a few times what the last ones cost, up to {@link MAX_GAP_MS}, so the
+ * main thread keeps time for input and the socket. `minGapMs` sets a floor (high-frequency mode).
  */
 export class FrameScheduler {
   private readonly flushes: (() => void)[] = [];
   private scheduled = false;
   private pausedNow = false;
+  private lastRun = -Infinity;
+  /** Smoothed cost of a redraw, including what the browser spent until the next frame. */
+  private cost = 0;
+  private flushSpent: number | undefined;
+  /** A store has news to draw. */
+  private wanted = false;
+  minGapMs = 0;
   frames = 0;
 
-  constructor(private readonly schedule: (run: () => void) => void) {}
+  constructor(
+    private readonly schedule: (run: () => void) => void,
+    private readonly now: () => number = () => (typeof performance === 'undefined' ? Date.now() : performance.now()),
+  ) {}
+
+  /** The wait between redraws as things stand. */
+  get gapMs(): number {
+    return Math.min(MAX_GAP_MS, Math.max(this.minGapMs, this.cost * COST_FACTOR));
+  }
 
   get paused(): boolean {
     return this.pausedNow;
@@ -20,9 +39,8 @@ export class FrameScheduler {
   }
 
   request(): void {
-    if (this.scheduled || this.pausedNow) return;
-    this.scheduled = true;
-    this.schedule(() => this.run());
+    this.wanted = true;
+    this.scheduleFrame();
   }
 
   setPaused(paused: boolean): void {
@@ -31,13 +49,43 @@ export class FrameScheduler {
     if (!paused) this.request();
   }
 
+  private scheduleFrame(): void {
+    if (this.scheduled || this.pausedNow) return;
+    this.scheduled = true;
+    this.schedule(() => this.run());
+  }
+
   private run(): void {
     this.scheduled = false;
     if (this.pausedNow) return;
+    const start = this.now();
+    if (this.flushSpent !== undefined) {
+      // The frame after a redraw: how late it came shows what React, layout and paint took too.
+      const late = Math.max(0, start - this.lastRun - FRAME_MS);
+      this.cost = this.cost * 0.8 + (this.flushSpent + late) * 0.2;
+      this.flushSpent = undefined;
+    }
+    if (!this.wanted) return;
+    if (start - this.lastRun < this.gapMs) {
+      // Too soon: look again next frame (cheap), so the news is drawn as soon as the gap is over.
+      this.scheduleFrame();
+      return;
+    }
+    this.wanted = false;
+    this.lastRun = start;
     this.frames++;
     for (const flush of this.flushes) flush();
+    this.flushSpent = this.now() - start;
+    // One more frame to measure what the redraw cost the browser.
+    this.scheduleFrame();
   }
 }
+
+const FRAME_MS = 1000 / 60;
+/** Redraws may take up to this share of the main thread: gap = cost × factor. */
+const COST_FACTOR = 4;
+/** However slow the page, prices are redrawn at least this often. */
+const MAX_GAP_MS = 250;
 
 /** Listeners notified after a flush, for React's useSyncExternalStore. */
 export class Listeners {
