@@ -6,10 +6,19 @@ export const userEventCodec: Codec<UserEvent> = {
   encode: (event) => JSON.stringify(event),
   decode(raw) {
     try {
-      const event = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8')) as Partial<UserEvent>;
-      if (event.type !== 'alert' || !Number.isSafeInteger(event.userId) || typeof event.alert !== 'object' || event.alert === null) return undefined;
-      if (typeof event.price !== 'number' || typeof event.ts !== 'number') return undefined;
-      return event as UserEvent;
+      const event = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8')) as { type?: unknown; userId?: unknown; alert?: unknown; order?: unknown; portfolio?: unknown; price?: unknown; ts?: unknown };
+      if (!Number.isSafeInteger(event.userId)) return undefined;
+      const isObject = (v: unknown) => typeof v === 'object' && v !== null;
+      switch (event.type) {
+        case 'alert':
+          return isObject(event.alert) && typeof event.price === 'number' && typeof event.ts === 'number' ? (event as UserEvent) : undefined;
+        case 'order':
+          return isObject(event.order) ? (event as UserEvent) : undefined;
+        case 'portfolio':
+          return isObject(event.portfolio) ? (event as UserEvent) : undefined;
+        default:
+          return undefined;
+      }
     } catch {
       return undefined;
     }

@@ -2,7 +2,7 @@ import { DEFAULT_UNIVERSE } from '../domain/price-model.js';
 import { isValidSymbol } from '../domain/symbol.js';
 import { int, list, num, oneOf, optionalText, text, type Field } from './schema-kit.js';
 
-export const ROLE_NAMES = ['generator', 'processor', 'gateway', 'api', 'alerts', 'ingestor'] as const;
+export const ROLE_NAMES = ['generator', 'processor', 'gateway', 'api', 'alerts', 'orders', 'ingestor'] as const;
 export type RoleName = (typeof ROLE_NAMES)[number];
 
 /** `FEED` or `FEED=LOCAL`: a provider's symbol, and the tickstream symbol its trades are filed under. */
@@ -90,6 +90,16 @@ export const CONFIG_SCHEMA = {
   wsAuthTimeoutMs: int('WS_AUTH_TIMEOUT_MS', 10_000, 100, 600_000, 'How long a WebSocket may stay unauthenticated when WS_REQUIRE_AUTH=true.'),
   alertsRefreshMs: int('ALERTS_REFRESH_MS', 1_000, 50, 3_600_000, 'How often the alerts role reads alert changes made by other processes (its own API’s changes apply at once).'),
   alertsMaxPerUser: int('ALERTS_MAX_PER_USER', 200, 1, 100_000, 'Alerts one user may have.'),
+  // Paper trading
+  paperStartingCash: num('PAPER_STARTING_CASH', 100_000, 0, 1_000_000_000, 'Cash (USD) a paper-trading account opens with, and gets back on reset; whole cents.'),
+  amqpUrl: optionalText('AMQP_URL', 'RabbitMQ for the order queue (durable quorum queues, publisher confirms); unset: an in-process queue.', 'an `amqp://` or `amqps://` URL', /^amqps?:\/\/\S+$/),
+  orderQueue: text('ORDER_QUEUE', 'tickstream.orders', 'Name of the order command queue on RabbitMQ (`.retry.N` and `.dead` queues are named after it).', 'a queue name'),
+  amqpConnectionName: text('AMQP_CONNECTION_NAME', 'tickstream', 'Connection name this process shows in RabbitMQ (`rabbitmqctl list_connections client_properties`).', 'printable text'),
+  orderMaxAttempts: int('ORDER_MAX_ATTEMPTS', 5, 1, 100, 'Deliveries of an order command before it goes to the dead-letter queue.'),
+  orderRetryMs: int('ORDER_RETRY_MS', 1_000, 10, 3_600_000, 'Delay before the first retry of a failed order command; each further retry waits twice as long.'),
+  ordersRefreshMs: int('ORDERS_REFRESH_MS', 1_000, 50, 3_600_000, 'How often the orders role re-reads open orders from the database (orders whose command was lost, orders of other processes).'),
+  portfolioThrottleMs: int('PORTFOLIO_THROTTLE_MS', 250, 50, 60_000, 'At most one `portfolio` WebSocket message per user per this interval.'),
+
   // Ingest: live feeds, file replay, the ingest API
   ingestSource: oneOf('INGEST_SOURCE', 'none', ['none', 'finnhub', 'file', 'kafka'], 'Where the ingestor role reads trades. With a source set (or INGEST_API_KEYS), `ROLES=all` runs no simulator (name `generator` in ROLES to run both).'),
   ingestSymbols: list('INGEST_SYMBOLS', [], 'Symbols to subscribe to at a live source; `FEED=LOCAL` files a provider symbol under another name (`BINANCE:BTCUSDT=BTCUSD`).', 'comma-separated `SYMBOL` or `FEED_SYMBOL=SYMBOL`', isFeedSymbol),

@@ -1,6 +1,12 @@
 import type { UserRecord } from '../domain/accounts/account.js';
 import type { Alert, AlertPatch, AlertRule, AlertStatus, NewAlert } from '../domain/alerts/alert.js';
 import type { PricePoint } from '../domain/alerts/rules.js';
+import type { Match } from '../domain/orders/matching.js';
+import type { Money } from '../domain/orders/money.js';
+import type { OrderRequest, OrderStatus } from '../domain/orders/order.js';
+import type { FillRecord, OrderRecord } from '../domain/orders/records.js';
+import type { Position } from '../domain/orders/portfolio.js';
+import type { Tick } from '../domain/tick.js';
 import type { Adapter } from './lifecycle.js';
 
 /**
@@ -23,6 +29,13 @@ import type { Adapter } from './lifecycle.js';
  *   and the tick's `seq` is newer than the one that fired it last. Concurrent or repeated calls for the same tick (redelivery, a
  *   replayed log, two alert processes) change the row once; the others get undefined. `alerts.arm`
  *   is conditional the same way.
+ * - **Paper trading ledger.** Money columns are integers of 1/10,000 USD. `orders.submit` checks
+ *   buying power or holdings and inserts the order under a lock of the owner's account row, so
+ *   concurrent submissions cannot spend the same cash twice; an Idempotency-Key already used by the
+ *   owner returns the order it created. A fill is unique per (order, tick seq): `orders.record`
+ *   of a fill already recorded changes nothing and returns undefined, so a tick delivered twice,
+ *   replayed, or seen by two orders processes fills once. Order, fill, position and cash change in
+ *   the caller's transaction (one per fill).
  * - **Change feed.** Every write to an alert moves its `revision` up and its `updated_at` to the
  *   writing transaction's time; deletions leave a tombstone for an hour. `alerts.changes(since)`
  *   returns what changed at or after `since`, so a poller that overlaps its windows misses nothing.
@@ -38,6 +51,7 @@ export interface Database extends Adapter, Repositories {
 export interface Repositories {
   readonly accounts: AccountRepository;
   readonly alerts: AlertRepository;
+  readonly orders: OrderRepository;
 }
 
 export interface AccountRepository {
@@ -98,4 +112,53 @@ export interface AlertRepository {
   arm(rule: AlertRule, tick: PricePoint): Promise<AlertRule | undefined>;
   /** Drops deletion tombstones older than `before`. */
   pruneTombstones(before: Date): Promise<void>;
+}
+
+export interface OrderSubmission {
+  readonly userId: number;
+  readonly request: OrderRequest;
+  readonly idempotencyKey: string | undefined;
+  /** Latest tick of the symbol: its price prices market buys, its seq is where the order starts. */
+  readonly latest: { readonly price: Money; readonly seq: number } | undefined;
+  /** Start of the UTC day the order is accepted in (for `day` orders). */
+  readonly day: number;
+  /** Cash of an account opened by this submission. */
+  readonly startingCash: Money;
+}
+
+export type SubmitResult =
+  | { readonly ok: true; readonly order: OrderRecord; readonly created: boolean }
+  | { readonly ok: false; readonly code: 'INSUFFICIENT_FUNDS' | 'INSUFFICIENT_POSITION' | 'IDEMPOTENCY_KEY_REUSED' | 'NO_PRICE_YET'; readonly message: string };
+
+export interface Ledger {
+  readonly cash: Money;
+  readonly startingCash: Money;
+  /** What open buy orders hold back. */
+  readonly reserved: Money;
+  readonly positions: Position[];
+}
+
+export interface OrderRepository {
+  submit(submission: OrderSubmission): Promise<SubmitResult>;
+  get(userId: number, id: number): Promise<OrderRecord | undefined>;
+  /** Newest first. */
+  list(userId: number, filter: { status?: OrderStatus | 'open'; symbol?: string; limit: number }): Promise<OrderRecord[]>;
+  /** Newest first. */
+  fills(userId: number, filter: { orderId?: number; limit: number }): Promise<FillRecord[]>;
+  /** Cancels an open order and releases its reservation; 'closed' when it is no longer open. */
+  cancel(userId: number, id: number): Promise<OrderRecord | 'not_found' | 'closed'>;
+  /** `new` → `accepted`; undefined when it was not `new` (already accepted, or gone). */
+  accept(id: number): Promise<OrderRecord | undefined>;
+  /** Every open order of every user (the orders role's book). */
+  open(): Promise<OrderRecord[]>;
+  /** The order and its owner's spending bounds, rows locked until the transaction ends. */
+  lockForFill(id: number): Promise<{ order: OrderRecord; spendable: Money; held: number } | undefined>;
+  /** Writes what `matchTick` decided for `order` on `tick`; undefined if that fill was recorded before. */
+  record(order: OrderRecord, tick: Tick, match: Match): Promise<{ order: OrderRecord; fill: FillRecord | undefined } | undefined>;
+  /** The owner's cash and positions (opening the account with `startingCash` if new). */
+  ledger(userId: number, startingCash: Money): Promise<Ledger>;
+  /** Back to `startingCash` with no positions, orders or fills. */
+  reset(userId: number, startingCash: Money): Promise<void>;
+  /** Who holds what (quantity > 0): whose portfolio a tick moves. */
+  holdings(): Promise<{ userId: number; symbol: string }[]>;
 }

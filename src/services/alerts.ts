@@ -1,5 +1,5 @@
 import { utcDayStart } from '../domain/daily-stats.js';
-import { userChannel, type UserEvent } from '../domain/accounts/user-events.js';
+import { userChannel, type AlertEvent, type UserEvent } from '../domain/accounts/user-events.js';
 import type { AlertRule } from '../domain/alerts/alert.js';
 import { AlertBook } from '../domain/alerts/alert-book.js';
 import { decide } from '../domain/alerts/rules.js';
@@ -181,7 +181,7 @@ export class AlertsService implements Service, AlertListener {
     }
   }
 
-  private async notify(event: UserEvent): Promise<void> {
+  private async notify(event: AlertEvent): Promise<void> {
     try {
       await this.deps.userEvents.publish(userChannel(event.userId), event);
     } catch (error) {

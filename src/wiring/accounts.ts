@@ -51,11 +51,11 @@ export function wireAccounts(config: Config, has: (role: RoleName) => boolean, e
   }
   const tokens = new TokenService(secret ?? randomBytes(32).toString('base64url'), config.jwtTtlSeconds);
   const services: Service[] = [];
-  if (has('gateway') || has('alerts')) services.push(adapterService('user events', engines.userEvents));
+  if (has('gateway') || has('alerts') || has('orders')) services.push(adapterService('user events', engines.userEvents));
 
   let database: Database | undefined;
   let opened: Promise<void> | undefined;
-  if (has('api') || has('alerts')) {
+  if (has('api') || has('alerts') || has('orders')) {
     const sql = createDatabase({
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,

@@ -134,7 +134,7 @@ export function checkRoles(config: Config, roles: readonly RoleName[]): void {
     if (has('generator') && !has('processor')) problems.push(`ROLES: generator without processor: ${why}, so its ticks would reach no one`);
     // TEST_TICK_INJECTION: the api role's test route is the producer.
     const producer = has('generator') || has('ingestor') || (has('api') && (config.testTickInjection === 'true' || config.ingestApiKeys.length > 0));
-    for (const reader of ['processor', 'alerts'] as const) {
+    for (const reader of ['processor', 'alerts', 'orders'] as const) {
       if (has(reader) && !producer) problems.push(`ROLES: ${reader} without generator: ${why}, so it would read an empty log`);
     }
   }

@@ -15,6 +15,7 @@ import { GatewayService } from '../servers/ws/gateway.js';
 import { GeneratorService } from '../services/generator.js';
 import { ProcessorService } from '../services/processor.js';
 import { wireAccounts } from './accounts.js';
+import { wireOrders } from './orders.js';
 import { checkRoles, createAdapters, type Adapters } from './adapters.js';
 import { wireIngest } from './ingest.js';
 
@@ -56,6 +57,9 @@ export async function compose(config: Config, logger: Logger, version: string): 
   services.push(...ingest.services.filter((s) => s.name !== 'ingestor'));
   const accounts = wireAccounts(config, has, adapters, metrics, logger, ingest.universe.symbols);
   services.push(...accounts.services);
+  // Paper trading: the order queue and the orders role (see wiring/orders.ts).
+  const orders = wireOrders(config, has, adapters, accounts.database, logger);
+  services.push(...orders.services);
 
   // Every process listens, whatever its roles: /health, /ready and /metrics are how it is operated.
   let phase: 'starting' | 'running' | 'stopping' = 'starting';
@@ -74,8 +78,8 @@ export async function compose(config: Config, logger: Logger, version: string): 
     corsOrigins: config.corsOrigins,
     traffic,
     market: has('api') ? { store: adapters.store, symbols: ingest.universe.symbols, maxLimit: config.apiMaxLimit } : undefined,
-    adapters: { process: lifecycle, ...readinessChecks(has, adapters, accounts.database), ...ingest.readiness },
-    accounts: accounts.http,
+    adapters: { process: lifecycle, ...readinessChecks(has, adapters, accounts.database), ...(orders.queue ? { orderQueue: orders.queue } : {}), ...ingest.readiness },
+    accounts: accounts.http && orders.trading ? { ...accounts.http, trading: orders.trading } : accounts.http,
     ingest: has('api') ? { keys: new IngestKeys(config.ingestApiKeys), intake: ingest.intake, maxBatch: config.ingestMaxBatch } : undefined,
     testTicks: config.testTickInjection === 'true' && has('api') ? { log: adapters.eventLog, symbols: config.symbols } : undefined,
   });

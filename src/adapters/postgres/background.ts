@@ -1,5 +1,5 @@
 import { TickstreamError } from '../../domain/errors.js';
-import type { AccountRepository, AlertRepository, Database, Repositories } from '../../ports/database.js';
+import type { AccountRepository, AlertRepository, Database, OrderRepository, Repositories } from '../../ports/database.js';
 import type { SqlDatabase } from './sql-database.js';
 
 export interface BackgroundOptions {
@@ -27,6 +27,7 @@ export class BackgroundDatabase implements Database {
   readonly engine: Database['engine'];
   readonly accounts: AccountRepository;
   readonly alerts: AlertRepository;
+  readonly orders: OrderRepository;
   private opening: Promise<SqlDatabase> | undefined;
   private started = false;
   private open = false;
@@ -44,6 +45,7 @@ export class BackgroundDatabase implements Database {
     this.engine = inner.engine;
     this.accounts = deferred(() => this.ready().then((db) => db.accounts));
     this.alerts = deferred(() => this.ready().then((db) => db.alerts));
+    this.orders = deferred(() => this.ready().then((db) => db.orders));
   }
 
   async start(): Promise<void> {

@@ -77,4 +77,65 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE TRIGGER alerts_tombstone AFTER DELETE ON alerts FOR EACH ROW EXECUTE FUNCTION alerts_tombstone()`,
     ],
   },
+  {
+    version: 2,
+    name: 'paper trading',
+    statements: [
+      // Money columns are integers of 1/10,000 USD (domain/orders/money.ts): exact, never floats.
+      `CREATE TABLE paper_accounts (
+        user_id integer PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+        cash bigint NOT NULL,
+        starting_cash bigint NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      )`,
+      `CREATE TABLE orders (
+        id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        user_id integer NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        idempotency_key text,
+        symbol text NOT NULL,
+        side text NOT NULL CHECK (side IN ('buy', 'sell')),
+        type text NOT NULL CHECK (type IN ('market', 'limit', 'stop', 'stop_limit')),
+        time_in_force text NOT NULL CHECK (time_in_force IN ('day', 'gtc', 'ioc')),
+        quantity integer NOT NULL CHECK (quantity > 0),
+        filled_quantity integer NOT NULL DEFAULT 0 CHECK (filled_quantity >= 0 AND filled_quantity <= quantity),
+        filled_value bigint NOT NULL DEFAULT 0,
+        limit_price bigint,
+        stop_price bigint,
+        status text NOT NULL CHECK (status IN ('new', 'accepted', 'partially_filled', 'filled', 'canceled', 'rejected', 'expired')),
+        reason text,
+        triggered boolean NOT NULL DEFAULT false,
+        after_seq bigint NOT NULL,
+        day bigint NOT NULL,
+        reserved bigint NOT NULL DEFAULT 0 CHECK (reserved >= 0),
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        UNIQUE (user_id, idempotency_key)
+      )`,
+      `CREATE INDEX orders_user ON orders (user_id, id)`,
+      `CREATE INDEX orders_open ON orders (symbol) WHERE status IN ('new', 'accepted', 'partially_filled')`,
+      // One fill per order and tick: a tick delivered twice cannot fill an order twice.
+      `CREATE TABLE fills (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        order_id integer NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
+        user_id integer NOT NULL,
+        symbol text NOT NULL,
+        side text NOT NULL,
+        quantity integer NOT NULL CHECK (quantity > 0),
+        price bigint NOT NULL CHECK (price > 0),
+        seq bigint NOT NULL,
+        tick_ts timestamptz NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        UNIQUE (order_id, seq)
+      )`,
+      `CREATE INDEX fills_user ON fills (user_id, id)`,
+      `CREATE TABLE positions (
+        user_id integer NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        symbol text NOT NULL,
+        quantity integer NOT NULL CHECK (quantity >= 0),
+        cost_basis bigint NOT NULL,
+        realized_pnl bigint NOT NULL DEFAULT 0,
+        PRIMARY KEY (user_id, symbol)
+      )`,
+    ],
+  },
 ];

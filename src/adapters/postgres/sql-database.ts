@@ -2,6 +2,7 @@ import { Kysely, sql, type Dialect } from 'kysely';
 import type { Database, Repositories } from '../../ports/database.js';
 import { SqlAccountRepository } from './account-repository.js';
 import { SqlAlertRepository } from './alert-repository.js';
+import { SqlOrderRepository } from './order-repository.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import { migrate } from './migrator.js';
 import type { Tables } from './tables.js';
@@ -13,7 +14,7 @@ export interface Engine {
 }
 
 function repositories(db: Kysely<Tables>): Repositories {
-  return { accounts: new SqlAccountRepository(db), alerts: new SqlAlertRepository(db) };
+  return { accounts: new SqlAccountRepository(db), alerts: new SqlAlertRepository(db), orders: new SqlOrderRepository(db) };
 }
 
 /** The Database port over kysely: the same queries and migrations on PGlite and PostgreSQL. */
@@ -65,6 +66,10 @@ export class SqlDatabase implements Database {
 
   get alerts(): Repositories['alerts'] {
     return this.repositories().alerts;
+  }
+
+  get orders(): Repositories['orders'] {
+    return this.repositories().orders;
   }
 
   transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T> {

@@ -1,5 +1,6 @@
 import type { Generated, Selectable } from 'kysely';
 import type { AlertCondition, AlertMode, AlertStatus } from '../../domain/alerts/alert.js';
+import type { OrderSide, OrderStatus, OrderType, TimeInForce } from '../../domain/orders/order.js';
 
 /**
  * The SQL schema as kysely sees it (migrations.ts creates it). Both engines return int8 as a
@@ -11,6 +12,10 @@ export interface Tables {
   alerts: AlertsTable;
   alert_events: AlertEventsTable;
   alert_deletions: AlertDeletionsTable;
+  paper_accounts: PaperAccountsTable;
+  orders: OrdersTable;
+  fills: FillsTable;
+  positions: PositionsTable;
 }
 
 export interface SchemaMigrationsTable {
@@ -66,3 +71,58 @@ export interface AlertDeletionsTable {
 
 export type AlertRow = Selectable<AlertsTable>;
 export type UserRow = Selectable<UsersTable>;
+
+/** Paper trading: money columns are integers of 1/10,000 USD. */
+export interface PaperAccountsTable {
+  user_id: number;
+  cash: number;
+  starting_cash: number;
+  updated_at: Generated<Date>;
+}
+
+export interface OrdersTable {
+  id: Generated<number>;
+  user_id: number;
+  idempotency_key: string | null;
+  symbol: string;
+  side: OrderSide;
+  type: OrderType;
+  time_in_force: TimeInForce;
+  quantity: number;
+  filled_quantity: Generated<number>;
+  filled_value: Generated<number>;
+  limit_price: number | null;
+  stop_price: number | null;
+  status: OrderStatus;
+  reason: string | null;
+  triggered: Generated<boolean>;
+  after_seq: number;
+  day: number;
+  reserved: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface FillsTable {
+  id: Generated<number>;
+  order_id: number;
+  user_id: number;
+  symbol: string;
+  side: OrderSide;
+  quantity: number;
+  price: number;
+  seq: number;
+  tick_ts: Date;
+  created_at: Generated<Date>;
+}
+
+export interface PositionsTable {
+  user_id: number;
+  symbol: string;
+  quantity: number;
+  cost_basis: number;
+  realized_pnl: Generated<number>;
+}
+
+export type OrderRow = Selectable<OrdersTable>;
+export type FillRow = Selectable<FillsTable>;

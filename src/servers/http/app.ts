@@ -13,6 +13,7 @@ import type { AccountsDeps } from './auth.js';
 import { installErrorHandling } from './errors.js';
 import { guardSockets } from './socket-guard.js';
 import { alertRoutes } from './routes/alerts.js';
+import { orderRoutes } from './routes/orders.js';
 import { authRoutes } from './routes/auth.js';
 import { legacyAlertRoutes } from './routes/legacy-alerts.js';
 import { testTickRoutes } from './routes/test-ticks.js';
@@ -79,6 +80,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
         { name: 'accounts', description: 'Register, log in, bearer tokens (/api/v1)' },
         { name: 'alerts', description: 'Your price alerts (/api/v1, bearer token)' },
         { name: 'ingest', description: 'Ticks from your programs (/api/v1, ingest key)' },
+        { name: 'trading', description: 'Paper trading: orders, fills, portfolio (/api/v1, bearer token)' },
       ],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, ingestKey: { type: 'http', scheme: 'bearer', description: 'The secret of an INGEST_API_KEYS entry.' } } },
     },
@@ -92,6 +94,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   if (deps.accounts) {
     await app.register(authRoutes, { ...deps.accounts, prefix: '/api/v1' });
     await app.register(alertRoutes, { ...deps.accounts, prefix: '/api/v1' });
+    if (deps.accounts.trading) await app.register(orderRoutes, { ...deps.accounts, trading: deps.accounts.trading, prefix: '/api/v1' });
     await app.register(legacyAlertRoutes, deps.accounts);
   }
   if (deps.ingest) await app.register(ingestRoutes, { ...deps.ingest, prefix: '/api/v1' });

@@ -6,6 +6,10 @@ import { TickstreamError } from '../../domain/errors.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { Database } from '../../ports/database.js';
 import type { AlertListener } from '../../services/alerts.js';
+import type { OrderCommand } from '../../domain/orders/commands.js';
+import type { Money } from '../../domain/orders/money.js';
+import type { OrderQueue } from '../../ports/order-queue.js';
+import type { PriceStore } from '../../ports/price-store.js';
 
 /** What the account and alert routes need; present when this process serves the API. */
 export interface AccountsDeps {
@@ -18,6 +22,15 @@ export interface AccountsDeps {
   /** The alerts role of this process, told about every change at once; a no-op without one. */
   readonly listener: AlertListener;
   readonly metrics: Metrics;
+  /** Paper trading (orders, fills, portfolio), when this process has an order queue. */
+  readonly trading?: TradingDeps;
+}
+
+/** What the paper-trading routes need beside accounts. */
+export interface TradingDeps {
+  readonly queue: OrderQueue<OrderCommand>;
+  readonly store: PriceStore;
+  readonly startingCash: Money;
 }
 
 const users = new WeakMap<FastifyRequest, AuthUser>();

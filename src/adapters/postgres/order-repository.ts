@@ -1,0 +1,260 @@
+import { sql, type Kysely } from 'kysely';
+import { admit, reservationAfterFill } from '../../domain/orders/buying-power.js';
+import type { CloseReason, Match } from '../../domain/orders/matching.js';
+import { times, type Money } from '../../domain/orders/money.js';
+import { OPEN_STATUSES, remaining, type OrderRequest, type OrderStatus } from '../../domain/orders/order.js';
+import { applyFill, emptyPosition } from '../../domain/orders/portfolio.js';
+import type { FillRecord, OrderRecord } from '../../domain/orders/records.js';
+import type { Tick } from '../../domain/tick.js';
+import type { Ledger, OrderRepository, OrderSubmission, SubmitResult } from '../../ports/database.js';
+import type { FillRow, OrderRow, Tables } from './tables.js';
+
+const OPEN = [...OPEN_STATUSES];
+
+function toOrder(row: OrderRow): OrderRecord {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    idempotencyKey: row.idempotency_key,
+    symbol: row.symbol,
+    side: row.side,
+    type: row.type,
+    timeInForce: row.time_in_force,
+    quantity: row.quantity,
+    filledQuantity: row.filled_quantity,
+    filledValue: Number(row.filled_value),
+    limitPrice: row.limit_price === null ? null : Number(row.limit_price),
+    stopPrice: row.stop_price === null ? null : Number(row.stop_price),
+    status: row.status,
+    reason: row.reason as CloseReason | null,
+    triggered: row.triggered,
+    afterSeq: Number(row.after_seq),
+    day: Number(row.day),
+    reserved: Number(row.reserved),
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+function toFill(row: FillRow): FillRecord {
+  return { id: Number(row.id), orderId: row.order_id, userId: row.user_id, symbol: row.symbol, side: row.side, quantity: row.quantity, price: Number(row.price), seq: Number(row.seq), ts: row.tick_ts.getTime(), createdAt: row.created_at.toISOString() };
+}
+
+const sameRequest = (o: OrderRecord, r: OrderRequest): boolean =>
+  o.symbol === r.symbol && o.side === r.side && o.type === r.type && o.quantity === r.quantity && o.limitPrice === r.limitPrice && o.stopPrice === r.stopPrice && o.timeInForce === r.timeInForce;
+
+export class SqlOrderRepository implements OrderRepository {
+  constructor(private readonly db: Kysely<Tables>) {}
+
+  async submit(s: OrderSubmission): Promise<SubmitResult> {
+    return this.atomically(async (db) => {
+      const account = await this.lockAccount(db, s.userId, s.startingCash);
+      if (s.idempotencyKey !== undefined) {
+        const row = await db.selectFrom('orders').selectAll().where('user_id', '=', s.userId).where('idempotency_key', '=', s.idempotencyKey).executeTakeFirst();
+        if (row) {
+          const order = toOrder(row);
+          if (!sameRequest(order, s.request)) return { ok: false, code: 'IDEMPOTENCY_KEY_REUSED', message: `Idempotency-Key was used for order ${order.id}, which differs from this one.` };
+          return { ok: true, order, created: false };
+        }
+      }
+      const needsPrice = s.request.side === 'buy' && s.request.limitPrice === null && s.request.stopPrice === null;
+      if (needsPrice && !s.latest) return { ok: false, code: 'NO_PRICE_YET', message: `${s.request.symbol} has no price yet to value a market order at.` };
+      const open = await db
+        .selectFrom('orders')
+        .select((eb) => [
+          eb.fn.coalesce(eb.fn.sum<number>(sql`CASE WHEN side = 'buy' THEN reserved ELSE 0 END`), sql<number>`0`).as('reserved'),
+          eb.fn.coalesce(eb.fn.sum<number>(sql`CASE WHEN side = 'sell' AND symbol = ${s.request.symbol} THEN quantity - filled_quantity ELSE 0 END`), sql<number>`0`).as('pending_sells'),
+        ])
+        .where('user_id', '=', s.userId)
+        .where('status', 'in', OPEN)
+        .executeTakeFirstOrThrow();
+      const position = await db.selectFrom('positions').select('quantity').where('user_id', '=', s.userId).where('symbol', '=', s.request.symbol).executeTakeFirst();
+      const admission = admit(s.request, { cash: account.cash, reserved: Number(open.reserved), held: position?.quantity ?? 0, pendingSells: Number(open.pending_sells) }, s.latest?.price ?? 0);
+      if (!admission.ok) return { ok: false, code: admission.code as 'INSUFFICIENT_FUNDS' | 'INSUFFICIENT_POSITION', message: admission.message };
+      const r = s.request;
+      const row = await db
+        .insertInto('orders')
+        .values({
+          user_id: s.userId,
+          idempotency_key: s.idempotencyKey ?? null,
+          symbol: r.symbol,
+          side: r.side,
+          type: r.type,
+          time_in_force: r.timeInForce,
+          quantity: r.quantity,
+          limit_price: r.limitPrice,
+          stop_price: r.stopPrice,
+          status: 'new',
+          after_seq: s.latest?.seq ?? 0,
+          day: s.day,
+          reserved: admission.reserve,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return { ok: true, order: toOrder(row), created: true };
+    });
+  }
+
+  async get(userId: number, id: number): Promise<OrderRecord | undefined> {
+    const row = await this.db.selectFrom('orders').selectAll().where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
+    return row ? toOrder(row) : undefined;
+  }
+
+  async list(userId: number, filter: { status?: OrderStatus | 'open'; symbol?: string; limit: number }): Promise<OrderRecord[]> {
+    let query = this.db.selectFrom('orders').selectAll().where('user_id', '=', userId);
+    if (filter.status === 'open') query = query.where('status', 'in', OPEN);
+    else if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+    if (filter.symbol !== undefined) query = query.where('symbol', '=', filter.symbol);
+    return (await query.orderBy('id', 'desc').limit(filter.limit).execute()).map(toOrder);
+  }
+
+  async fills(userId: number, filter: { orderId?: number; limit: number }): Promise<FillRecord[]> {
+    let query = this.db.selectFrom('fills').selectAll().where('user_id', '=', userId);
+    if (filter.orderId !== undefined) query = query.where('order_id', '=', filter.orderId);
+    return (await query.orderBy('id', 'desc').limit(filter.limit).execute()).map(toFill);
+  }
+
+  async cancel(userId: number, id: number): Promise<OrderRecord | 'not_found' | 'closed'> {
+    const row = await this.db
+      .updateTable('orders')
+      .set({ status: 'canceled', reason: 'CANCELED_BY_USER', reserved: 0, updated_at: sql`now()` })
+      .where('id', '=', id)
+      .where('user_id', '=', userId)
+      .where('status', 'in', OPEN)
+      .returningAll()
+      .executeTakeFirst();
+    if (row) return toOrder(row);
+    return (await this.get(userId, id)) ? 'closed' : 'not_found';
+  }
+
+  async accept(id: number): Promise<OrderRecord | undefined> {
+    const row = await this.db.updateTable('orders').set({ status: 'accepted', updated_at: sql`now()` }).where('id', '=', id).where('status', '=', 'new').returningAll().executeTakeFirst();
+    return row ? toOrder(row) : undefined;
+  }
+
+  async open(): Promise<OrderRecord[]> {
+    return (await this.db.selectFrom('orders').selectAll().where('status', 'in', OPEN).orderBy('id').execute()).map(toOrder);
+  }
+
+  async lockForFill(id: number): Promise<{ order: OrderRecord; spendable: Money; held: number } | undefined> {
+    return this.atomically(async (db) => {
+      const owner = await db.selectFrom('orders').select('user_id').where('id', '=', id).executeTakeFirst();
+      if (!owner) return undefined;
+      // Account first, then order: the same lock order as submit, so the two never deadlock.
+      const account = await db.selectFrom('paper_accounts').select('cash').where('user_id', '=', owner.user_id).forUpdate().executeTakeFirst();
+      const row = await db.selectFrom('orders').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+      if (!account || !row) return undefined;
+      const order = toOrder(row);
+      const others = await db
+        .selectFrom('orders')
+        .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('reserved'), sql<number>`0`).as('reserved'))
+        .where('user_id', '=', order.userId)
+        .where('side', '=', 'buy')
+        .where('status', 'in', OPEN)
+        .where('id', '!=', id)
+        .executeTakeFirstOrThrow();
+      const position = await db.selectFrom('positions').select('quantity').where('user_id', '=', order.userId).where('symbol', '=', order.symbol).executeTakeFirst();
+      return { order, spendable: Number(account.cash) - Number(others.reserved), held: position?.quantity ?? 0 };
+    });
+  }
+
+  async record(order: OrderRecord, tick: Tick, match: Match): Promise<{ order: OrderRecord; fill: FillRecord | undefined } | undefined> {
+    return this.atomically(async (db) => {
+      let fill: FillRecord | undefined;
+      const filled = match.fill?.quantity ?? 0;
+      if (match.fill) {
+        const inserted = await db
+          .insertInto('fills')
+          .values({ order_id: order.id, user_id: order.userId, symbol: order.symbol, side: order.side, quantity: match.fill.quantity, price: match.fill.price, seq: tick.seq, tick_ts: new Date(tick.ts) })
+          .onConflict((oc) => oc.columns(['order_id', 'seq']).doNothing())
+          .returningAll()
+          .executeTakeFirst();
+        if (!inserted) return undefined;
+        fill = toFill(inserted);
+        await this.book(db, order, match.fill);
+      }
+      const open = OPEN.includes(match.status as (typeof OPEN)[number]);
+      const row = await db
+        .updateTable('orders')
+        .set({
+          status: match.status,
+          reason: match.reason ?? null,
+          triggered: match.triggered,
+          filled_quantity: order.filledQuantity + filled,
+          filled_value: order.filledValue + (match.fill ? times(match.fill.price, filled) : 0),
+          reserved: open ? reservationAfterFill(order.reserved, remaining(order), remaining(order) - filled) : 0,
+          // The order has now seen this tick: older and equal seqs can no longer change it.
+          after_seq: tick.seq,
+          updated_at: sql`now()`,
+        })
+        .where('id', '=', order.id)
+        .where('status', 'in', OPEN)
+        .where('after_seq', '<', tick.seq)
+        .returningAll()
+        .executeTakeFirst();
+      if (!row) throw new Error(`order ${order.id} changed under its lock`);
+      return { order: toOrder(row), fill };
+    });
+  }
+
+  /** Applies a fill to the owner's position and cash. */
+  private async book(db: Kysely<Tables>, order: OrderRecord, fill: { quantity: number; price: Money }): Promise<void> {
+    const account = await db.selectFrom('paper_accounts').select('cash').where('user_id', '=', order.userId).executeTakeFirstOrThrow();
+    const row = await db.selectFrom('positions').selectAll().where('user_id', '=', order.userId).where('symbol', '=', order.symbol).executeTakeFirst();
+    const before = row ? { symbol: row.symbol, quantity: row.quantity, costBasis: Number(row.cost_basis), realizedPnl: Number(row.realized_pnl) } : emptyPosition(order.symbol);
+    const after = applyFill(before, Number(account.cash), { side: order.side, ...fill });
+    await db
+      .insertInto('positions')
+      .values({ user_id: order.userId, symbol: order.symbol, quantity: after.position.quantity, cost_basis: after.position.costBasis, realized_pnl: after.position.realizedPnl })
+      .onConflict((oc) => oc.columns(['user_id', 'symbol']).doUpdateSet({ quantity: after.position.quantity, cost_basis: after.position.costBasis, realized_pnl: after.position.realizedPnl }))
+      .execute();
+    await db.updateTable('paper_accounts').set({ cash: after.cash, updated_at: sql`now()` }).where('user_id', '=', order.userId).execute();
+  }
+
+  async ledger(userId: number, startingCash: Money): Promise<Ledger> {
+    return this.atomically(async (db) => {
+      await db.insertInto('paper_accounts').values({ user_id: userId, cash: startingCash, starting_cash: startingCash }).onConflict((oc) => oc.column('user_id').doNothing()).execute();
+      const account = await db.selectFrom('paper_accounts').selectAll().where('user_id', '=', userId).executeTakeFirstOrThrow();
+      const open = await db
+        .selectFrom('orders')
+        .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('reserved'), sql<number>`0`).as('reserved'))
+        .where('user_id', '=', userId)
+        .where('side', '=', 'buy')
+        .where('status', 'in', OPEN)
+        .executeTakeFirstOrThrow();
+      const rows = await db.selectFrom('positions').selectAll().where('user_id', '=', userId).orderBy('symbol').execute();
+      return {
+        cash: Number(account.cash),
+        startingCash: Number(account.starting_cash),
+        reserved: Number(open.reserved),
+        positions: rows.map((r) => ({ symbol: r.symbol, quantity: r.quantity, costBasis: Number(r.cost_basis), realizedPnl: Number(r.realized_pnl) })),
+      };
+    });
+  }
+
+  async reset(userId: number, startingCash: Money): Promise<void> {
+    await this.atomically(async (db) => {
+      await this.lockAccount(db, userId, startingCash);
+      await db.deleteFrom('orders').where('user_id', '=', userId).execute();
+      await db.deleteFrom('positions').where('user_id', '=', userId).execute();
+      await db.updateTable('paper_accounts').set({ cash: startingCash, starting_cash: startingCash, updated_at: sql`now()` }).where('user_id', '=', userId).execute();
+    });
+  }
+
+  async holdings(): Promise<{ userId: number; symbol: string }[]> {
+    const rows = await this.db.selectFrom('positions').select(['user_id', 'symbol']).where('quantity', '>', 0).execute();
+    return rows.map((r) => ({ userId: r.user_id, symbol: r.symbol }));
+  }
+
+  /** The account row, created with `startingCash` on first use, locked until the transaction ends. */
+  private async lockAccount(db: Kysely<Tables>, userId: number, startingCash: Money): Promise<{ cash: Money }> {
+    await db.insertInto('paper_accounts').values({ user_id: userId, cash: startingCash, starting_cash: startingCash }).onConflict((oc) => oc.column('user_id').doNothing()).execute();
+    const row = await db.selectFrom('paper_accounts').select('cash').where('user_id', '=', userId).forUpdate().executeTakeFirstOrThrow();
+    return { cash: Number(row.cash) };
+  }
+
+  /** Joins the caller's transaction, or opens one. */
+  private atomically<T>(fn: (db: Kysely<Tables>) => Promise<T>): Promise<T> {
+    return this.db.isTransaction ? fn(this.db) : this.db.transaction().execute(fn);
+  }
+}

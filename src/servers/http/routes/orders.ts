@@ -1,0 +1,121 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { utcDayStart } from '../../../domain/daily-stats.js';
+import type { OrderCommand } from '../../../domain/orders/commands.js';
+import { toMoney, type Money } from '../../../domain/orders/money.js';
+import { checkOrder, type OrderInput, type OrderStatus } from '../../../domain/orders/order.js';
+import { value } from '../../../domain/orders/portfolio.js';
+import { fillView, orderView, portfolioView } from '../../../domain/orders/records.js';
+import type { Database } from '../../../ports/database.js';
+import { BEARER, requireUser, userOf, type AccountsDeps, type TradingDeps } from '../auth.js';
+import { sendError } from '../errors.js';
+import { ErrorSchema } from '../schemas.js';
+import { useStrictValidation } from '../strict-validation.js';
+import { IdParams } from './alert-schemas.js';
+import { bodySymbol } from './alerts.js';
+import { CreateOrder, FillListQuery, FillSchema, OrderListQuery, OrderSchema, PortfolioSchema } from './order-schemas.js';
+
+const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema };
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
+
+/**
+ * /api/v1 orders, fills and portfolio: the token's user's, and only theirs (another user's order id
+ * answers 404 like an unknown one). An order is written to the database before its command goes
+ * on the queue, so a queue that fails after the commit delays the order (the orders role re-reads
+ * open orders) but never loses it.
+ */
+export const orderRoutes: FastifyPluginAsync<AccountsDeps & { trading: TradingDeps }> = async (app, deps) => {
+  useStrictValidation(app);
+  const { db, trading } = deps;
+  const universe = new Set(deps.symbols);
+  app.addHook('onRequest', requireUser(deps.tokens));
+
+  const command = async (message: OrderCommand, id: string, reply: FastifyReply) => {
+    try {
+      await trading.queue.publish(message, { id });
+    } catch (error) {
+      reply.log.warn({ err: error, command: message }, 'order command not confirmed; the orders role picks the order up from the database');
+    }
+  };
+
+  app.post<{ Body: OrderInput; Headers: { 'idempotency-key'?: string } }>('/orders', {
+    schema: {
+      tags: ['trading'],
+      summary: 'Submit a paper order',
+      description: 'With an `Idempotency-Key` header, submitting again with the same key returns the order the first submission created (200) instead of a new one.',
+      security: BEARER,
+      headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ description: '1 to 128 printable ASCII characters.' })) }),
+      body: CreateOrder,
+      response: { 201: OrderSchema, 200: OrderSchema, ...errors, 422: ErrorSchema },
+    },
+  }, async (request, reply) => {
+    const key = request.headers['idempotency-key'];
+    if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) return sendError(reply, 'INVALID_IDEMPOTENCY_KEY');
+    const symbol = bodySymbol(universe, request.body.symbol, reply);
+    if (!symbol) return reply;
+    const checked = checkOrder({ ...request.body, symbol });
+    if (!checked.ok) return sendError(reply, checked.code, checked.message);
+    const latest = await trading.store.latest(symbol);
+    const result = await db.orders.submit({
+      userId: userOf(request).id,
+      request: checked.value,
+      idempotencyKey: key,
+      latest: latest && { price: toMoney(latest.price), seq: latest.seq },
+      day: utcDayStart(Date.now()),
+      startingCash: trading.startingCash,
+    });
+    if (!result.ok) return sendError(reply, result.code, result.message);
+    if (result.created) await command({ kind: 'submit', orderId: result.order.id }, `submit-${result.order.id}`, reply);
+    else void reply.header('idempotent-replayed', 'true');
+    return reply.code(result.created ? 201 : 200).send(orderView(result.order));
+  });
+
+  app.get<{ Querystring: { status?: OrderStatus | 'open'; symbol?: string; limit: number } }>('/orders', {
+    schema: { tags: ['trading'], summary: 'Your orders, newest first', security: BEARER, querystring: OrderListQuery, response: { 200: Type.Object({ orders: Type.Array(OrderSchema) }), ...errors } },
+  }, async (request) => {
+    const { status, symbol, limit } = request.query;
+    return { orders: (await db.orders.list(userOf(request).id, { status, symbol: symbol?.toUpperCase(), limit })).map(orderView) };
+  });
+
+  app.get<{ Params: { id: number } }>('/orders/:id', {
+    schema: { tags: ['trading'], summary: 'One of your orders', security: BEARER, params: IdParams, response: { 200: OrderSchema, ...errors } },
+  }, async (request, reply) => {
+    const order = await db.orders.get(userOf(request).id, request.params.id);
+    return order ? orderView(order) : sendError(reply, 'ORDER_NOT_FOUND');
+  });
+
+  app.delete<{ Params: { id: number } }>('/orders/:id', {
+    schema: { tags: ['trading'], summary: 'Cancel an open order (its reservation is released)', security: BEARER, params: IdParams, response: { 200: OrderSchema, ...errors, 409: ErrorSchema } },
+  }, async (request, reply) => {
+    const user = userOf(request).id;
+    const result = await db.orders.cancel(user, request.params.id);
+    if (result === 'not_found') return sendError(reply, 'ORDER_NOT_FOUND');
+    if (result === 'closed') return sendError(reply, 'ORDER_NOT_CANCELABLE');
+    await command({ kind: 'cancel', orderId: result.id, userId: user }, `cancel-${result.id}`, reply);
+    return orderView(result);
+  });
+
+  app.get<{ Querystring: { orderId?: number; limit: number } }>('/fills', {
+    schema: { tags: ['trading'], summary: 'Your fills, newest first', security: BEARER, querystring: FillListQuery, response: { 200: Type.Object({ fills: Type.Array(FillSchema) }), ...errors } },
+  }, async (request) => ({ fills: (await db.orders.fills(userOf(request).id, request.query)).map(fillView) }));
+
+  const portfolio = async (database: Database, userId: number) => {
+    const ledger = await database.orders.ledger(userId, trading.startingCash);
+    const held = ledger.positions.filter((p) => p.quantity > 0);
+    const latest = await trading.store.latestMany(held.map((p) => p.symbol));
+    const prices = new Map<string, Money>();
+    latest.forEach((tick, i) => tick && prices.set(held[i]!.symbol, toMoney(tick.price)));
+    return portfolioView(value(ledger.cash, ledger.positions, prices), ledger.startingCash, ledger.reserved);
+  };
+
+  app.get('/portfolio', {
+    schema: { tags: ['trading'], summary: 'Your cash, positions and P&L at the latest prices', security: BEARER, response: { 200: PortfolioSchema, ...errors } },
+  }, async (request) => portfolio(db, userOf(request).id));
+
+  app.post('/portfolio/reset', {
+    schema: { tags: ['trading'], summary: 'Start over: starting cash, no positions, orders or fills', security: BEARER, response: { 200: PortfolioSchema, ...errors } },
+  }, async (request) => {
+    await db.orders.reset(userOf(request).id, trading.startingCash);
+    return portfolio(db, userOf(request).id);
+  });
+};

@@ -1,0 +1,232 @@
+import { userChannel, type UserEvent } from '../domain/accounts/user-events.js';
+import type { OrderCommand } from '../domain/orders/commands.js';
+import { matchTick, type FillBounds } from '../domain/orders/matching.js';
+import { toMoney, type Money } from '../domain/orders/money.js';
+import { isOpen } from '../domain/orders/order.js';
+import { value } from '../domain/orders/portfolio.js';
+import { orderView, portfolioView, type OrderRecord } from '../domain/orders/records.js';
+import type { Tick } from '../domain/tick.js';
+import type { Logger } from '../observability/logger.js';
+import type { Database } from '../ports/database.js';
+import type { Consumer, EventLog, LogRecord } from '../ports/event-log.js';
+import type { Service } from '../ports/lifecycle.js';
+import type { Delivery, OrderQueue, QueueConsumer } from '../ports/order-queue.js';
+import type { PriceStore } from '../ports/price-store.js';
+import type { PubSub } from '../ports/pubsub.js';
+
+export interface OrdersDeps {
+  readonly log: EventLog<Tick>;
+  readonly queue: OrderQueue<OrderCommand>;
+  readonly db: Database;
+  readonly store: PriceStore;
+  readonly userEvents: PubSub<UserEvent>;
+  /** How often open orders are re-read from the database (orders whose command was lost, other processes' changes). */
+  readonly refreshMs: number;
+  /** At most one portfolio message per user per this interval. */
+  readonly portfolioIntervalMs: number;
+  readonly startingCash: Money;
+  readonly maxBatch: number;
+  readonly group?: string;
+  readonly logger: Logger;
+}
+
+/** Bounds that never limit: used to ask "could this tick do anything?" before taking locks. */
+const UNBOUNDED: FillBounds = { spendable: Number.MAX_SAFE_INTEGER, held: Number.MAX_SAFE_INTEGER };
+
+/**
+ * The orders role. Order commands come from the OrderQueue (accept a new order, drop a canceled
+ * one); ticks come from its own consumer group on the tick log. Open orders are kept per symbol
+ * in memory; a tick that could change one is decided again in a database transaction that locks
+ * the owner's account and the order (matchTick on the stored state and current funds), writes
+ * the fill, order, position and cash together, and keys the fill by (order, tick seq). So a tick
+ * redelivered, replayed after a crash, or seen by two orders processes fills once; the owner is
+ * told (`order`, then a throttled `portfolio`) only after the commit.
+ *
+ * The in-memory book is a cache: it is rebuilt from the database at start and every `refreshMs`,
+ * so an order whose command was lost still trades, and stale entries cost a transaction that
+ * finds nothing to do.
+ */
+export class OrdersService implements Service {
+  readonly name = 'orders';
+  private book = new Map<string, Map<number, OrderRecord>>();
+  /** symbol → users holding it, whose portfolio value moves with its ticks. */
+  private readonly holders = new Map<string, Set<number>>();
+  private readonly dirty = new Set<number>();
+  private ticks: Consumer | undefined;
+  private commands: QueueConsumer | undefined;
+  private refresher: NodeJS.Timeout | undefined;
+  private flusher: NodeJS.Timeout | undefined;
+  private loaded: Promise<void> = Promise.resolve();
+  private background = new Set<Promise<unknown>>();
+  private stopped = false;
+
+  constructor(private readonly deps: OrdersDeps) {}
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    this.loaded = this.loadUntilDone();
+    this.ticks = await this.deps.log.consume({ group: this.deps.group ?? 'orders', maxBatch: this.deps.maxBatch, from: 'latest' }, (records) => this.handleTicks(records));
+    this.commands = await this.deps.queue.consume((delivery) => this.handleCommand(delivery), { prefetch: 32 });
+    this.flusher = setInterval(() => this.track(this.flushPortfolios()), this.deps.portfolioIntervalMs);
+    this.deps.logger.info({ refreshMs: this.deps.refreshMs }, 'orders started');
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.flusher);
+    clearTimeout(this.refresher);
+    await this.commands?.stop();
+    await this.ticks?.stop();
+    await Promise.allSettled([...this.background]);
+    this.commands = undefined;
+    this.ticks = undefined;
+  }
+
+  /** Exposed for tests that drive the role without a queue. */
+  async handleCommand({ body }: Delivery<OrderCommand>): Promise<void> {
+    await this.loaded;
+    if (body.kind === 'submit') {
+      const accepted = await this.deps.db.orders.accept(body.orderId);
+      if (accepted) {
+        this.put(accepted);
+        await this.publish({ type: 'order', userId: accepted.userId, order: orderView(accepted) });
+      }
+      return;
+    }
+    for (const orders of this.book.values()) orders.delete(body.orderId);
+    const order = await this.deps.db.orders.get(body.userId, body.orderId);
+    if (order) {
+      await this.publish({ type: 'order', userId: order.userId, order: orderView(order) });
+      this.dirty.add(order.userId);
+    }
+  }
+
+  /** Exposed for tests that drive the role without a log. */
+  async handleTicks(records: readonly LogRecord<Tick>[]): Promise<void> {
+    await this.loaded;
+    for (const { value: tick } of records) {
+      const orders = this.book.get(tick.symbol);
+      if (orders) {
+        for (const order of [...orders.values()]) {
+          if (matchTick(order, tick, UNBOUNDED)) await this.decide(order.id, tick);
+        }
+      }
+      for (const user of this.holders.get(tick.symbol) ?? []) this.dirty.add(user);
+    }
+  }
+
+  /** One transaction: fresh order and funds under lock, the match, and its writes. */
+  private async decide(orderId: number, tick: Tick): Promise<void> {
+    const result = await this.deps.db.transaction(async (tx) => {
+      const locked = await tx.orders.lockForFill(orderId);
+      if (!locked) return { order: undefined, changed: false, filled: false };
+      const match = matchTick(locked.order, tick, { spendable: locked.spendable, held: locked.held });
+      const written = match ? await tx.orders.record(locked.order, tick, match) : undefined;
+      return written ? { order: written.order, changed: true, filled: written.fill !== undefined } : { order: locked.order, changed: false, filled: false };
+    });
+    const { order } = result;
+    if (!order) {
+      for (const orders of this.book.values()) orders.delete(orderId);
+      return;
+    }
+    this.put(order);
+    if (!result.changed) return;
+    if (result.filled) {
+      this.dirty.add(order.userId);
+      if (order.side === 'buy') this.hold(order.symbol, order.userId);
+    }
+    await this.publish({ type: 'order', userId: order.userId, order: orderView(order) });
+  }
+
+  private put(order: OrderRecord): void {
+    let orders = this.book.get(order.symbol);
+    if (isOpen(order.status)) {
+      if (!orders) this.book.set(order.symbol, (orders = new Map()));
+      orders.set(order.id, order);
+    } else orders?.delete(order.id);
+  }
+
+  private hold(symbol: string, userId: number): void {
+    let users = this.holders.get(symbol);
+    if (!users) this.holders.set(symbol, (users = new Set()));
+    users.add(userId);
+  }
+
+  /** Values each user marked since the last flush, once: at most one message per user per interval. */
+  private async flushPortfolios(): Promise<void> {
+    if (this.dirty.size === 0 || this.stopped) return;
+    const users = [...this.dirty];
+    this.dirty.clear();
+    for (const userId of users) {
+      try {
+        const ledger = await this.deps.db.orders.ledger(userId, this.deps.startingCash);
+        const held = ledger.positions.filter((p) => p.quantity > 0);
+        const latest = await this.deps.store.latestMany(held.map((p) => p.symbol));
+        const prices = new Map<string, Money>();
+        latest.forEach((tick, i) => tick && prices.set(held[i]!.symbol, toMoney(tick.price)));
+        const valuation = value(ledger.cash, ledger.positions, prices);
+        await this.publish({ type: 'portfolio', userId, portfolio: portfolioView(valuation, ledger.startingCash, ledger.reserved) });
+      } catch (error) {
+        this.deps.logger.warn({ err: error, userId }, 'valuing a portfolio failed');
+      }
+    }
+  }
+
+  private async loadUntilDone(): Promise<void> {
+    for (let attempt = 0; !this.stopped; attempt++) {
+      try {
+        await this.load();
+        this.scheduleRefresh();
+        return;
+      } catch (error) {
+        const delay = Math.min(10_000, 250 * 2 ** attempt);
+        this.deps.logger.warn({ err: error, retryInMs: delay }, 'loading open orders failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, delay).unref());
+      }
+    }
+  }
+
+  /** Rebuilds the book and the holders from the database; accepts orders still `new`. */
+  private async load(): Promise<void> {
+    const book = new Map<string, Map<number, OrderRecord>>();
+    for (let order of await this.deps.db.orders.open()) {
+      if (order.status === 'new') {
+        const accepted = await this.deps.db.orders.accept(order.id);
+        if (!accepted) continue;
+        order = accepted;
+        await this.publish({ type: 'order', userId: order.userId, order: orderView(order) });
+      }
+      let orders = book.get(order.symbol);
+      if (!orders) book.set(order.symbol, (orders = new Map()));
+      orders.set(order.id, order);
+    }
+    this.book = book;
+    this.holders.clear();
+    for (const { userId, symbol } of await this.deps.db.orders.holdings()) this.hold(symbol, userId);
+  }
+
+  private scheduleRefresh(): void {
+    if (this.stopped) return;
+    this.refresher = setTimeout(() => {
+      this.track(
+        this.load()
+          .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'refreshing open orders failed; retrying'))
+          .finally(() => this.scheduleRefresh()),
+      );
+    }, this.deps.refreshMs);
+  }
+
+  private track(work: Promise<unknown>): void {
+    this.background.add(work);
+    void work.finally(() => this.background.delete(work));
+  }
+
+  private async publish(event: UserEvent): Promise<void> {
+    try {
+      await this.deps.userEvents.publish(userChannel(event.userId), event);
+    } catch (error) {
+      // The change is committed; only the live message is lost (pub/sub is at-most-once).
+      this.deps.logger.error({ err: error, type: event.type }, 'publishing a user event failed');
+    }
+  }
+}
