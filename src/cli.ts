@@ -21,7 +21,7 @@ const port = (value: string): string => {
 program
   .command('start')
   .description('Run tickstream. Configuration comes from the environment (see `tickstream config`); flags override it.')
-  .option('-r, --roles <roles>', 'comma-separated roles (generator, processor, gateway, api, alerts) or `all`; overrides ROLES')
+  .option('-r, --roles <roles>', 'comma-separated roles (generator, processor, gateway, api, alerts, analytics) or `all`; overrides ROLES')
   .option('-p, --port <port>', 'HTTP/WebSocket port; overrides PORT', port)
   .action(async (options: { roles?: string; port?: string }) => {
     const env = { ...process.env };

@@ -2,7 +2,7 @@ import { DEFAULT_UNIVERSE } from '../domain/price-model.js';
 import { isValidSymbol } from '../domain/symbol.js';
 import { int, list, num, oneOf, optionalText, text, type Field } from './schema-kit.js';
 
-export const ROLE_NAMES = ['generator', 'processor', 'gateway', 'api', 'alerts', 'orders', 'ingestor'] as const;
+export const ROLE_NAMES = ['generator', 'processor', 'gateway', 'api', 'alerts', 'orders', 'ingestor', 'analytics'] as const;
 export type RoleName = (typeof ROLE_NAMES)[number];
 
 /** `FEED` or `FEED=LOCAL`: a provider's symbol, and the tickstream symbol its trades are filed under. */
@@ -18,6 +18,8 @@ const isSymbolPrice = (item: string): boolean => {
   const [symbol, price, extra] = item.split(':');
   return extra === undefined && symbol !== undefined && isValidSymbol(symbol) && Number(price) > 0;
 };
+
+const isPeriod = (item: string): boolean => /^\d{1,4}$/.test(item) && Number(item) >= 2 && Number(item) <= 1000;
 
 /**
  * Every setting tickstream reads, in one place: environment name, default, what is allowed, and
@@ -79,6 +81,12 @@ export const CONFIG_SCHEMA = {
   // REST
   corsOrigins: list('CORS_ORIGINS', ['*'], 'Origins whose browser pages may call the REST API (CORS); `*` for any. Tokens travel in `Authorization`, never cookies, so no credentials mode is offered.', '`*` or comma-separated origins like `https://app.example.com`'),
   apiMaxLimit: int('API_MAX_LIMIT', 1_000, 1, 1_000_000, 'Largest `limit` accepted by history and candle routes.'),
+
+  // Analytics (indicators and movers over windows)
+  analyticsSmaPeriods: list('ANALYTICS_SMA_PERIODS', ['9', '20', '50', '200'], 'Periods (in candles) of the simple moving averages computed for every symbol and interval, served as `sma:<period>`.', 'comma-separated whole numbers 2 to 1000', isPeriod, true),
+  analyticsEmaPeriods: list('ANALYTICS_EMA_PERIODS', ['9', '20', '50', '200'], 'Periods (in candles) of the exponential moving averages, served as `ema:<period>`.', 'comma-separated whole numbers 2 to 1000', isPeriod, true),
+  analyticsHistoryLimit: int('ANALYTICS_HISTORY_LIMIT', 500, 10, 100_000, 'Candles whose indicator values are kept per symbol and interval.'),
+  analyticsMoversMs: int('ANALYTICS_MOVERS_MS', 1_000, 50, 3_600_000, 'How often the analytics role recomputes and stores the movers over windows.'),
 
   // Accounts and alerts
   databaseUrl: optionalText('DATABASE_URL', 'PostgreSQL for accounts and alerts; unset: embedded PostgreSQL (PGlite) under DATA_DIR.', 'a `postgres://` or `postgresql://` URL', /^postgres(ql)?:\/\/\S+$/),

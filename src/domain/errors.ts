@@ -10,6 +10,8 @@ export const ERROR_CODES = {
   NO_PRICE_YET: { status: 404, text: 'The symbol is known but has no tick yet.' },
   INVALID_LIMIT: { status: 400, text: 'The limit is not a whole number within the allowed range.' },
   INVALID_INTERVAL: { status: 400, text: 'The candle interval is not one of 1s, 1m, 5m, 1h.' },
+  UNKNOWN_INDICATOR: { status: 400, text: 'An indicator name is not one computed here (see ANALYTICS_SMA_PERIODS and the README).' },
+  INVALID_WINDOW: { status: 400, text: 'The movers window is not one of 1m, 5m, 1h, day.' },
   TOO_MANY_SYMBOLS: { status: 400, text: 'The subscription would exceed the per-connection symbol limit.' },
   RATE_LIMITED: { status: 429, text: 'Too many messages; slow down.' },
   MESSAGE_TOO_LARGE: { status: 413, text: 'The frame exceeds the maximum frame size.' },

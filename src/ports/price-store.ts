@@ -1,6 +1,7 @@
 import type { CandleInterval, CandleView } from '../domain/candles.js';
 import type { Quote } from '../domain/daily-stats.js';
 import type { Tick } from '../domain/tick.js';
+import type { AnalyticsStore } from './analytics-store.js';
 import type { Adapter } from './lifecycle.js';
 
 /**
@@ -17,8 +18,9 @@ import type { Adapter } from './lifecycle.js';
  * - **Bounded.** History keeps the newest `historyLimit` accepted ticks per symbol; each candle
  *   interval keeps the newest `candleLimit` candles.
  * - **Read-your-writes.** Once `applyTicks` resolves, reads on the same store see its effect.
+ * - **Analytics** (indicators per candle, movers over windows): see analytics-store.ts.
  */
-export interface PriceStore extends Adapter {
+export interface PriceStore extends Adapter, AnalyticsStore {
   applyTicks(ticks: readonly Tick[]): Promise<ApplyResult>;
   latest(symbol: string): Promise<Tick | undefined>;
   /** The latest tick of each symbol asked for, in the same order, in one round trip. */
@@ -51,4 +53,6 @@ export interface ApplyResult {
 export interface PriceStoreLimits {
   readonly historyLimit: number;
   readonly candleLimit: number;
+  /** Indicator points kept per symbol and interval; `candleLimit` when unset. */
+  readonly indicatorLimit?: number;
 }

@@ -16,6 +16,7 @@ import { RedisStreamsEventLog } from '../adapters/redis/redis-streams-event-log.
 import type { Config, RoleName } from '../config/schema.js';
 import { ConfigError } from '../config/schema-kit.js';
 import type { UserEvent } from '../domain/accounts/user-events.js';
+import type { IndicatorSpec } from '../domain/analytics/catalogue.js';
 import type { Tick } from '../domain/tick.js';
 import type { Logger } from '../observability/logger.js';
 import type { EventLog } from '../ports/event-log.js';
@@ -105,13 +106,13 @@ export function createAdapters(config: Config, logger: Logger): Adapters {
   if (kind === 'redis') {
     const url = needRedis('STORE=redis');
     const shared = { url, prefix: config.redisPrefix, clientName: config.redisClientName, logger: log };
-    store = new RedisPriceStore({ ...shared, historyLimit: config.historyLimit, candleLimit: config.candleLimit });
+    store = new RedisPriceStore({ ...shared, historyLimit: config.historyLimit, candleLimit: config.candleLimit, indicatorLimit: config.analyticsHistoryLimit });
     pubsub = new RedisPubSub<Tick>({ ...shared, codec: tickCodec });
     connectionLimiter = new RedisConnectionLimiter({ ...shared, ...limits });
     userEvents = new RedisPubSub<UserEvent>({ ...shared, codec: userEventCodec, clientName: `${config.redisClientName}-user-events` });
     sequencer = new RedisSequencer(shared);
   } else {
-    store = new MemoryPriceStore({ historyLimit: config.historyLimit, candleLimit: config.candleLimit });
+    store = new MemoryPriceStore({ historyLimit: config.historyLimit, candleLimit: config.candleLimit, indicatorLimit: config.analyticsHistoryLimit });
     pubsub = new MemoryPubSub<Tick>();
     connectionLimiter = new MemoryConnectionLimiter(limits);
     userEvents = new MemoryPubSub<UserEvent>();
@@ -134,7 +135,7 @@ export function checkRoles(config: Config, roles: readonly RoleName[]): void {
     if (has('generator') && !has('processor')) problems.push(`ROLES: generator without processor: ${why}, so its ticks would reach no one`);
     // TEST_TICK_INJECTION: the api role's test route is the producer.
     const producer = has('generator') || has('ingestor') || (has('api') && (config.testTickInjection === 'true' || config.ingestApiKeys.length > 0));
-    for (const reader of ['processor', 'alerts', 'orders'] as const) {
+    for (const reader of ['processor', 'alerts', 'orders', 'analytics'] as const) {
       if (has(reader) && !producer) problems.push(`ROLES: ${reader} without generator: ${why}, so it would read an empty log`);
     }
   }
@@ -144,10 +145,17 @@ export function checkRoles(config: Config, roles: readonly RoleName[]): void {
       if (has(reader) && !has('processor')) problems.push(`ROLES: ${reader} without processor: ${why}, so it would serve no prices`);
     }
     if (has('alerts') && !has('processor')) problems.push(`ROLES: alerts without processor: ${why}, so pct_move alerts would have no day open`);
+    if (has('analytics') && !has('processor')) problems.push(`ROLES: analytics without processor: ${why}, so it would rebuild from no candles`);
   }
   if (has('ingestor') && config.ingestSource === 'none') problems.push('ROLES: ingestor without INGEST_SOURCE: it would have nothing to read');
   if (config.testTickInjection === 'true' && process.env.NODE_ENV === 'production') {
     problems.push('TEST_TICK_INJECTION=true is refused when NODE_ENV=production');
   }
   if (problems.length > 0) throw new ConfigError(problems);
+}
+
+/** The indicators computed and served, from ANALYTICS_SMA_PERIODS and ANALYTICS_EMA_PERIODS. */
+export function indicatorSpec(config: Config): IndicatorSpec {
+  const periods = (list: readonly string[]): number[] => [...new Set(list.map(Number))].sort((a, b) => a - b);
+  return { smaPeriods: periods(config.analyticsSmaPeriods), emaPeriods: periods(config.analyticsEmaPeriods) };
 }

@@ -13,10 +13,11 @@ import { buildHttpApp } from '../servers/http/app.js';
 import { IngestKeys } from '../servers/http/ingest-keys.js';
 import { GatewayService } from '../servers/ws/gateway.js';
 import { GeneratorService } from '../services/generator.js';
+import { AnalyticsService } from '../services/analytics.js';
 import { ProcessorService } from '../services/processor.js';
 import { wireAccounts } from './accounts.js';
 import { wireOrders } from './orders.js';
-import { checkRoles, createAdapters, type Adapters } from './adapters.js';
+import { checkRoles, createAdapters, indicatorSpec, type Adapters } from './adapters.js';
 import { wireIngest } from './ingest.js';
 
 export interface Composition {
@@ -51,6 +52,20 @@ export async function compose(config: Config, logger: Logger, version: string): 
   if (has('processor')) {
     services.push(new ProcessorService({ ...adapters, log: adapters.eventLog, maxBatch: config.processorMaxBatch, metrics, logger: roleLogger('processor') }));
   }
+  if (has('analytics')) {
+    services.push(
+      new AnalyticsService({
+        log: adapters.eventLog,
+        store: adapters.store,
+        spec: indicatorSpec(config),
+        candleLimit: config.candleLimit,
+        maxBatch: config.processorMaxBatch,
+        moversEveryMs: config.analyticsMoversMs,
+        metrics,
+        logger: roleLogger('analytics'),
+      }),
+    );
+  }
   // Database, user-event pub/sub and the alerts role (see wiring/accounts.ts).
   // The symbol universe, the ingestor role and the intake the ingest API shares (see wiring/ingest.ts).
   const ingest = wireIngest(config, has, adapters, metrics, logger);
@@ -77,7 +92,7 @@ export async function compose(config: Config, logger: Logger, version: string): 
     version,
     corsOrigins: config.corsOrigins,
     traffic,
-    market: has('api') ? { store: adapters.store, symbols: ingest.universe.symbols, maxLimit: config.apiMaxLimit } : undefined,
+    market: has('api') ? { store: adapters.store, symbols: ingest.universe.symbols, maxLimit: config.apiMaxLimit, indicators: indicatorSpec(config) } : undefined,
     adapters: { process: lifecycle, ...readinessChecks(has, adapters, accounts.database), ...(orders.queue ? { orderQueue: orders.queue } : {}), ...ingest.readiness },
     accounts: accounts.http && orders.trading ? { ...accounts.http, trading: orders.trading } : accounts.http,
     ingest: has('api') ? { keys: new IngestKeys(config.ingestApiKeys), intake: ingest.intake, maxBatch: config.ingestMaxBatch } : undefined,

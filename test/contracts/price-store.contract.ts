@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bucketStart, CANDLE_INTERVAL_NAMES, CANDLE_INTERVALS, type CandleView } from '../../src/domain/candles.js';
 import { seededRandom } from '../../src/domain/random.js';
 import type { Tick } from '../../src/domain/tick.js';
+import type { IndicatorPoint } from '../../src/domain/analytics/symbol-analytics.js';
+import type { WindowStats } from '../../src/domain/analytics/window-movers.js';
 import type { PriceStore, PriceStoreLimits } from '../../src/ports/price-store.js';
 import { aTick, aTickRun, T0 } from '../support/ticks.js';
 
@@ -247,6 +249,37 @@ export function priceStoreContract(name: string, factory: PriceStoreFactory): vo
         const quotes = await store.quotes();
         expect(quotes.map((q) => q.symbol).sort()).toEqual(['AAPL', 'MSFT']);
         for (const q of quotes) expect(q).toEqual(await store.quote(q.symbol));
+      });
+    });
+
+    describe('analytics: indicator points and window stats', () => {
+      const point = (time: number, sma: number, symbol = 'AAPL'): IndicatorPoint => ({ symbol, interval: '1m', time, values: { 'sma:20': sma, 'bb:20:2': { upper: sma + 1, middle: sma, lower: sma - 1 } } });
+
+      it('keeps one point per candle, the last one written, oldest first', async () => {
+        await store.putIndicators([point(T0 + 60_000, 1), point(T0, 2)]);
+        await store.putIndicators([point(T0 + 60_000, 3), point(T0 + 60_000, 4), point(T0 + 120_000, 5), point(T0, 9, 'MSFT')]);
+        expect(await store.indicators('AAPL', '1m', 10)).toEqual([point(T0, 2), point(T0 + 60_000, 4), point(T0 + 120_000, 5)].map(({ time, values }) => ({ time, values })));
+        expect(await store.indicators('AAPL', '1m', 1)).toEqual([{ time: T0 + 120_000, values: point(0, 5).values }]);
+        expect(await store.indicators('AAPL', '5m', 10)).toEqual([]);
+        expect(await store.indicators('MSFT', '1m', 10)).toHaveLength(1);
+      });
+
+      it('keeps the newest indicatorLimit candles per symbol and interval', async () => {
+        store = await open({ ...LIMITS, indicatorLimit: 10 });
+        await store.putIndicators(Array.from({ length: 25 }, (_, i) => point(T0 + i * 60_000, i)));
+        const kept = await store.indicators('AAPL', '1m', 100);
+        expect(kept.map((p) => p.values['sma:20'])).toEqual(Array.from({ length: 10 }, (_, i) => 15 + i));
+      });
+
+      it('window stats replace per symbol and leave the other symbols and windows', async () => {
+        const stats = (symbol: string, volume: number): WindowStats => ({ symbol, price: 1, reference: 1, change: 0, changePercent: 0, volume, trades: 1, averageVolume: null, volumeRatio: null, from: T0, to: T0 + 60_000 });
+        await store.putWindowStats('5m', [stats('AAPL', 1), stats('MSFT', 2)]);
+        await store.putWindowStats('5m', [stats('AAPL', 3)]);
+        await store.putWindowStats('1h', [stats('GOOG', 4)]);
+        const five = (await store.windowStats('5m')).sort((a, b) => a.symbol.localeCompare(b.symbol));
+        expect(five).toEqual([stats('AAPL', 3), stats('MSFT', 2)]);
+        expect(await store.windowStats('1h')).toEqual([stats('GOOG', 4)]);
+        expect(await store.windowStats('day')).toEqual([]);
       });
     });
   });

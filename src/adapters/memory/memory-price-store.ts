@@ -1,7 +1,11 @@
 import { addToCandles, CANDLE_INTERVAL_NAMES, CANDLE_INTERVALS, candleView, type Candle, type CandleInterval, type CandleView } from '../../domain/candles.js';
 import { addToDailyStats, toQuote, type DailyStats, type Quote } from '../../domain/daily-stats.js';
+import type { IndicatorPoint } from '../../domain/analytics/symbol-analytics.js';
+import type { MoverWindow, WindowStats } from '../../domain/analytics/window-movers.js';
 import { continuesWithoutGap, type Tick } from '../../domain/tick.js';
+import type { StoredIndicatorPoint } from '../../ports/analytics-store.js';
 import type { ApplyResult, PriceStore, PriceStoreLimits } from '../../ports/price-store.js';
+import { MemoryAnalytics } from './memory-analytics.js';
 import { RingBuffer } from './ring-buffer.js';
 
 interface SymbolBook {
@@ -13,8 +17,11 @@ interface SymbolBook {
 
 export class MemoryPriceStore implements PriceStore {
   private readonly books = new Map<string, SymbolBook>();
+  private readonly analytics: MemoryAnalytics;
 
-  constructor(private readonly limits: PriceStoreLimits) {}
+  constructor(private readonly limits: PriceStoreLimits) {
+    this.analytics = new MemoryAnalytics(limits.indicatorLimit ?? limits.candleLimit);
+  }
 
   async start(): Promise<void> {}
   async close(): Promise<void> {}
@@ -98,5 +105,21 @@ export class MemoryPriceStore implements PriceStore {
 
   async quotes(): Promise<Quote[]> {
     return [...this.books.values()].map((b) => toQuote(b.latest, b.stats));
+  }
+
+  putIndicators(points: readonly IndicatorPoint[]): Promise<void> {
+    return this.analytics.putIndicators(points);
+  }
+
+  indicators(symbol: string, interval: CandleInterval, limit: number): Promise<StoredIndicatorPoint[]> {
+    return this.analytics.indicators(symbol, interval, limit);
+  }
+
+  putWindowStats(window: MoverWindow, stats: readonly WindowStats[]): Promise<void> {
+    return this.analytics.putWindowStats(window, stats);
+  }
+
+  windowStats(window: MoverWindow): Promise<WindowStats[]> {
+    return this.analytics.windowStats(window);
   }
 }

@@ -2,10 +2,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { MultiErrorReply, type RedisArgument } from 'redis';
 import { CANDLE_INTERVAL_NAMES, type CandleInterval, type CandleView } from '../../domain/candles.js';
 import { toQuote, type Quote } from '../../domain/daily-stats.js';
+import type { IndicatorPoint } from '../../domain/analytics/symbol-analytics.js';
+import type { MoverWindow, WindowStats } from '../../domain/analytics/window-movers.js';
 import { continuesWithoutGap, type Tick } from '../../domain/tick.js';
+import type { StoredIndicatorPoint } from '../../ports/analytics-store.js';
 import type { ApplyResult, PriceStore } from '../../ports/price-store.js';
 import { groupBy } from '../group-by.js';
 import { closeClient, connectionName, createRedisClient, pingWithin, type RedisClient, type RedisLogger } from './connection.js';
+import { RedisAnalytics } from './redis-analytics.js';
 import { WRITE_SYMBOL_RUN } from './lua/write-symbol-run.js';
 import { evalShaArgs, isNoScript, loadScript } from './lua/lua-script.js';
 import { decodeCandle, decodeStats, decodeStoredCandle, decodeTick, priceStoreKeys } from './price-store-encoding.js';
@@ -17,6 +21,8 @@ export interface RedisPriceStoreOptions {
   readonly prefix: string;
   readonly historyLimit: number;
   readonly candleLimit: number;
+  /** Indicator points kept per symbol and interval; `candleLimit` when unset. */
+  readonly indicatorLimit?: number;
   /** Expiry of every key, refreshed on each accepted tick of its symbol; 7 days by default. */
   readonly ttlSeconds?: number;
   /** Base of the connection name shown by CLIENT LIST; `tickstream` by default. */
@@ -63,6 +69,7 @@ export class RedisPriceStore implements PriceStore {
   private readonly ttl: string;
   /** What this writer knows of each symbol it wrote or read (see symbol-run.ts). */
   private readonly states = new Map<string, SymbolState>();
+  private readonly analytics: RedisAnalytics;
 
   constructor(private readonly options: RedisPriceStoreOptions) {
     for (const [name, value] of [['historyLimit', options.historyLimit], ['candleLimit', options.candleLimit]] as const) {
@@ -73,6 +80,7 @@ export class RedisPriceStore implements PriceStore {
     this.ttl = String(ttl);
     this.keys = priceStoreKeys(options.prefix);
     this.client = createRedisClient(options.url, { name: connectionName(options.clientName, 'store'), logger: options.logger });
+    this.analytics = new RedisAnalytics(this.client, options.prefix, options.indicatorLimit ?? options.candleLimit, this.ttl);
   }
 
   async start(): Promise<void> {
@@ -286,6 +294,22 @@ export class RedisPriceStore implements PriceStore {
       if (latest !== undefined && stats !== undefined) quotes.push(toQuote(latest, stats));
     }
     return quotes;
+  }
+
+  putIndicators(points: readonly IndicatorPoint[]): Promise<void> {
+    return this.analytics.putIndicators(points);
+  }
+
+  indicators(symbol: string, interval: CandleInterval, limit: number): Promise<StoredIndicatorPoint[]> {
+    return this.analytics.indicators(symbol, interval, limit);
+  }
+
+  putWindowStats(window: MoverWindow, stats: readonly WindowStats[]): Promise<void> {
+    return this.analytics.putWindowStats(window, stats);
+  }
+
+  windowStats(window: MoverWindow): Promise<WindowStats[]> {
+    return this.analytics.windowStats(window);
   }
 }
 

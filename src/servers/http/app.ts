@@ -9,6 +9,7 @@ import type { Adapter } from '../../ports/lifecycle.js';
 import type { PriceStore } from '../../ports/price-store.js';
 import type { EventLog } from '../../ports/event-log.js';
 import type { Tick } from '../../domain/tick.js';
+import { DEFAULT_INDICATOR_SPEC, type IndicatorSpec } from '../../domain/analytics/catalogue.js';
 import type { AccountsDeps } from './auth.js';
 import { installErrorHandling } from './errors.js';
 import { guardSockets } from './socket-guard.js';
@@ -19,6 +20,7 @@ import { legacyAlertRoutes } from './routes/legacy-alerts.js';
 import { testTickRoutes } from './routes/test-ticks.js';
 import { ingestRoutes, type IngestRouteOptions } from './routes/ingest.js';
 import { homeRoutes } from './routes/home.js';
+import { indicatorRoutes } from './routes/indicators.js';
 import { marketRoutes } from './routes/market.js';
 import { opsRoutes } from './routes/ops.js';
 import { installRequestTelemetry, requestId } from './request-telemetry.js';
@@ -28,7 +30,7 @@ export interface HttpAppDeps {
   readonly logger: Logger;
   readonly metrics: Metrics;
   /** Present when this process serves the REST API; without it only ops routes are mounted. */
-  readonly market?: { readonly store: PriceStore; readonly symbols: readonly string[] | ReadonlySet<string>; readonly maxLimit: number };
+  readonly market?: { readonly store: PriceStore; readonly symbols: readonly string[] | ReadonlySet<string>; readonly maxLimit: number; readonly indicators?: IndicatorSpec };
   /** Everything `/ready` checks. */
   readonly adapters: Readonly<Record<string, Adapter>>;
   readonly version: string;
@@ -90,6 +92,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   if (deps.market) {
     await app.register(seedRoutes, deps.market);
     await app.register(marketRoutes, { ...deps.market, prefix: '/api/v1' });
+    await app.register(indicatorRoutes, { ...deps.market, spec: deps.market.indicators ?? DEFAULT_INDICATOR_SPEC, prefix: '/api/v1' });
   }
   if (deps.accounts) {
     await app.register(authRoutes, { ...deps.accounts, prefix: '/api/v1' });

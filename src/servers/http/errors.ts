@@ -51,8 +51,8 @@ export function installErrorHandling(app: FastifyInstance): void {
   });
 }
 
-/** A bad `limit` or `interval` has its own code; any other schema failure is BAD_REQUEST. */
-const PARAM_CODES: Readonly<Record<string, ErrorCode>> = { limit: 'INVALID_LIMIT', interval: 'INVALID_INTERVAL' };
+/** A bad `limit`, `interval` or `window` has its own code; any other schema failure is BAD_REQUEST. */
+const PARAM_CODES: Readonly<Record<string, ErrorCode>> = { limit: 'INVALID_LIMIT', interval: 'INVALID_INTERVAL', window: 'INVALID_WINDOW' };
 
 function validationCode(error: FastifyError): ErrorCode {
   const first = error.validation?.[0];

@@ -1,9 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { CandleInterval } from '../../../domain/candles.js';
+import { rankWindowMovers, type MoverWindow } from '../../../domain/analytics/window-movers.js';
 import { topMovers } from '../../../domain/daily-stats.js';
 import type { PriceStore } from '../../../ports/price-store.js';
 import { sendError } from '../errors.js';
+import { inline, WindowMoversSchema, WindowQuery } from './analytics-schemas.js';
 import { CandleSchema, ErrorSchema, IntervalQuery, limitQuery, QuoteSchema, SymbolParam, TickSchema } from '../schemas.js';
 import { symbolSet } from '../../../domain/symbol-universe.js';
 
@@ -74,12 +76,22 @@ export const marketRoutes: FastifyPluginAsync<MarketOptions> = async (app, { sto
     return { symbol, interval, candles: await store.candles(symbol, interval, limit) };
   });
 
-  app.get<{ Querystring: { limit: number } }>('/movers', {
+  app.get<{ Querystring: { limit: number; window?: MoverWindow } }>('/movers', {
     schema: {
       tags: ['market'],
-      summary: 'Top gainers, losers and most active symbols of the day',
-      querystring: Type.Object({ limit: limitQuery(Math.max(1, universe.size), 5) }),
-      response: { 200: Type.Object({ gainers: Type.Array(QuoteSchema), losers: Type.Array(QuoteSchema), mostActive: Type.Array(QuoteSchema) }), 400: ErrorSchema },
+      summary: 'Top gainers, losers and most active symbols of the day, or over a window',
+      querystring: Type.Object({ limit: limitQuery(Math.max(1, universe.size), 5), window: Type.Optional(WindowQuery) }),
+      response: {
+        200: Type.Union([
+          Type.Object({ gainers: Type.Array(inline(QuoteSchema)), losers: Type.Array(inline(QuoteSchema)), mostActive: Type.Array(inline(QuoteSchema)) }, { title: 'DayMovers' }),
+          WindowMoversSchema,
+        ]),
+        400: ErrorSchema,
+      },
     },
-  }, async (request) => topMovers(await store.quotes(), request.query.limit));
+  }, async (request) => {
+    const { window, limit } = request.query;
+    if (window === undefined) return topMovers(await store.quotes(), limit);
+    return rankWindowMovers(window, await store.windowStats(window), limit);
+  });
 };

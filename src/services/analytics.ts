@@ -1,0 +1,133 @@
+import type { IndicatorSpec } from '../domain/analytics/catalogue.js';
+import { SymbolAnalytics, type IndicatorPoint } from '../domain/analytics/symbol-analytics.js';
+import { MOVER_WINDOW_NAMES, MOVER_WINDOWS, windowStats, type WindowStats } from '../domain/analytics/window-movers.js';
+import { CANDLE_INTERVAL_NAMES, type CandleInterval, type CandleView } from '../domain/candles.js';
+import type { Tick } from '../domain/tick.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { Consumer, EventLog, LogRecord } from '../ports/event-log.js';
+import type { Service } from '../ports/lifecycle.js';
+import type { PriceStore } from '../ports/price-store.js';
+
+export interface AnalyticsDeps {
+  readonly log: EventLog<Tick>;
+  readonly store: PriceStore;
+  readonly spec: IndicatorSpec;
+  /** The store's candle limit: the role keeps as many candles, so a rebuild sees what it saw. */
+  readonly candleLimit: number;
+  readonly maxBatch: number;
+  /** How often the window stats behind the movers are recomputed and stored. */
+  readonly moversEveryMs: number;
+  readonly group?: string;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  /** Told of every batch's new indicator points once they are stored (the gateway's live feed). */
+  readonly onPoints?: (points: readonly IndicatorPoint[]) => Promise<void>;
+}
+
+/**
+ * The analytics role: its own consumer group on the tick log, so it never slows the processor.
+ * Per symbol it builds the same candles as the price store and feeds them to the indicators
+ * (domain/analytics): each tick replaces the forming candle's values, each new candle closes the
+ * previous one. Every batch's points go to the store in one write; the window stats behind the
+ * movers are recomputed on a timer, since windows slide with time even when a symbol is quiet.
+ *
+ * Restart: before consuming, the role rebuilds every symbol from the store's candles and latest
+ * tick, and then skips ticks whose `seq` the store already holds, so it continues with the values
+ * it had. The one gap: ticks this group acknowledged that the processor has not stored yet are
+ * not in the candles it rebuilds from (the processor normally leads, being on the tick path).
+ */
+export class AnalyticsService implements Service {
+  readonly name = 'analytics';
+  private readonly symbols = new Map<string, SymbolAnalytics>();
+  /** Symbols whose ticks this member received: the ones whose window stats it owns. */
+  private readonly owned = new Set<string>();
+  /** Market time: the newest source timestamp seen. */
+  private now = 0;
+  private consumer: Consumer | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private moversRun: Promise<void> = Promise.resolve();
+
+  constructor(private readonly deps: AnalyticsDeps) {}
+
+  get group(): string {
+    return this.deps.group ?? 'analytics';
+  }
+
+  async start(): Promise<void> {
+    await this.restore();
+    this.consumer = await this.deps.log.consume({ group: this.group, maxBatch: this.deps.maxBatch, from: 'earliest' }, async (records) => {
+      await this.handle(records);
+    });
+    this.timer = setInterval(() => {
+      this.moversRun = this.moversRun.then(() => this.storeWindowStats()).catch((err: unknown) => this.deps.logger.warn({ err }, 'storing window stats failed'));
+    }, this.deps.moversEveryMs);
+    this.timer.unref();
+    this.deps.logger.info({ group: this.group, symbols: this.symbols.size }, 'analytics started');
+  }
+
+  /** Rebuilds every stored symbol from its candles and latest tick. */
+  private async restore(): Promise<void> {
+    const { store } = this.deps;
+    for (const latest of await store.latestAll()) {
+      const candles = {} as Record<CandleInterval, CandleView[]>;
+      for (const interval of CANDLE_INTERVAL_NAMES) candles[interval] = await store.candles(latest.symbol, interval, this.deps.candleLimit);
+      const analytics = this.symbolOf(latest.symbol);
+      analytics.restore(candles, latest);
+      if (latest.ts > this.now) this.now = latest.ts;
+    }
+  }
+
+  /** Exposed for tests and the benchmark, which drive the role without a log. */
+  async handle(records: readonly LogRecord<Tick>[]): Promise<IndicatorPoint[]> {
+    const touched = new Set<SymbolAnalytics>();
+    for (const { value: tick } of records) {
+      const analytics = this.symbolOf(tick.symbol);
+      this.owned.add(tick.symbol);
+      if (!analytics.add(tick, [])) continue;
+      touched.add(analytics);
+      if (tick.ts > this.now) this.now = tick.ts;
+    }
+    const points: IndicatorPoint[] = [];
+    for (const analytics of touched) analytics.flush(points);
+    if (points.length === 0) return points;
+    await this.deps.store.putIndicators(points);
+    await this.deps.onPoints?.(points);
+    return points;
+  }
+
+  private symbolOf(symbol: string): SymbolAnalytics {
+    let analytics = this.symbols.get(symbol);
+    if (analytics === undefined) {
+      analytics = new SymbolAnalytics(symbol, this.deps.spec, this.deps.candleLimit);
+      this.symbols.set(symbol, analytics);
+    }
+    return analytics;
+  }
+
+  /** Each window's stats of the symbols this member owns, as of the newest tick seen. */
+  windowStats(): Map<(typeof MOVER_WINDOW_NAMES)[number], WindowStats[]> {
+    const out = new Map<(typeof MOVER_WINDOW_NAMES)[number], WindowStats[]>();
+    for (const window of MOVER_WINDOW_NAMES) {
+      const stats: WindowStats[] = [];
+      for (const symbol of this.owned) {
+        const s = windowStats(symbol, window, this.symbols.get(symbol)!.candles(MOVER_WINDOWS[window].base), this.now);
+        if (s !== undefined) stats.push(s);
+      }
+      out.set(window, stats);
+    }
+    return out;
+  }
+
+  async storeWindowStats(): Promise<void> {
+    for (const [window, stats] of this.windowStats()) await this.deps.store.putWindowStats(window, stats);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.consumer?.stop();
+    this.consumer = undefined;
+    await this.moversRun;
+    await this.storeWindowStats().catch((err: unknown) => this.deps.logger.warn({ err }, 'storing window stats failed'));
+  }
+}
