@@ -77,8 +77,8 @@ describe('derived settings', () => {
   });
 
   it('`all` with a live source or ingest keys runs the ingestor and no simulator; named roles run as named', () => {
-    expect(effectiveRoles(loadConfig({ INGEST_SOURCE: 'file', INGEST_FILE: 'x.csv' }))).toEqual(['processor', 'gateway', 'api', 'alerts', 'orders', 'ingestor']);
-    expect(effectiveRoles(loadConfig({ INGEST_API_KEYS: 'desk:0123456789abcdef' }))).toEqual(['processor', 'gateway', 'api', 'alerts', 'orders']);
+    expect(effectiveRoles(loadConfig({ INGEST_SOURCE: 'file', INGEST_FILE: 'x.csv' }))).toEqual(['processor', 'gateway', 'api', 'alerts', 'orders', 'ingestor', 'analytics']);
+    expect(effectiveRoles(loadConfig({ INGEST_API_KEYS: 'desk:0123456789abcdef' }))).toEqual(['processor', 'gateway', 'api', 'alerts', 'orders', 'analytics']);
     expect(effectiveRoles(loadConfig({ INGEST_SOURCE: 'file', INGEST_FILE: 'x.csv', ROLES: 'generator,ingestor,processor' }))).toEqual(['generator', 'ingestor', 'processor']);
   });
 
