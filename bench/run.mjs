@@ -24,7 +24,7 @@ const QUICK = argv.includes('--quick');
 const onlyArg = argv.find((a) => a.startsWith('--only'));
 const onlyValue = onlyArg?.includes('=') ? onlyArg.split('=')[1] : onlyArg ? argv[argv.indexOf(onlyArg) + 1] : undefined;
 // Targets first, so a run cut short by the time limit still has them.
-const ALL = QUICK ? ['fanout', 'memory', 'ingest'] : ['fanout', 's2', 's3', 'memory', 'ingest', 'slow', 'variants'];
+const ALL = QUICK ? ['fanout', 'memory', 'ingest', 'analytics'] : ['fanout', 's2', 's3', 'memory', 'ingest', 'slow', 'variants', 'analytics'];
 const SECTIONS = onlyValue ? onlyValue.split(',') : ALL;
 const serversArg = argv.find((a) => a.startsWith('--servers='));
 const SERVERS = serversArg ? serversArg.split('=')[1].split(',') : ['tickstream', 'b1', 'b2'];
@@ -276,6 +276,21 @@ async function sectionIngest() {
  * built-in xadd test (it silently runs SET only), so XADD then runs as a custom command on a key of
  * our own. The keys written are deleted afterwards.
  */
+/** The analytics role's batch handler with the full indicator set on 100 symbols × 4 intervals (bench/analytics.mjs), one core. */
+async function sectionAnalytics() {
+  const child = spawnPinned({ core: '0', cmd: process.execPath, args: [`${ROOT}bench/analytics.mjs`, '--ticks', String(QUICK ? 20_000 : 200_000), '--symbols', '100'], stdout: 'pipe' });
+  let stdout = '';
+  child.stdout.on('data', (d) => (stdout += d.toString()));
+  await child.exited;
+  try {
+    const out = JSON.parse(stdout.trim().split('\n').pop());
+    log(`analytics: ${f0(out.perSecond)} ticks/s, ${f2(out.cpuMicrosPerTick)} µs CPU per tick (${out.symbols} symbols × ${out.intervals} intervals × ${out.indicators} indicators)`);
+    return out;
+  } catch {
+    return { error: `analytics benchmark failed: ${(child.stderrText || stdout || '').slice(-500)}` };
+  }
+}
+
 /** One run of bench/ingest.mjs: its JSON line, or `{ error }`. */
 async function runIngest(core, args) {
   const child = spawnPinned({ core, cmd: process.execPath, args: [`${ROOT}bench/ingest.mjs`, ...args, '--timeout-ms', '150000'], stdout: 'pipe' });
@@ -535,7 +550,7 @@ function finish(code = 0) {
 
 pinSelf(LOAD_CORE);
 log(`tickstream bench, ${QUICK ? 'quick' : 'full'} mode: ${SECTIONS.join(', ')} · ${results.meta.taskset} · load average ${results.meta.loadavgAtStart}`);
-const SECTION_FNS = { fanout: sectionFanout, variants: sectionVariants, s2: sectionS2, s3: sectionS3, slow: sectionSlow, memory: sectionMemory, ingest: sectionIngest };
+const SECTION_FNS = { fanout: sectionFanout, variants: sectionVariants, s2: sectionS2, s3: sectionS3, slow: sectionSlow, memory: sectionMemory, ingest: sectionIngest, analytics: sectionAnalytics };
 for (const name of SECTIONS) {
   const fn = SECTION_FNS[name];
   if (!fn) {
