@@ -12,3 +12,4 @@ export * from './errors.js';
 export * from './server-messages.js';
 export * from './symbols.js';
 export * from './tick.js';
+export * from './trading-messages.js';

@@ -105,7 +105,7 @@ export function ticksOf(message: ServerMessage): readonly WireTick[] {
   return [];
 }
 
-/** The frame for a user's event (an alert; order fills later): everything but the routing `userId`. */
+/** The frame for a user's event (an alert, an order, a portfolio): everything but the routing `userId`. */
 export function encodeUserEvent(event: UserEvent): string {
   const { userId: _userId, ...rest } = event;
   return JSON.stringify(rest);
