@@ -40,6 +40,15 @@ export interface PriceStore extends Adapter, AnalyticsStore {
   /** Oldest first, at most `limit` newest candles. */
   candles(symbol: string, interval: CandleInterval, limit: number): Promise<CandleView[]>;
   quote(symbol: string): Promise<Quote | undefined>;
+  /**
+   * The stream epoch: names the sequence space of the ticks this store holds. It stays the same
+   * while that space continues and changes when it restarts — a new in-memory store (every
+   * process), a Redis that was wiped (the epoch key is created once, by whoever comes first). A
+   * `seq` means something only within its epoch: the gateway sends the epoch with every tick and
+   * answers a resume from another epoch with `recovered:false` and a fresh snapshot. A source that
+   * starts a new sequence space (an ingest source, a Kafka topic) reads it here.
+   */
+  epoch(): Promise<string>;
   quotes(): Promise<Quote[]>;
 }
 

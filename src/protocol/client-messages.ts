@@ -2,7 +2,7 @@ import type { ErrorCode } from './errors.js';
 
 /** Client → server messages of protocol v1, after validation (`replace` is the bare-array form). */
 export type ClientMessage =
-  | { action: 'subscribe'; symbols: string[]; since: Record<string, number>; id?: unknown }
+  | { action: 'subscribe'; symbols: string[]; since: Record<string, number>; epoch?: string; id?: unknown }
   | { action: 'unsubscribe'; symbols: string[]; id?: unknown }
   | { action: 'replace'; symbols: string[]; id?: unknown }
   | { action: 'auth'; token: string; id?: unknown }
@@ -18,7 +18,7 @@ const ACTIONS = new Set(['subscribe', 'unsubscribe', 'auth', 'ping']);
 
 /** What a client writes: the parsed form, with `since` optional. */
 export type ClientRequest =
-  | { action: 'subscribe'; symbols: string[]; since?: Record<string, number>; id?: unknown }
+  | { action: 'subscribe'; symbols: string[]; since?: Record<string, number>; epoch?: string; id?: unknown }
   | { action: 'unsubscribe'; symbols: string[]; id?: unknown }
   | { action: 'auth'; token: string; id?: unknown }
   | { action: 'ping'; id?: unknown };
@@ -31,6 +31,7 @@ export const encodeClientMessage = (message: ClientRequest | string[]): string =
  * reported as UNKNOWN_SYMBOL with the others still subscribed (a forgiving watchlist).
  */
 const MAX_NAME_LENGTH = 32;
+const MAX_EPOCH_LENGTH = 64;
 
 function symbolList(value: unknown): string[] | undefined {
   if (!Array.isArray(value)) return undefined;
@@ -77,7 +78,10 @@ export function parseClientMessage(text: string): ClientMessage | ProtocolError 
       if (m.action === 'unsubscribe') return withId({ action: 'unsubscribe', symbols });
       const since = parseSince(m.since, symbols);
       if (typeof since === 'string') return withId({ error: 'BAD_REQUEST', message: since });
-      return withId({ action: 'subscribe', symbols, since });
+      if (m.epoch !== undefined && (typeof m.epoch !== 'string' || m.epoch.length === 0 || m.epoch.length > MAX_EPOCH_LENGTH)) {
+        return withId({ error: 'BAD_REQUEST', message: '"epoch" must be the epoch string of a `subscribed` reply or a tick.' });
+      }
+      return withId({ action: 'subscribe', symbols, since, ...(typeof m.epoch === 'string' ? { epoch: m.epoch } : {}) });
     }
   }
   return withId({ error: 'UNKNOWN_ACTION', message: 'Unknown action.' });

@@ -31,10 +31,14 @@ interface Reply {
   readonly id?: unknown;
 }
 
-/** The full subscription set; `recovered` only after a subscribe with `since`. */
+/**
+ * The full subscription set and the stream epoch its `seq`s belong to; `recovered` only after a
+ * subscribe with `since` (false: a fresh snapshot follows instead of the missed ticks).
+ */
 export interface SubscribedMessage extends Reply {
   readonly type: 'subscribed';
   readonly symbols: string[];
+  readonly epoch: string;
   readonly recovered?: Record<string, boolean>;
 }
 
@@ -71,8 +75,8 @@ export type ServerMessage = WireTick | WireTickBatch | ControlMessage;
 
 const withId = <T extends object>(message: T, id: unknown): T => (id === undefined ? message : { ...message, id });
 
-export const subscribedMessage = (symbols: string[], recovered: Record<string, boolean> | undefined, id?: unknown): SubscribedMessage =>
-  withId({ type: 'subscribed', symbols, ...(recovered === undefined ? {} : { recovered }) }, id);
+export const subscribedMessage = (symbols: string[], epoch: string, recovered: Record<string, boolean> | undefined, id?: unknown): SubscribedMessage =>
+  withId({ type: 'subscribed', symbols, epoch, ...(recovered === undefined ? {} : { recovered }) }, id);
 
 export const errorMessage = (code: string, message: string, id?: unknown, symbols?: readonly string[]): ErrorMessage =>
   withId({ type: 'error', code, message, ...(symbols === undefined ? {} : { symbols }) }, id);

@@ -10,6 +10,8 @@ export interface TickData {
   readonly ts: number;
   /** `ts` as ISO-8601, for the seed's clients. */
   readonly timestamp?: string;
+  /** The stream epoch `seq` belongs to (ticks from the socket; see `subscribed`). */
+  readonly epoch?: string;
 }
 
 /**
@@ -19,6 +21,7 @@ export interface TickData {
 export interface WireTick extends TickData {
   readonly type: 'tick';
   readonly timestamp: string;
+  readonly epoch: string;
 }
 
 /** Several ticks in one frame, for clients that opted in with `?batch=1`. */
@@ -27,10 +30,13 @@ export interface WireTickBatch {
   readonly data: WireTick[];
 }
 
-/** Built by hand because it runs once per accepted tick on every gateway. */
-export function encodeTick(t: Tick): string {
+/**
+ * Built by hand because it runs once per accepted tick on every gateway. `epoch` is the store's
+ * stream epoch (URL-safe characters, so it needs no escaping).
+ */
+export function encodeTick(t: Tick, epoch: string): string {
   return (
     `{"type":"tick","symbol":${JSON.stringify(t.symbol)},"price":${t.price},"size":${t.size},` +
-    `"seq":${t.seq},"ts":${t.ts},"timestamp":"${new Date(t.ts).toISOString()}"}`
+    `"seq":${t.seq},"ts":${t.ts},"timestamp":"${new Date(t.ts).toISOString()}","epoch":"${epoch}"}`
   );
 }

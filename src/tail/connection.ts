@@ -32,6 +32,8 @@ export function retryDelay(attempt: number, random: () => number = Math.random):
 export class TailConnection {
   private ws: WebSocket | undefined;
   private readonly lastSeq = new Map<string, number>();
+  /** The stream epoch `lastSeq` belongs to; a resume names it so the server can tell a restart. */
+  private epoch: string | undefined;
   private readonly seenHere = new Set<string>();
   private attempt = 0;
   private opens = 0;
@@ -69,7 +71,8 @@ export class TailConnection {
       this.seenHere.clear();
       const since = Object.fromEntries(this.lastSeq);
       const symbols = this.symbols.length > 0 ? [...this.symbols] : ['*', ...Object.keys(since)];
-      ws.send(encodeClientMessage({ action: 'subscribe', symbols, ...(Object.keys(since).length > 0 ? { since } : {}), id: SUBSCRIBE_ID }));
+      const resume = Object.keys(since).length > 0 ? { since, ...(this.epoch ? { epoch: this.epoch } : {}) } : {};
+      ws.send(encodeClientMessage({ action: 'subscribe', symbols, ...resume, id: SUBSCRIBE_ID }));
     });
     ws.on('message', (data) => this.received(String(data)));
     ws.on('unexpected-response', (_request, response) => {
@@ -119,6 +122,7 @@ export class TailConnection {
         return this.ingest(ticksOf(message));
       case 'subscribed': {
         this.attempt = 0;
+        this.epoch = message.epoch;
         const lost = Object.entries(message.recovered ?? {}).filter(([, ok]) => !ok).map(([s]) => s);
         for (const s of lost) this.lastSeq.delete(s);
         if (lost.length > 0) this.events.unrecovered(lost);

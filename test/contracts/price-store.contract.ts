@@ -65,6 +65,15 @@ export function priceStoreContract(name: string, factory: PriceStoreFactory): vo
       fixture = undefined;
     });
 
+    describe('stream epoch', () => {
+      it('is a non-empty string that stays the same while the store lives, ticks or not', async () => {
+        const epoch = await store.epoch();
+        expect(epoch).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+        await store.applyTicks([aTick({ symbol: 'AAPL', seq: 1 })]);
+        expect(await store.epoch()).toBe(epoch);
+      });
+    });
+
     describe('compare-and-set on seq', () => {
       it('accepts newer ticks and counts duplicates and stale ones without applying them', async () => {
         const [t1, t2, t3] = aTickRun(3);

@@ -64,11 +64,11 @@ describe('bad input gets a stable code and hurts no one else', () => {
     expect(await errorReply(client, { action: 'subscribe', symbols: ['NOPE'], id: 1 }, 'UNKNOWN_SYMBOL')).toMatchObject({ code: 'UNKNOWN_SYMBOL', symbols: ['NOPE'], id: 1 });
     expect(await errorReply(client, { action: 'subscribe', symbols: ['AAPL', 'NOPE', 'ZZZ'], id: 2 }, 'UNKNOWN_SYMBOL')).toMatchObject({ code: 'UNKNOWN_SYMBOL', symbols: ['NOPE', 'ZZZ'], id: 2 });
     await client.waitForMessage((m) => m.type === 'subscribed', 'the ack of the known symbol');
-    expect(client.controls('subscribed')).toEqual([{ type: 'subscribed', symbols: ['AAPL'], id: 2 }]);
+    expect(client.controls('subscribed')).toEqual([{ type: 'subscribed', symbols: ['AAPL'], epoch: expect.any(String), id: 2 }]);
     // A bare array of unknown names replaces the set with nothing, as the watchlist seed did.
     expect(await errorReply(client, ['ZZZ'], 'UNKNOWN_SYMBOL')).toMatchObject({ code: 'UNKNOWN_SYMBOL', symbols: ['ZZZ'] });
     await waitFor(() => client.controls('subscribed').length === 2, 'the replace ack');
-    expect(client.controls('subscribed')[1]).toEqual({ type: 'subscribed', symbols: [] });
+    expect(client.controls('subscribed')[1]).toEqual({ type: 'subscribed', symbols: [], epoch: expect.any(String) });
     const { status, body } = await refused('?symbols=AAPL,NOPE');
     expect(status).toBe(404);
     expect(body.error?.code).toBe('UNKNOWN_SYMBOL');

@@ -40,7 +40,7 @@ describe('WebSocket stream at /ws', () => {
     expect(client.messages).toEqual([]);
     client.send({ action: 'subscribe', symbols: ['aapl', 'MSFT'], id: 'sub-1' });
     await waitFor(() => client.ticks('AAPL').length > 1500 && client.ticks('MSFT').length > 1500, '1500 ticks of AAPL and MSFT', 15_000);
-    expect(client.messages[0]).toEqual({ type: 'subscribed', symbols: ['AAPL', 'MSFT'], id: 'sub-1' });
+    expect(client.messages[0]).toEqual({ type: 'subscribed', symbols: ['AAPL', 'MSFT'], epoch: expect.any(String), id: 'sub-1' });
     for (const s of ['AAPL', 'MSFT']) expect(gaps(client.ticks(s))).toEqual([]);
     expect(client.ticks('TSLA')).toEqual([]);
   });
@@ -72,7 +72,7 @@ describe('WebSocket stream at /ws', () => {
     await client.waitForMessage((m) => m.type === 'subscribed', 'the replace ack');
     expect(client.controls('error')).toEqual([expect.objectContaining({ type: 'error', code: 'UNKNOWN_SYMBOL', symbols: ['GOOG'] })]);
     const ackAt = client.messages.findIndex((m) => m.type === 'subscribed');
-    expect(client.messages[ackAt]).toEqual({ type: 'subscribed', symbols: ['AAPL'] });
+    expect(client.messages[ackAt]).toEqual({ type: 'subscribed', symbols: ['AAPL'], epoch: expect.any(String) });
     await waitFor(() => client.messages.slice(ackAt).filter((m) => m.type === 'tick').length > 100, 'AAPL ticks after the ack');
     const after = client.messages.slice(ackAt + 1) as TickMessage[];
     expect(new Set(after.map((t) => t.symbol))).toEqual(new Set(['AAPL']));
@@ -117,7 +117,7 @@ describe('resume after reconnect', () => {
     const again = await connect('?symbols=');
     again.send({ action: 'subscribe', symbols: ['TSLA'], since: { TSLA: last } });
     await again.waitForTicks(600, 'TSLA');
-    expect(again.messages[0]).toEqual({ type: 'subscribed', symbols: ['TSLA'], recovered: { TSLA: true } });
+    expect(again.messages[0]).toEqual({ type: 'subscribed', symbols: ['TSLA'], epoch: expect.any(String), recovered: { TSLA: true } });
     const resumed = again.ticks('TSLA');
     expect(resumed[0]!.seq).toBe(last + 1);
     expect(gaps(resumed)).toEqual([]);
@@ -131,7 +131,7 @@ describe('resume after reconnect', () => {
     const client = await connect('?symbols=');
     client.send({ action: 'subscribe', symbols: ['NVDA'], since: { NVDA: 1 } });
     await client.waitForTicks(20, 'NVDA');
-    expect(client.messages[0]).toEqual({ type: 'subscribed', symbols: ['NVDA'], recovered: { NVDA: false } });
+    expect(client.messages[0]).toEqual({ type: 'subscribed', symbols: ['NVDA'], epoch: expect.any(String), recovered: { NVDA: false } });
     const ticks = client.ticks('NVDA');
     expect(ticks[0]!.seq).toBeGreaterThan(2000);
     expect(gaps(ticks)).toEqual([]);

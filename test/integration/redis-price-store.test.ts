@@ -192,6 +192,19 @@ describe('RedisPriceStore on a real Redis', () => {
     expect(await redis.latest('PREC')).toEqual(ticks.at(-1));
   });
 
+  it('stream epoch: created once and shared by every store on the prefix; a wiped Redis gets a new one', async () => {
+    const prefix = uniquePrefix('store-epoch');
+    const one = await openStore({ historyLimit: 10, candleLimit: 10 }, {}, prefix);
+    const two = await openStore({ historyLimit: 10, candleLimit: 10 }, {}, prefix);
+    const [a, b] = await Promise.all([one.epoch(), two.epoch()]);
+    expect(a).toBe(b);
+    expect(await admin.ttl(`${prefix}epoch`)).toBe(-1);
+    await deletePrefix(prefix);
+    const renewed = await two.epoch();
+    expect(renewed).not.toBe(a);
+    expect(await one.epoch()).toBe(renewed);
+  });
+
   it('puts every key under the prefix, with a TTL refreshed on write', async () => {
     const prefix = uniquePrefix('store-ttl');
     const store = await openStore({ historyLimit: 10, candleLimit: 10 }, { ttlSeconds: 120 }, prefix);

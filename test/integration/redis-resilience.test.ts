@@ -70,7 +70,7 @@ describe('the whole Redis-backed system restarts', () => {
     const resumed = await TestClient.connect(`${second.ws}?symbols=`);
     resumed.send({ action: 'subscribe', symbols: ['MSFT'], since: { MSFT: lastSeen } });
     await resumed.waitForTicks(50, 'MSFT');
-    expect(resumed.messages[0]).toEqual({ type: 'subscribed', symbols: ['MSFT'], recovered: { MSFT: true } });
+    expect(resumed.messages[0]).toEqual({ type: 'subscribed', symbols: ['MSFT'], epoch: expect.any(String), recovered: { MSFT: true } });
     const after = resumed.ticks('MSFT');
     expect(after[0]!.seq).toBe(lastSeen + 1);
     expect(gaps(after)).toEqual([]);
@@ -79,7 +79,7 @@ describe('the whole Redis-backed system restarts', () => {
     const late = await TestClient.connect(`${second.ws}?symbols=`);
     late.send({ action: 'subscribe', symbols: ['MSFT'], since: { MSFT: 1 } });
     await late.waitForTicks(5, 'MSFT');
-    expect(late.messages[0]).toEqual({ type: 'subscribed', symbols: ['MSFT'], recovered: { MSFT: false } });
+    expect(late.messages[0]).toEqual({ type: 'subscribed', symbols: ['MSFT'], epoch: expect.any(String), recovered: { MSFT: false } });
     const snapshot = late.ticks('MSFT')[0]!;
     expect(snapshot.seq).toBeGreaterThan(2100);
     await waitFor(() => late.ticks('MSFT').length > 5, 'live ticks after the snapshot');

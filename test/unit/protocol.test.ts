@@ -12,6 +12,11 @@ describe('parseClientMessage: valid messages', () => {
     });
   });
 
+  it('carries the `epoch` of a resume, and refuses one that is not a short string', () => {
+    expect(parse({ action: 'subscribe', symbols: ['A'], since: { A: 3 }, epoch: 'x1' })).toEqual({ action: 'subscribe', symbols: ['A'], since: { A: 3 }, epoch: 'x1' });
+    for (const epoch of [5, '', 'e'.repeat(65), null]) expect(parse({ action: 'subscribe', symbols: ['A'], epoch })).toMatchObject({ error: 'BAD_REQUEST' });
+  });
+
   it('gives subscribe an empty `since` when none is sent', () => {
     expect(parse({ action: 'subscribe', symbols: ['*'] })).toEqual({ action: 'subscribe', symbols: ['*'], since: {} });
   });
@@ -99,13 +104,13 @@ describe('the one symbol rule', () => {
 
 describe('server messages', () => {
   it('encodes a tick as the seed-compatible superset', () => {
-    const text = encodeTick({ symbol: 'AAPL', price: 150.45, size: 100, ts: Date.UTC(2024, 0, 2, 3, 4, 5), seq: 7, source: 'sim' });
-    expect(JSON.parse(text)).toEqual({ type: 'tick', symbol: 'AAPL', price: 150.45, size: 100, seq: 7, ts: Date.UTC(2024, 0, 2, 3, 4, 5), timestamp: '2024-01-02T03:04:05.000Z' });
+    const text = encodeTick({ symbol: 'AAPL', price: 150.45, size: 100, ts: Date.UTC(2024, 0, 2, 3, 4, 5), seq: 7, source: 'sim' }, 'e1');
+    expect(JSON.parse(text)).toEqual({ type: 'tick', symbol: 'AAPL', price: 150.45, size: 100, seq: 7, ts: Date.UTC(2024, 0, 2, 3, 4, 5), timestamp: '2024-01-02T03:04:05.000Z', epoch: 'e1' });
   });
 
   it('builds control replies with the id only when the request had one', () => {
-    expect(subscribedMessage(['AAPL'], undefined)).toEqual({ type: 'subscribed', symbols: ['AAPL'] });
-    expect(subscribedMessage(['AAPL'], { AAPL: true }, 'r1')).toEqual({ type: 'subscribed', symbols: ['AAPL'], recovered: { AAPL: true }, id: 'r1' });
+    expect(subscribedMessage(['AAPL'], 'e1', undefined)).toEqual({ type: 'subscribed', symbols: ['AAPL'], epoch: 'e1' });
+    expect(subscribedMessage(['AAPL'], 'e1', { AAPL: true }, 'r1')).toEqual({ type: 'subscribed', symbols: ['AAPL'], epoch: 'e1', recovered: { AAPL: true }, id: 'r1' });
     expect(errorMessage('BAD_JSON', 'no', 0)).toEqual({ type: 'error', code: 'BAD_JSON', message: 'no', id: 0 });
     expect(pongMessage(5)).toEqual({ type: 'pong', ts: 5 });
   });

@@ -9,7 +9,7 @@ const noSocket = {} as WebSocket;
 
 const newSession = (batch = false): Session => new Session(1, '127.0.0.1', noSocket, { batch, messageRate: 10, messageBurst: 10 }, 0);
 
-const frame = (symbol: string, seq: number) => ({ seq, frame: Buffer.from(encodeTick(aTick({ symbol, seq }))) });
+const frame = (symbol: string, seq: number) => ({ seq, frame: Buffer.from(encodeTick(aTick({ symbol, seq }), 'e1')) });
 
 const offer = (s: Session, symbol: string, seq: number): number => s.offer(symbol, seq, frame(symbol, seq).frame);
 

@@ -6,6 +6,7 @@ import { continuesWithoutGap, type Tick } from '../../domain/tick.js';
 import type { StoredIndicatorPoint } from '../../ports/analytics-store.js';
 import type { ApplyResult, PriceStore, PriceStoreLimits } from '../../ports/price-store.js';
 import { MemoryAnalytics } from './memory-analytics.js';
+import { freshEpoch } from '../epoch.js';
 import { RingBuffer } from './ring-buffer.js';
 
 interface SymbolBook {
@@ -18,6 +19,8 @@ interface SymbolBook {
 export class MemoryPriceStore implements PriceStore {
   private readonly books = new Map<string, SymbolBook>();
   private readonly analytics: MemoryAnalytics;
+  /** This store's ticks live and die with the process: each one is its own sequence space. */
+  private readonly epochId = freshEpoch();
 
   constructor(private readonly limits: PriceStoreLimits) {
     this.analytics = new MemoryAnalytics(limits.indicatorLimit ?? limits.candleLimit);
@@ -26,6 +29,10 @@ export class MemoryPriceStore implements PriceStore {
   async start(): Promise<void> {}
   async close(): Promise<void> {}
   async ping(): Promise<void> {}
+
+  async epoch(): Promise<string> {
+    return this.epochId;
+  }
 
   async applyTicks(ticks: readonly Tick[]): Promise<ApplyResult> {
     const accepted: Tick[] = [];

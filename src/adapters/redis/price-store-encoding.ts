@@ -15,6 +15,8 @@ export const CANDLE_MEMBER_FIELDS = ['time', 'open', 'high', 'low', 'close', 'vo
 export function priceStoreKeys(prefix: string) {
   return {
     symbols: `${prefix}symbols`,
+    /** The stream epoch; never expires, so only a wipe makes a new one. */
+    epoch: `${prefix}epoch`,
     latest: (symbol: string) => `${prefix}latest:{${symbol}}`,
     history: (symbol: string) => `${prefix}history:{${symbol}}`,
     stats: (symbol: string) => `${prefix}stats:{${symbol}}`,

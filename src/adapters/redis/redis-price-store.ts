@@ -7,6 +7,7 @@ import type { MoverWindow, WindowStats } from '../../domain/analytics/window-mov
 import { continuesWithoutGap, type Tick } from '../../domain/tick.js';
 import type { StoredIndicatorPoint } from '../../ports/analytics-store.js';
 import type { ApplyResult, PriceStore } from '../../ports/price-store.js';
+import { freshEpoch } from '../epoch.js';
 import { groupBy } from '../group-by.js';
 import { closeClient, connectionName, createRedisClient, pingWithin, type RedisClient, type RedisLogger } from './connection.js';
 import { RedisAnalytics } from './redis-analytics.js';
@@ -90,6 +91,12 @@ export class RedisPriceStore implements PriceStore {
 
   async close(): Promise<void> {
     await closeClient(this.client);
+  }
+
+  /** Created by the first store to ask (SET NX) and read back in the same transaction. */
+  async epoch(): Promise<string> {
+    const [, epoch] = await this.client.multi().set(this.keys.epoch, freshEpoch(), { condition: 'NX' }).get(this.keys.epoch).exec();
+    return String(epoch);
   }
 
   async ping(): Promise<void> {

@@ -90,6 +90,8 @@ export class GatewayService implements Service {
   }
 
   async start(): Promise<void> {
+    // Adapters start before services, so the store answers; every frame names the epoch from here on.
+    await this.book.refreshEpoch();
     this.deps.server.on('upgrade', this.onUpgrade);
     this.deps.pubsub.onResubscribed(() => this.book.resyncAll());
     this.dispatcher.start();
@@ -250,7 +252,7 @@ export class GatewayService implements Service {
         // Nothing left to subscribe: the error reply is the whole answer.
         if (symbols.length === 0 && message.symbols.length > 0) return;
         const since = Object.fromEntries(Object.entries(message.since).filter(([s]) => symbols.includes(s)));
-        return this.subscribe(session, symbols, since, reply, id);
+        return this.subscribe(session, symbols, since, reply, id, message.epoch);
       }
     }
   }
@@ -266,8 +268,8 @@ export class GatewayService implements Service {
     return wildcard ? ['*'] : requested.filter((s) => !unknown.includes(s));
   }
 
-  private async subscribe(session: Session, symbols: readonly string[], since: Record<string, number>, reply: boolean, id: unknown): Promise<void> {
-    const outcome = await this.book.subscribe(session, symbols, since);
+  private async subscribe(session: Session, symbols: readonly string[], since: Record<string, number>, reply: boolean, id: unknown, epoch?: string): Promise<void> {
+    const outcome = await this.book.subscribe(session, symbols, since, epoch);
     if (!outcome.ok) return this.error(session, outcome.code, outcome.message, id);
     if (session.closing) return;
     if (reply) this.acknowledge(session, Object.keys(since).length > 0 ? outcome.recovered : undefined, id);
@@ -276,7 +278,7 @@ export class GatewayService implements Service {
   }
 
   private acknowledge(session: Session, recovered: Record<string, boolean> | undefined, id: unknown): void {
-    session.control(subscribedMessage(session.subscribedSymbols(), recovered, id));
+    session.control(subscribedMessage(session.subscribedSymbols(), this.book.epoch, recovered, id));
     this.dispatcher.touch(session);
   }
 

@@ -7,7 +7,7 @@ import { SymbolFeed, type FeedSink } from './symbol-feed.js';
 
 export type SubscribeOutcome =
   /** `first`: the snapshot or replay per added symbol, to queue with `release` after the reply. */
-  | { ok: true; recovered: Record<string, boolean>; first: Map<string, Tick[]> }
+  | { ok: true; recovered: Record<string, boolean>; first: Map<string, Tick[]>; epoch: string }
   | { ok: false; code: 'UNKNOWN_SYMBOL' | 'TOO_MANY_SYMBOLS'; message: string };
 
 /**
@@ -16,9 +16,15 @@ export type SubscribeOutcome =
  * then read the snapshot (or the replay after `since`) from the store. Because the read happens
  * after the subscription, every tick accepted after the read also arrives live; the session's
  * per-symbol `seq` drops what both paths carry. No gap, no duplicate.
+ *
+ * A `since` counts only in the stream epoch it was seen in (PriceStore.epoch): a resume that names
+ * another epoch, or none while the store's epoch changed under a client, gets a fresh snapshot and
+ * `recovered:false`, because the same `seq` may now be a different tick.
  */
 export class SubscriptionBook {
   private readonly feeds = new Map<string, { feed: SymbolFeed; ready: Promise<void> }>();
+  /** The store's epoch as last read; every tick frame carries it. */
+  private current = '';
 
   constructor(
     private readonly universe: ReadonlySet<string>,
@@ -36,16 +42,33 @@ export class SubscriptionBook {
     return { symbols: unique.filter((s) => this.universe.has(s)), unknown: unique.filter((s) => !this.universe.has(s)), wildcard };
   }
 
-  async subscribe(session: Session, requested: readonly string[], since: Readonly<Record<string, number>>): Promise<SubscribeOutcome> {
+  /** The stream epoch as last read from the store. */
+  get epoch(): string {
+    return this.current;
+  }
+
+  /** Reads the store's epoch; after a wiped Redis it is a new one and frames carry that from now on. */
+  async refreshEpoch(): Promise<string> {
+    this.current = await this.store.epoch();
+    return this.current;
+  }
+
+  async subscribe(session: Session, requested: readonly string[], asked: Readonly<Record<string, number>>, clientEpoch?: string): Promise<SubscribeOutcome> {
     const { symbols, unknown, wildcard } = this.resolve(requested);
     if (unknown.length > 0) return { ok: false, code: 'UNKNOWN_SYMBOL', message: `Unknown symbol(s): ${unknown.slice(0, 20).join(', ')}.` };
     const added = symbols.filter((s) => !session.symbols.has(s));
     if (!wildcard && session.symbols.size + added.length > this.maxSymbols) {
       return { ok: false, code: 'TOO_MANY_SYMBOLS', message: `At most ${this.maxSymbols} symbols per connection (or "*").` };
     }
+    // A resume is checked against the store's epoch as it is now; otherwise the cached one will do.
+    const resuming = Object.keys(asked).length > 0;
+    const epoch = resuming || this.current === '' ? await this.refreshEpoch() : this.current;
+    const sameEpoch = clientEpoch === undefined || clientEpoch === epoch;
+    const since = sameEpoch ? asked : {};
     const recovered: Record<string, boolean> = {};
-    for (const s of symbols) if (since[s] !== undefined && !added.includes(s)) recovered[s] = true;
-    if (added.length === 0) return { ok: true, recovered, first: new Map() };
+    for (const s of symbols) if (asked[s] !== undefined && !added.includes(s)) recovered[s] = sameEpoch;
+    for (const s of added) if (asked[s] !== undefined && !sameEpoch) recovered[s] = false;
+    if (added.length === 0) return { ok: true, recovered, first: new Map(), epoch };
 
     for (const s of added) session.hold(s);
     await Promise.all(added.map((s) => this.join(session, s)));
@@ -69,12 +92,12 @@ export class SubscriptionBook {
       const latest = await this.store.latestMany(missingSnapshot);
       missingSnapshot.forEach((s, i) => first.set(s, latest[i] ? [latest[i]!] : []));
     }
-    return { ok: true, recovered, first };
+    return { ok: true, recovered, first, epoch };
   }
 
   /** Queues what `subscribe` read, then the live ticks held meanwhile. */
   release(session: Session, first: ReadonlyMap<string, readonly Tick[]>): void {
-    for (const [symbol, ticks] of first) session.release(symbol, ticks.map((t) => ({ seq: t.seq, frame: Buffer.from(encodeTick(t)) })));
+    for (const [symbol, ticks] of first) session.release(symbol, ticks.map((t) => ({ seq: t.seq, frame: Buffer.from(encodeTick(t, this.current)) })));
   }
 
   unsubscribe(session: Session, symbols: readonly string[]): void {
@@ -91,6 +114,8 @@ export class SubscriptionBook {
 
   /** Called when pub/sub reconnected: every feed checks the store for what it missed. */
   resyncAll(): void {
+    // Redis may have been wiped while we were away: new frames must name the epoch it has now.
+    void this.refreshEpoch().catch((error: unknown) => this.sink.failed('*', error));
     for (const { feed } of this.feeds.values()) feed.resync();
   }
 
@@ -101,7 +126,7 @@ export class SubscriptionBook {
   private join(session: Session, symbol: string): Promise<void> {
     let entry = this.feeds.get(symbol);
     if (!entry) {
-      const feed = new SymbolFeed(symbol, this.store, this.sink);
+      const feed = new SymbolFeed(symbol, this.store, this.sink, () => this.current);
       const ready = this.pubsub
         .subscribe(tickChannel(symbol), (t) => feed.onTick(t))
         .then((unsubscribe) => {

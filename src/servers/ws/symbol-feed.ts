@@ -27,6 +27,8 @@ export class SymbolFeed {
     readonly symbol: string,
     private readonly store: PriceStore,
     private readonly sink: FeedSink,
+    /** The stream epoch each frame names (SubscriptionBook keeps it current). */
+    private readonly epoch: () => string,
   ) {}
 
   /**
@@ -79,6 +81,6 @@ export class SymbolFeed {
 
   private deliver(tick: Tick): void {
     this.lastSeq = tick.seq;
-    this.sink.delivered(tick, this.sessions, Buffer.from(encodeTick(tick)));
+    this.sink.delivered(tick, this.sessions, Buffer.from(encodeTick(tick, this.epoch())));
   }
 }

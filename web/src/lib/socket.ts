@@ -70,6 +70,8 @@ export class TickSocket {
   private socket: SocketLike | undefined;
   private readonly wanted = new Set<string>();
   private readonly lastSeq = new Map<string, number>();
+  /** The stream epoch `lastSeq` belongs to; a resume names it so the server can tell a restart. */
+  private epoch: string | undefined;
   /** Symbols that had a tick on the current connection. */
   private readonly seenHere = new Set<string>();
   private readonly pending = new Map<string, string[]>();
@@ -269,6 +271,7 @@ export class TickSocket {
     switch (message.type) {
       case 'subscribed': {
         this.attempt = 0;
+        if (typeof message.epoch === 'string') this.epoch = message.epoch;
         if (typeof message.id === 'string') this.pending.delete(message.id);
         for (const [symbol, ok] of Object.entries(message.recovered ?? {})) {
           // Not recovered: a fresh snapshot follows, the jump in seq is expected.
@@ -309,7 +312,8 @@ export class TickSocket {
     const id = `sub-${this.nextId++}`;
     this.pending.set(id, symbols);
     for (const s of symbols) if (since[s] === undefined) this.snapshotDue.add(s);
-    this.send({ action: 'subscribe', symbols, ...(Object.keys(since).length > 0 ? { since } : {}), id });
+    const resume = Object.keys(since).length > 0 ? { since, ...(this.epoch ? { epoch: this.epoch } : {}) } : {};
+    this.send({ action: 'subscribe', symbols, ...resume, id });
   }
 
   private send(message: object): void {
