@@ -29,7 +29,7 @@ afterEach(async () => {
   for (const s of servers.splice(0)) await s.stop();
 });
 
-describe('stream epoch', () => {
+describe('stream epoch', { timeout: 120_000 }, () => {
   it('ticks and the subscribed reply name the same epoch; a resume in that epoch is recovered', async () => {
     const server = await start();
     const first = await connect(server);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AccountsApi, AccountsUnavailable, isSessionUsable } from '../../web/src/lib/accounts.js';
-import { backoffDelay } from '../../web/src/lib/backoff.js';
+import { backoffDelay } from '../../src/client/backoff.js';
 import { keyLabel, SHORTCUTS, shortcutFor, type KeyEventLike } from '../../web/src/lib/shortcuts.js';
 import { StreamStats } from '../../web/src/lib/stats.js';
 

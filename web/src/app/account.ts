@@ -2,7 +2,7 @@ import { AccountsUnavailable, type AccountsApi } from '../lib/accounts.js';
 import type { ActivityLog } from '../lib/activity.js';
 import { ApiError } from '../lib/api.js';
 import { KEYS, save, type KeyValue } from '../lib/storage.js';
-import type { TickSocket } from '../lib/socket.js';
+import type { TickstreamClient } from '../../../src/client/index.js';
 import type { Alert, NewAlert } from '../lib/types.js';
 import { describeError, type AccountState, type UiStore } from './state.js';
 
@@ -11,7 +11,7 @@ export interface AccountDeps {
   readonly accounts: AccountsApi;
   readonly activity: ActivityLog;
   readonly storage: KeyValue | undefined;
-  readonly socket: TickSocket;
+  readonly socket: TickstreamClient;
 }
 
 /** Signing up, in and out, and the signed-in user's price alerts. */

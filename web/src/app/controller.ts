@@ -3,7 +3,7 @@ import { ActivityLog } from '../lib/activity.js';
 import { MarketApi } from '../lib/api.js';
 import { FrameScheduler } from '../lib/frame.js';
 import { MarketStore } from '../lib/market.js';
-import type { TickSocket } from '../lib/socket.js';
+import type { TickstreamClient } from '../../../src/client/index.js';
 import { StreamStats } from '../lib/stats.js';
 import type { KeyValue } from '../lib/storage.js';
 import { Store } from '../lib/store.js';
@@ -67,7 +67,7 @@ export class Dashboard {
   }
 
   /** The socket, for the console and browser tests (`tickstream.socket`). */
-  get socket(): TickSocket {
+  get socket(): TickstreamClient {
     return this.stream.socket;
   }
 

@@ -2,7 +2,7 @@ import { isSessionUsable, type Session } from '../lib/accounts.js';
 import { ApiError } from '../lib/api.js';
 import { isStringArray, KEYS, load, type KeyValue } from '../lib/storage.js';
 import type { Store } from '../lib/store.js';
-import type { ConnectionStatus } from '../lib/socket.js';
+import type { ConnectionStatus } from '../../../src/client/index.js';
 import { INTERVAL_NAMES, type Alert, type CandleInterval } from '../lib/types.js';
 
 export type Theme = 'dark' | 'light';

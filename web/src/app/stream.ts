@@ -2,7 +2,7 @@ import type { ActivityLog } from '../lib/activity.js';
 import { price as fmtPrice } from '../lib/format.js';
 import type { FrameScheduler } from '../lib/frame.js';
 import type { MarketStore } from '../lib/market.js';
-import { TickSocket, type ConnectionStatus, type SocketLike } from '../lib/socket.js';
+import { TickstreamClient, type ConnectionStatus, type SocketLike } from '../../../src/client/index.js';
 import type { StreamStats } from '../lib/stats.js';
 import type { Alert, Tick } from '../lib/types.js';
 import type { Notices } from './notices.js';
@@ -32,7 +32,7 @@ const SAMPLED_LOG_MS = 250;
 
 /** The socket and what its events do to the page: stores, activity lines, notices. */
 export class Stream {
-  readonly socket: TickSocket;
+  readonly socket: TickstreamClient;
   /** After a reconnect: when the socket opened again, and how many replayed ticks came since. */
   private resume: { openedAt: number; replayed: number; lost: Set<string> } | undefined;
   private lastLoggedTick = 0;
@@ -40,7 +40,7 @@ export class Stream {
 
   constructor(private readonly deps: StreamDeps) {
     const wsUrl = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
-    this.socket = new TickSocket({
+    this.socket = new TickstreamClient({
       url: wsUrl,
       symbols: [],
       // The browser's WebSocket has these members; its handlers take richer event types.
@@ -49,12 +49,16 @@ export class Stream {
         ticks: (ticks, receivedAt, live) => this.onTicks(ticks, receivedAt, live),
         status: (status, detail) => this.onStatus(status, detail),
         recovery: (symbol, recovered) => this.onRecovery(symbol, recovered),
-        sequenceReset: (symbol, last, seq) => this.onSequenceReset(symbol, last, seq),
+        epochChanged: (previous, epoch) => this.onEpochChanged(previous, epoch),
+        tokenRejected: () => deps.activity.add('error', 'The server refused the saved token; streaming anonymously. Log in again for alerts.'),
+        terminated: (code, reason) => deps.activity.add('error', `The server closed the stream for good (${code} ${reason}).`),
         rejected: (symbols, code, message) => this.onRejected(symbols, code, message),
         serverError: (code, message) => this.onServerError(code, message),
         authenticated: (user) => deps.activity.add('system', `Socket authenticated as ${user.username}.`),
         alert: (alert, price) => this.onAlert(alert, price),
-        order: (message) => deps.activity.add('order', JSON.stringify(message)),
+        message: (message) => {
+          if (message.type === 'order') deps.activity.add('order', JSON.stringify(message));
+        },
       },
     });
   }
@@ -162,9 +166,9 @@ export class Stream {
     if (ui.get().selected === symbol) this.deps.reloadChart(symbol);
   }
 
-  private onSequenceReset(symbol: string, last: number, seq: number): void {
-    this.deps.notices.groupNotice('reset', symbol, (list) => `The server's sequence restarted for ${list} (it was probably restarted): live again; ticks from while it was down do not exist.`);
-    this.deps.activity.add('error', `${symbol}: sequence restarted (${last} → ${seq}).`);
+  private onEpochChanged(previous: string, epoch: string): void {
+    this.deps.notices.groupNotice('reset', 'stream', () => `The server's sequence restarted (it was probably restarted): live again; ticks from while it was down do not exist.`);
+    this.deps.activity.add('error', `Stream epoch changed (${previous} → ${epoch}): sequences restarted.`);
   }
 
   private onRejected(symbols: string[], code: string, message: string): void {

@@ -1,7 +1,7 @@
 import type { ActivityLog } from '../lib/activity.js';
 import { ApiError, type MarketApi } from '../lib/api.js';
 import type { MarketStore } from '../lib/market.js';
-import type { TickSocket } from '../lib/socket.js';
+import type { TickstreamClient } from '../../../src/client/index.js';
 import type { CandleInterval } from '../lib/types.js';
 import type { Preferences } from './preferences.js';
 import { describeError, type ChartType, type UiStore } from './state.js';
@@ -12,7 +12,7 @@ export interface WatchlistDeps {
   readonly market: MarketStore;
   readonly activity: ActivityLog;
   readonly prefs: Preferences;
-  readonly socket: TickSocket;
+  readonly socket: TickstreamClient;
 }
 
 /** The watched symbols, the selection and the chart's symbol and interval, with their REST loading. */

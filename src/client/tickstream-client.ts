@@ -1,7 +1,18 @@
+import {
+  adviseOnClose,
+  CLIENT_CLOSE_CODES,
+  decodeServerMessage,
+  encodeClientMessage,
+  ticksOf,
+  type ClientRequest,
+  type ControlMessage,
+  type WireAlert,
+  type WireTick,
+  type WireUser,
+} from '../protocol/index.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
-import type { Alert, ControlMessage, Tick, User } from './types.js';
 
-/** What this client needs of a WebSocket; the browser's, `ws`'s or a test fake. */
+/** What this client needs of a WebSocket: the browser's, `ws`'s (Node) or a test fake. */
 export interface SocketLike {
   onopen: ((event: unknown) => void) | null;
   onclose: ((event: { code: number; reason: string }) => void) | null;
@@ -18,33 +29,42 @@ export interface Timers {
 
 export type ConnectionStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
 
-export interface TickSocketEvents {
+export interface TickstreamClientEvents {
   /**
    * Ticks in arrival order, after per-symbol `seq` checks, with the receipt time. `live` leaves out
    * the snapshot sent on subscribe (the latest tick, however old), for latency figures.
    */
-  ticks?(ticks: Tick[], receivedAt: number, live: Tick[]): void;
+  ticks?(ticks: WireTick[], receivedAt: number, live: WireTick[]): void;
   status?(status: ConnectionStatus, detail: { attempt: number; delayMs?: number; code?: number; reason?: string }): void;
   /** The server's acknowledgement: the full subscription set. */
   subscribed?(symbols: string[]): void;
   /** After a resume with `since`: false means history did not reach back, a snapshot was sent instead. */
   recovery?(symbol: string, recovered: boolean): void;
-  /** A symbol's `seq` went back after a reconnect: the source restarted its sequence. */
-  sequenceReset?(symbol: string, lastSeq: number, seq: number): void;
+  /**
+   * The server's stream epoch is not the one the positions were kept in (it restarted, or its
+   * Redis was wiped): every position was dropped and fresh snapshots follow. Not on the first connection.
+   */
+  epochChanged?(previous: string, epoch: string): void;
+  /** The server refused the token (INVALID_TOKEN): it was dropped; the client reconnects anonymously. */
+  tokenRejected?(): void;
+  /** The server closed with a terminal code (4500–4999): the client stopped. */
+  terminated?(code: number, reason: string): void;
   /** A subscribe the server refused whole (e.g. UNKNOWN_SYMBOL): these symbols are no longer wanted. */
   rejected?(symbols: string[], code: string, message: string): void;
   serverError?(code: string, message: string): void;
-  authenticated?(user: User): void;
-  alert?(alert: Alert, price: number, ts: number): void;
-  order?(message: Record<string, unknown>): void;
+  authenticated?(user: WireUser): void;
+  alert?(alert: WireAlert, price: number, ts: number): void;
+  /** Any other message type (newer servers add some): `order`, `portfolio`, indicator updates. */
+  message?(message: { type: string } & Record<string, unknown>): void;
 }
 
-export interface TickSocketOptions {
+export interface TickstreamClientOptions {
   /** The gateway, e.g. `ws://localhost:8080/ws`. */
   readonly url: string;
   readonly symbols: readonly string[];
-  readonly create: (url: string) => SocketLike;
-  readonly events?: TickSocketEvents;
+  /** Opens a socket; by default the platform's `WebSocket` (browsers, Node 22+). On Node 20 pass `(url) => new WebSocket(url)` from `ws`. */
+  readonly create?: (url: string) => SocketLike;
+  readonly events?: TickstreamClientEvents;
   readonly token?: string;
   readonly timers?: Timers;
   readonly now?: () => number;
@@ -59,21 +79,28 @@ const defaultTimers: Timers = {
   clearTimeout: (handle) => globalThis.clearTimeout(handle as Parameters<typeof globalThis.clearTimeout>[0]),
 };
 
+function platformSocket(url: string): SocketLike {
+  const Platform = (globalThis as { WebSocket?: new (url: string) => SocketLike }).WebSocket;
+  if (!Platform) throw new Error('no global WebSocket here: pass `create: (url) => new WebSocket(url)` (from the `ws` package)');
+  return new Platform(url);
+}
+
 /**
- * The dashboard's connection to the gateway (protocol v1). Keeps the wanted symbols and the last
- * `seq` seen per symbol; when the link drops it reconnects with exponential backoff and jitter and
- * resubscribes with `since`, so the server replays what was missed: no hole, no duplicate.
+ * A resumable client of the tickstream gateway (protocol v1), for browsers and Node. Keeps the
+ * wanted symbols, the last `seq` seen per symbol and the stream epoch they belong to; when the link
+ * drops it reconnects with exponential backoff and jitter and resubscribes with `since` and the
+ * epoch, so the server replays what was missed — or, if its sequence restarted meanwhile (another
+ * epoch), says so and sends fresh snapshots. No hole, no duplicate, no guessing from `seq`.
+ * Close codes are honoured (protocol/close-codes.ts): a bad token is dropped, terminal codes stop.
  * Opts into batched frames (`batch=1`). Knows nothing of the DOM: the socket factory, timers,
- * clock and randomness are injected.
+ * clock and randomness can be injected.
  */
-export class TickSocket {
+export class TickstreamClient {
   private socket: SocketLike | undefined;
   private readonly wanted = new Set<string>();
   private readonly lastSeq = new Map<string, number>();
   /** The stream epoch `lastSeq` belongs to; a resume names it so the server can tell a restart. */
-  private epoch: string | undefined;
-  /** Symbols that had a tick on the current connection. */
-  private readonly seenHere = new Set<string>();
+  private epochSeen: string | undefined;
   private readonly pending = new Map<string, string[]>();
   /** Symbols subscribed without `since` whose first tick (the snapshot) has not come yet. */
   private readonly snapshotDue = new Set<string>();
@@ -88,7 +115,7 @@ export class TickSocket {
   private readonly timers: Timers;
   private readonly now: () => number;
   private readonly random: () => number;
-  private readonly events: TickSocketEvents;
+  private readonly events: TickstreamClientEvents;
 
   status: ConnectionStatus = 'idle';
   /** Automatic reconnections that succeeded. */
@@ -103,7 +130,7 @@ export class TickSocket {
   rttMs: number | undefined;
   private pingSentAt = 0;
 
-  constructor(private readonly options: TickSocketOptions) {
+  constructor(private readonly options: TickstreamClientOptions) {
     for (const s of options.symbols) this.wanted.add(s.toUpperCase());
     this.token = options.token;
     this.timers = options.timers ?? defaultTimers;
@@ -114,6 +141,11 @@ export class TickSocket {
 
   get symbols(): string[] {
     return [...this.wanted].sort();
+  }
+
+  /** The stream epoch of the positions, once the server named it. */
+  get epoch(): string | undefined {
+    return this.epochSeen;
   }
 
   /** The `since` a resume would send now. */
@@ -138,7 +170,7 @@ export class TickSocket {
     this.connectedAt = undefined;
     if (socket) {
       detach(socket);
-      socket.close(1000, 'client closed');
+      socket.close(CLIENT_CLOSE_CODES.CLIENT_CLOSED, 'client closed');
     }
     this.setStatus('closed', { attempt: this.attempt });
   }
@@ -165,7 +197,7 @@ export class TickSocket {
     const had = this.token;
     this.token = token;
     if (token && this.isOpen) this.send({ action: 'auth', token });
-    if (!token && had && this.isOpen) this.socket?.close(4001, 'signed out');
+    if (!token && had && this.isOpen) this.socket?.close(CLIENT_CLOSE_CODES.SIGNED_OUT, 'signed out');
   }
 
   private get isOpen(): boolean {
@@ -177,7 +209,7 @@ export class TickSocket {
     const url = `${this.options.url}${this.options.url.includes('?') ? '&' : '?'}symbols=&batch=1`;
     let socket: SocketLike;
     try {
-      socket = this.options.create(url);
+      socket = (this.options.create ?? platformSocket)(url);
     } catch (error) {
       this.closed({ code: 1006, reason: error instanceof Error ? error.message : String(error) });
       return;
@@ -195,7 +227,6 @@ export class TickSocket {
     if (this.opens > 0) this.reconnects++;
     this.opens++;
     this.connectedAt = this.now();
-    this.seenHere.clear();
     this.pending.clear();
     this.snapshotDue.clear();
     this.status = 'open';
@@ -217,6 +248,18 @@ export class TickSocket {
     this.connectedAt = undefined;
     this.stopPing();
     if (this.stopped) return;
+    const advice = adviseOnClose(event.code);
+    if (advice === 'terminal') {
+      this.stopped = true;
+      this.setStatus('closed', { attempt: this.attempt, code: event.code, reason: event.reason });
+      this.events.terminated?.(event.code, event.reason);
+      return;
+    }
+    if (advice === 'drop-token' && this.token !== undefined) {
+      // Reconnecting with the same token would be refused again, forever.
+      this.token = undefined;
+      this.events.tokenRejected?.();
+    }
     const delayMs = backoffDelay(this.attempt, this.random, this.options.backoff ?? DEFAULT_BACKOFF);
     this.attempt++;
     this.setStatus('reconnecting', { attempt: this.attempt, delayMs, code: event.code, reason: event.reason });
@@ -228,34 +271,37 @@ export class TickSocket {
   private received(data: unknown): void {
     this.framesReceived++;
     this.awaitingPong = false;
-    let message: { type?: unknown; data?: unknown };
-    try {
-      message = JSON.parse(String(data)) as { type?: unknown };
-    } catch {
-      return;
-    }
-    if (message.type === 'tick') return this.ingest([message as unknown as Tick]);
-    if (message.type === 'ticks' && Array.isArray(message.data)) return this.ingest(message.data as Tick[]);
-    this.control(message as ControlMessage);
+    const message = decodeServerMessage(String(data));
+    if (!message) return;
+    if (message.type === 'tick' || message.type === 'ticks') return this.ingest(ticksOf(message));
+    this.control(message);
   }
 
-  private ingest(batch: readonly Tick[]): void {
+  /** Positions only mean something in their epoch: a new one starts them afresh. */
+  private enterEpoch(epoch: string): void {
+    const previous = this.epochSeen;
+    if (previous === epoch) return;
+    this.epochSeen = epoch;
+    if (previous === undefined) return;
+    this.lastSeq.clear();
+    this.events.epochChanged?.(previous, epoch);
+  }
+
+  private ingest(batch: readonly WireTick[]): void {
     const now = this.now();
-    const accepted: Tick[] = [];
-    const live: Tick[] = [];
+    const accepted: WireTick[] = [];
+    const live: WireTick[] = [];
     for (const tick of batch) {
       const symbol = tick.symbol;
       // A tick queued before an unsubscribe reached the server.
       if (!this.wanted.has(symbol)) continue;
+      // The server's store changed epoch under a live connection (a wiped Redis).
+      if (typeof tick.epoch === 'string') this.enterEpoch(tick.epoch);
       const last = this.lastSeq.get(symbol);
-      const first = !this.seenHere.has(symbol);
-      this.seenHere.add(symbol);
       if (last !== undefined) {
-        if (tick.seq <= last) {
-          // Within one connection the server never goes back; across a reconnect it means a reset.
-          if (!first) continue;
-          this.events.sequenceReset?.(symbol, last, tick.seq);
-        } else if (tick.seq > last + 1) this.gaps++;
+        // Within an epoch a seq at or below the last one is a duplicate (a replay overlapping live).
+        if (tick.seq <= last) continue;
+        if (tick.seq > last + 1) this.gaps++;
       }
       this.lastSeq.set(symbol, tick.seq);
       accepted.push(tick);
@@ -267,11 +313,15 @@ export class TickSocket {
     if (accepted.length > 0) this.events.ticks?.(accepted, now, live);
   }
 
-  private control(message: ControlMessage): void {
+  private control(message: ControlMessage | ({ type: string } & Record<string, unknown>)): void {
+    if (!isKnownControl(message)) {
+      this.events.message?.(message);
+      return;
+    }
     switch (message.type) {
       case 'subscribed': {
         this.attempt = 0;
-        if (typeof message.epoch === 'string') this.epoch = message.epoch;
+        if (typeof message.epoch === 'string') this.enterEpoch(message.epoch);
         if (typeof message.id === 'string') this.pending.delete(message.id);
         for (const [symbol, ok] of Object.entries(message.recovered ?? {})) {
           // Not recovered: a fresh snapshot follows, the jump in seq is expected.
@@ -302,9 +352,6 @@ export class TickSocket {
       case 'alert':
         this.events.alert?.(message.alert, message.price, message.ts);
         return;
-      case 'order':
-        this.events.order?.(message);
-        return;
     }
   }
 
@@ -312,13 +359,13 @@ export class TickSocket {
     const id = `sub-${this.nextId++}`;
     this.pending.set(id, symbols);
     for (const s of symbols) if (since[s] === undefined) this.snapshotDue.add(s);
-    const resume = Object.keys(since).length > 0 ? { since, ...(this.epoch ? { epoch: this.epoch } : {}) } : {};
+    const resume = Object.keys(since).length > 0 ? { since, ...(this.epochSeen ? { epoch: this.epochSeen } : {}) } : {};
     this.send({ action: 'subscribe', symbols, ...resume, id });
   }
 
-  private send(message: object): void {
+  private send(message: ClientRequest): void {
     try {
-      this.socket?.send(JSON.stringify(message));
+      this.socket?.send(encodeClientMessage(message));
     } catch {
       // The socket is closing; `onclose` follows and the reconnect resends what matters.
     }
@@ -335,9 +382,9 @@ export class TickSocket {
         const socket = this.socket;
         if (socket) {
           detach(socket);
-          socket.close(4000, 'no answer to ping');
+          socket.close(CLIENT_CLOSE_CODES.NO_PONG, 'no answer to ping');
         }
-        this.closed({ code: 4000, reason: 'no answer to ping' });
+        this.closed({ code: CLIENT_CLOSE_CODES.NO_PONG, reason: 'no answer to ping' });
         return;
       }
       this.awaitingPong = true;
@@ -364,4 +411,10 @@ function detach(socket: SocketLike): void {
   socket.onmessage = null;
   socket.onclose = null;
   socket.onerror = null;
+}
+
+const CONTROL_TYPES: ReadonlySet<string> = new Set(['subscribed', 'error', 'pong', 'authenticated', 'alert']);
+
+function isKnownControl(message: { type: string }): message is ControlMessage {
+  return CONTROL_TYPES.has(message.type);
 }

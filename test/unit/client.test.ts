@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { TickSocket, type SocketLike, type TickSocketEvents, type Timers } from '../../web/src/lib/socket.js';
-import type { Tick } from '../../web/src/lib/types.js';
+import { TickstreamClient, type SocketLike, type TickstreamClientEvents, type Timers } from '../../src/client/index.js';
+import type { TickData } from '../../src/protocol/index.js';
+
+type Tick = TickData;
 
 /** A socket the test drives by hand. */
 class FakeSocket implements SocketLike {
@@ -58,23 +60,25 @@ class FakeTimers implements Timers {
   }
 }
 
-const tick = (symbol: string, seq: number, price = 100): Tick & { type: 'tick' } => ({ type: 'tick', symbol, price, size: 10, seq, ts: 1_000 + seq });
+const tick = (symbol: string, seq: number, price = 100, epoch?: string) => ({ type: 'tick', symbol, price, size: 10, seq, ts: 1_000 + seq, ...(epoch ? { epoch } : {}) });
 
 function setup(options: { symbols?: string[]; token?: string; random?: number; pingEveryMs?: number } = {}) {
   const sockets: FakeSocket[] = [];
   const timers = new FakeTimers();
   const log: string[] = [];
   const received: Tick[] = [];
-  const events: TickSocketEvents = {
+  const events: TickstreamClientEvents = {
     ticks: (ticks) => received.push(...ticks),
     status: (status, detail) => log.push(`status ${status}${detail.delayMs !== undefined ? ` in ${detail.delayMs}` : ''}`),
     recovery: (symbol, ok) => log.push(`recovery ${symbol} ${ok}`),
-    sequenceReset: (symbol, last, seq) => log.push(`reset ${symbol} ${last}→${seq}`),
+    epochChanged: (previous, epoch) => log.push(`epoch ${previous}→${epoch}`),
+    tokenRejected: () => log.push('token rejected'),
+    terminated: (code, reason) => log.push(`terminated ${code} ${reason}`),
     rejected: (symbols, code) => log.push(`rejected ${symbols.join(',')} ${code}`),
     alert: (alert, price) => log.push(`alert ${alert.symbol} ${price}`),
     authenticated: (user) => log.push(`authenticated ${user.username}`),
   };
-  const socket = new TickSocket({
+  const socket = new TickstreamClient({
     url: 'ws://example.test/ws',
     symbols: options.symbols ?? ['AAPL', 'MSFT'],
     create: (url) => {
@@ -93,7 +97,7 @@ function setup(options: { symbols?: string[]; token?: string; random?: number; p
   return { socket, sockets, timers, log, received, last };
 }
 
-describe('TickSocket', () => {
+describe('TickstreamClient', () => {
   it('connects with no URL subscription and batches on, then subscribes to what it wants (no since on a first connection)', () => {
     const { socket, last } = setup();
     socket.connect();
@@ -175,20 +179,90 @@ describe('TickSocket', () => {
     expect(socket.gaps).toBe(0);
   });
 
-  it('a seq that goes back after a reconnect is a restarted source: reported once and followed, not dropped', () => {
-    const { socket, last, timers, log, received } = setup({ symbols: ['AAPL'] });
+  it('resumes with the epoch it saw; another epoch in the reply drops every position and follows the new sequence', () => {
+    const { socket, last, timers, log, received } = setup({ symbols: ['AAPL', 'MSFT'] });
     socket.connect();
     last().open();
-    last().receive(tick('AAPL', 900));
+    last().receive({ type: 'subscribed', symbols: ['AAPL', 'MSFT'], epoch: 'e1', id: 'sub-1' });
+    last().receive(tick('AAPL', 900, 100, 'e1'));
+    last().receive(tick('MSFT', 70, 100, 'e1'));
     last().drop();
     timers.advance(1_000);
     last().open();
-    last().receive({ type: 'subscribed', symbols: ['AAPL'], recovered: { AAPL: true }, id: 'sub-2' });
-    last().receive(tick('AAPL', 3));
-    last().receive(tick('AAPL', 4));
-    expect(log.filter((l) => l.startsWith('reset'))).toEqual(['reset AAPL 900→3']);
-    expect(received.map((t) => t.seq)).toEqual([900, 3, 4]);
+    expect(last().sent).toEqual([{ action: 'subscribe', symbols: ['AAPL', 'MSFT'], since: { AAPL: 900, MSFT: 70 }, epoch: 'e1', id: 'sub-2' }]);
+    last().receive({ type: 'subscribed', symbols: ['AAPL', 'MSFT'], epoch: 'e2', recovered: { AAPL: false, MSFT: false }, id: 'sub-2' });
+    last().receive(tick('AAPL', 3, 100, 'e2'));
+    last().receive(tick('AAPL', 4, 100, 'e2'));
+    expect(log.filter((l) => l.startsWith('epoch'))).toEqual(['epoch e1→e2']);
+    expect(socket.epoch).toBe('e2');
+    expect(received.map((t) => t.seq)).toEqual([900, 70, 3, 4]);
     expect(socket.positions).toEqual({ AAPL: 4 });
+  });
+
+  it('a tick naming a new epoch mid-connection (the server’s Redis was wiped) starts the positions afresh', () => {
+    const { socket, last, log, received } = setup({ symbols: ['AAPL'] });
+    socket.connect();
+    last().open();
+    last().receive({ type: 'subscribed', symbols: ['AAPL'], epoch: 'e1', id: 'sub-1' });
+    last().receive(tick('AAPL', 50, 100, 'e1'));
+    last().receive(tick('AAPL', 1, 100, 'e2'));
+    expect(log).toContain('epoch e1→e2');
+    expect(received.map((t) => t.seq)).toEqual([50, 1]);
+  });
+
+  it('in one epoch, a seq that goes back after a reconnect is a duplicate: dropped, no guessing', () => {
+    const { socket, last, timers, received } = setup({ symbols: ['AAPL'] });
+    socket.connect();
+    last().open();
+    last().receive({ type: 'subscribed', symbols: ['AAPL'], epoch: 'e1', id: 'sub-1' });
+    last().receive(tick('AAPL', 900, 100, 'e1'));
+    last().drop();
+    timers.advance(1_000);
+    last().open();
+    last().receive({ type: 'subscribed', symbols: ['AAPL'], epoch: 'e1', recovered: { AAPL: true }, id: 'sub-2' });
+    last().receive(tick('AAPL', 900, 100, 'e1'));
+    last().receive(tick('AAPL', 901, 100, 'e1'));
+    expect(received.map((t) => t.seq)).toEqual([900, 901]);
+    expect(socket.positions).toEqual({ AAPL: 901 });
+  });
+
+  it('closed with INVALID_TOKEN: drops the token and reconnects anonymously instead of looping', () => {
+    const { socket, sockets, last, timers, log } = setup({ symbols: ['AAPL'], token: 'bad' });
+    socket.connect();
+    last().open();
+    expect(last().sent[0]).toEqual({ action: 'auth', token: 'bad' });
+    last().drop(4003, 'INVALID_TOKEN');
+    expect(log).toContain('token rejected');
+    timers.advance(1_000);
+    expect(sockets).toHaveLength(2);
+    last().open();
+    expect(last().sent.map((m) => m.action)).toEqual(['subscribe']);
+  });
+
+  it('a terminal close code (4500–4999) stops reconnecting; retry codes do not', () => {
+    const { socket, sockets, last, timers, log } = setup({ symbols: ['AAPL'] });
+    socket.connect();
+    last().open();
+    last().drop(4000, 'SLOW_CONSUMER');
+    timers.advance(1_000);
+    expect(sockets).toHaveLength(2);
+    last().open();
+    last().drop(4500, 'GONE_FOR_GOOD');
+    timers.advance(60_000);
+    expect(sockets).toHaveLength(2);
+    expect(socket.status).toBe('closed');
+    expect(log).toContain('terminated 4500 GONE_FOR_GOOD');
+  });
+
+  it('hands message types it does not know to `message`, so newer servers can add some', () => {
+    const seen: unknown[] = [];
+    const client = new TickstreamClient({ url: 'ws://x/ws', symbols: [], create: () => fake, events: { message: (m) => seen.push(m) }, pingEveryMs: 0 });
+    const fake = new FakeSocket('ws://x/ws');
+    client.connect();
+    fake.open();
+    fake.receive({ type: 'order', id: 7, status: 'filled' });
+    fake.receive('not an object');
+    expect(seen).toEqual([{ type: 'order', id: 7, status: 'filled' }]);
   });
 
   it('within one connection a repeated or older seq is dropped', () => {
@@ -273,7 +347,8 @@ describe('TickSocket', () => {
     timers.advance(10_000);
     expect(last().sent).toHaveLength(2);
     timers.advance(10_000);
-    expect(last().closedWith).toBe(4000);
+    // Its own code, not the server's SLOW_CONSUMER.
+    expect(last().closedWith).toBe(3001);
     expect(socket.status).toBe('reconnecting');
     timers.advance(1_000);
     expect(sockets).toHaveLength(2);
