@@ -1,5 +1,6 @@
 import {
   adviseOnClose,
+  ALL_SYMBOLS,
   CLIENT_CLOSE_CODES,
   decodeServerMessage,
   encodeClientMessage,
@@ -49,7 +50,7 @@ export interface TickstreamClientEvents {
   tokenRejected?(): void;
   /** The server closed with a terminal code (4500–4999): the client stopped. */
   terminated?(code: number, reason: string): void;
-  /** A subscribe the server refused whole (e.g. UNKNOWN_SYMBOL): these symbols are no longer wanted. */
+  /** Symbols of a subscribe the server refused (e.g. UNKNOWN_SYMBOL): they are no longer wanted. `*` wants every symbol. */
   rejected?(symbols: string[], code: string, message: string): void;
   serverError?(code: string, message: string): void;
   authenticated?(user: WireUser): void;
@@ -231,7 +232,11 @@ export class TickstreamClient {
     this.snapshotDue.clear();
     this.status = 'open';
     if (this.token) this.send({ action: 'auth', token: this.token });
-    if (this.wanted.size > 0) {
+    if (this.wanted.has(ALL_SYMBOLS)) {
+      // Every symbol: resume each one seen so far (a `since` key must be named in `symbols`).
+      const since = Object.fromEntries(this.lastSeq);
+      this.sendSubscribe([ALL_SYMBOLS, ...Object.keys(since)], since);
+    } else if (this.wanted.size > 0) {
       const since: Record<string, number> = {};
       for (const s of this.wanted) {
         const seq = this.lastSeq.get(s);
@@ -294,7 +299,7 @@ export class TickstreamClient {
     for (const tick of batch) {
       const symbol = tick.symbol;
       // A tick queued before an unsubscribe reached the server.
-      if (!this.wanted.has(symbol)) continue;
+      if (!this.wanted.has(symbol) && !this.wanted.has(ALL_SYMBOLS)) continue;
       // The server's store changed epoch under a live connection (a wiped Redis).
       if (typeof tick.epoch === 'string') this.enterEpoch(tick.epoch);
       const last = this.lastSeq.get(symbol);
@@ -335,9 +340,11 @@ export class TickstreamClient {
         if (this.pingSentAt > 0) this.rttMs = this.now() - this.pingSentAt;
         return;
       case 'error': {
-        const symbols = typeof message.id === 'string' ? this.pending.get(message.id) : undefined;
-        if (symbols) {
+        const requested = typeof message.id === 'string' ? this.pending.get(message.id) : undefined;
+        if (requested) {
           this.pending.delete(message.id as string);
+          // UNKNOWN_SYMBOL names the refused ones; the others of the request were subscribed.
+          const symbols = message.symbols ? requested.filter((s) => message.symbols!.includes(s)) : requested;
           for (const s of symbols) {
             this.wanted.delete(s);
             this.lastSeq.delete(s);
@@ -358,7 +365,7 @@ export class TickstreamClient {
   private sendSubscribe(symbols: string[], since: Record<string, number>): void {
     const id = `sub-${this.nextId++}`;
     this.pending.set(id, symbols);
-    for (const s of symbols) if (since[s] === undefined) this.snapshotDue.add(s);
+    for (const s of symbols) if (since[s] === undefined && s !== ALL_SYMBOLS) this.snapshotDue.add(s);
     const resume = Object.keys(since).length > 0 ? { since, ...(this.epochSeen ? { epoch: this.epochSeen } : {}) } : {};
     this.send({ action: 'subscribe', symbols, ...resume, id });
   }

@@ -128,7 +128,7 @@ export async function runTail(options: TailOptions, io: TailIo = processIo): Pro
         say(`connection lost (${reason}); reconnecting in ${(delayMs / 1000).toFixed(1)} s`);
       },
       unrecovered: (symbols) => say(`could not recover missed ticks of ${symbols.join(', ')} (history no longer reaches back): showing the latest`),
-      sequenceReset: (symbol, last, seq) => say(`${symbol}: the server's sequence restarted (${last} → ${seq}); it was restarted`),
+      sequenceRestarted: () => say(`the server's sequence restarted (it was restarted, or its store wiped): live again from the latest`),
       fatal: (code, message) => finish(2, `${code}: ${message}`),
     });
     const stopSignals = io.onSignal(() => finish(0));
