@@ -2,7 +2,7 @@
 # tickstream: one image for every role; ROLES (or `start --roles`) picks what a container runs.
 
 # ── build: all dependencies, compile the server and the dashboard, then drop dev dependencies ──
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --no-audit --no-fund
@@ -10,7 +10,7 @@ COPY . .
 RUN npm run build && npm prune --omit=dev
 
 # ── runtime: compiled output and production dependencies only, as the unprivileged `node` user ──
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8080
