@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bySymbol, cluster, expectExactlyOnce, gatewaysAndClients, killProcessorsAt, runningProcessors, TOTAL, type Clients } from '../support/distributed.js';
 import { deleteTopics, kafkaBrokers, readTopic, uniqueTopic } from '../support/kafka-topic.js';
@@ -64,5 +65,38 @@ describe.skipIf(brokers.length === 0)('on Kafka', () => {
     expect(runningProcessors(roles)).toHaveLength(2);
     await waitFor(() => generator.logs.some((l) => l.msg === 'generator finished'), 'the generator to finish', 60_000, 100);
     await expectExactlyOnce(await produced(), fleet, total);
+  }, 300_000);
+
+  it('broker paused mid-stream (SIGSTOP for longer than a session, then SIGCONT): producer and processor recover by themselves, every acknowledged tick applied once', async () => {
+    // The broker `npm run kafka:up` started (the pid it recorded); the pause is shorter than the
+    // other Kafka tests' deadlines, which only see slower answers meanwhile.
+    const pid = Number(readFileSync(new URL('../../.cache/kafka/broker.pid', import.meta.url), 'utf8'));
+    const { roles, produced } = kafkaCluster('kafka-pause');
+    const total = 8_000;
+    const fleet = await gatewaysAndClients(roles);
+    await roles.start('processor');
+    const generator = await roles.start('generator', { TICK_RATE: '2000', GENERATOR_MAX_TICKS: String(total) });
+    await sleep(1_500);
+    process.kill(pid, 'SIGSTOP');
+    try {
+      await sleep(5_000);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    await waitFor(() => generator.logs.some((l) => l.msg === 'generator finished'), 'the generator to finish', 120_000, 100);
+    // Ground truth: what the log acknowledged. Every one of those ticks is applied, once, in order.
+    const log = await produced();
+    const api = fleet.gateways[0]!.http;
+    await waitFor(async () => {
+      const { quotes } = (await (await fetch(`${api}/api/v1/quotes`)).json()) as { quotes: { symbol: string; seq: number }[] };
+      return quotes.length === log.size && quotes.every((q) => q.seq === log.get(q.symbol)!.at(-1)!.seq);
+    }, 'the store to hold the last logged tick of every symbol', 120_000, 200);
+    for (const [symbol, list] of log) {
+      const { ticks } = (await (await fetch(`${api}/api/v1/ticks/${symbol}?limit=5000`)).json()) as { ticks: { seq: number; price: number }[] };
+      expect(ticks.map((t) => t.seq).reverse()).toEqual(list.map((t) => t.seq));
+      expect(ticks.map((t) => t.price).reverse()).toEqual(list.map((t) => t.price));
+    }
+    // Ticks flowed again after the pause: the log holds ticks appended after it.
+    expect([...log.values()].reduce((n, l) => n + l.length, 0)).toBeGreaterThan(total / 2);
   }, 300_000);
 });
