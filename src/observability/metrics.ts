@@ -42,6 +42,8 @@ export function createMetrics(options: MetricsOptions = {}) {
   const ingest = of('ingestor', 'api');
   /** When each ingest source last delivered a message (epoch ms), read at scrape time. */
   const ingestLastMessageAt = new Map<string, number>();
+  /** Whether each ingest source is reading its feed now, read at scrape time. */
+  const ingestSourceUp = new Map<string, () => boolean>();
 
   const buildInfo = new Gauge({ name: 'tickstream_build_info', help: 'Always 1; the labels say which build runs here.', labelNames: ['version', 'commit', 'node'] as const, registers: all });
   const build = options.build ?? { version: 'unknown', commit: 'unknown' };
@@ -79,12 +81,21 @@ export function createMetrics(options: MetricsOptions = {}) {
     alertsDelivered: new Counter({ name: 'tickstream_alerts_delivered_total', help: 'Alert messages written to WebSocket clients.', registers: gateway }),
     logins: new Counter({ name: 'tickstream_logins_total', help: 'Login attempts by result: ok, invalid (wrong credentials), locked (refused by brute-force protection).', labelNames: ['result'] as const, registers: api }),
     ingestLastMessageAt,
+    ingestSourceStates: ingestSourceUp,
     ingestMessages: new Counter({ name: 'tickstream_ingest_messages_total', help: 'Messages read from an ingest source (frames, lines, API batches), whatever they held.', labelNames: ['source'] as const, registers: ingest }),
     ingestTicks: new Counter({ name: 'tickstream_ingest_ticks_total', help: 'Ticks an ingest source put on the log.', labelNames: ['source'] as const, registers: ingest }),
     ingestDuplicates: new Counter({ name: 'tickstream_ingest_duplicates_total', help: 'Trades an ingest source delivered again (re-sent after a reconnect, or a producer seq already taken), dropped.', labelNames: ['source'] as const, registers: ingest }),
     ingestRejected: new Counter({ name: 'tickstream_ingest_rejected_total', help: 'Input an ingest source could not make into a tick, by reason code.', labelNames: ['source', 'reason'] as const, registers: ingest }),
     ingestReconnects: new Counter({ name: 'tickstream_ingest_reconnects_total', help: 'Times an ingest source connected again after losing its feed.', labelNames: ['source'] as const, registers: ingest }),
-    ingestSourceUp: new Gauge({ name: 'tickstream_ingest_source_up', help: '1 while an ingest source is reading its feed, else 0.', labelNames: ['source'] as const, registers: ingest }),
+    ingestSourceUp: new Gauge({
+      name: 'tickstream_ingest_source_up',
+      help: '1 while an ingest source is reading its feed, else 0.',
+      labelNames: ['source'] as const,
+      registers: ingest,
+      collect() {
+        for (const [source, up] of ingestSourceUp) this.set({ source }, up() ? 1 : 0);
+      },
+    }),
     ingestLastMessageAge: new Gauge({
       name: 'tickstream_ingest_last_message_age_seconds',
       help: 'Seconds since an ingest source last delivered a message.',

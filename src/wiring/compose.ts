@@ -114,6 +114,7 @@ export async function compose(config: Config, logger: Logger, version: string): 
         connectionLimiter: adapters.connectionLimiter,
         auth: accounts.gatewayAuth,
         symbols: ingest.universe.symbols,
+        onSymbolAdded: (listener) => ingest.universe.onAdded(listener),
         metrics,
         logger: roleLogger('gateway'),
         limits: {

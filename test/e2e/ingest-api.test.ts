@@ -30,7 +30,7 @@ async function post(body: unknown, options: { key?: string | null; type?: string
   return { status: response.status, body: (await response.json()) as Answer['body'] };
 }
 
-describe('POST /api/v1/ticks', () => {
+describe('POST /api/v1/ticks', { timeout: 60_000 }, () => {
   it('refuses a request without a key, with a wrong key, and on a server without ingest keys', async () => {
     const tick = [{ symbol: 'ACME', price: 1 }];
     expect(await post(tick, { key: null })).toMatchObject({ status: 401, body: { error: { code: 'INGEST_KEY_REQUIRED' } } });
@@ -109,6 +109,23 @@ describe('POST /api/v1/ticks', () => {
     expect(await post({ symbol: 'BIG', price: 1 })).toMatchObject({ status: 400, body: { error: { code: 'BAD_REQUEST' } } });
     expect(await post('[{"symbol":')).toMatchObject({ status: 400 });
     expect(await post('x'.repeat(2_000_000))).toMatchObject({ status: 413 });
+  });
+
+  it('a client following every symbol (the default) gets symbols that join later; a narrowed one does not', async () => {
+    const everything = await TestClient.connect(server.ws);
+    const narrowed = await TestClient.connect(`${server.ws}?symbols=IDEM`);
+    try {
+      await everything.waitForTicks(1, 'IDEM'); // snapshots of the symbols it follows: it is connected
+      expect((await post([{ symbol: 'WILD', price: 7 }, { symbol: 'WILD', price: 8 }])).body.accepted).toBe(2);
+      // Joined like any subscribe: the snapshot (the newest tick by then), then every later tick live.
+      await waitFor(() => everything.ticks('WILD').some((t) => t.price === 8), 'WILD at 8');
+      expect((await post([{ symbol: 'WILD', price: 9 }])).body.accepted).toBe(1);
+      await waitFor(() => everything.ticks('WILD').some((t) => t.price === 9 && t.seq === 3), 'WILD at 9 live');
+      expect(narrowed.ticks('WILD')).toEqual([]);
+    } finally {
+      everything.close();
+      narrowed.close();
+    }
   });
 
   it('new symbols join up to INGEST_MAX_SYMBOLS, then SYMBOL_LIMIT', async () => {

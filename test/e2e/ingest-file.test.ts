@@ -40,12 +40,13 @@ const NDJSON = [
   '{"symbol":"ACME","price":12.25,"ts":1767623400004,"size":7}',
 ].join('\n');
 
-describe('INGEST_SOURCE=file', () => {
+// Each test starts its own servers: on a shared, loaded machine that alone can take tens of seconds.
+describe('INGEST_SOURCE=file', { timeout: 120_000 }, () => {
   it('replays a file into the running process: new symbols join, REST and /ws serve them, bad lines are counted by reason', async () => {
     const path = join(dir, 'session.ndjson');
     writeFileSync(path, NDJSON);
     const server = await start({ INGEST_SOURCE: 'file', INGEST_FILE: path, INGEST_SPEED: 'max' });
-    await waitFor(async () => (await metric(server, 'tickstream_ingest_ticks_total', { source: 'file' })) === 4, '4 ticks ingested');
+    await waitFor(async () => (await metric(server, 'tickstream_ingest_ticks_total', { source: 'file' })) === 4, '4 ticks ingested', 30_000);
     const prices = await waitFor(async () => {
       const body = (await (await fetch(`${server.http}/prices`)).json()) as { data: Record<string, number> };
       return body.data.ACME === 12.25 && body.data.GLOBX === 20 ? body.data : undefined;
@@ -88,10 +89,10 @@ describe('INGEST_SOURCE=file', () => {
     const env = { INGEST_SOURCE: 'file', INGEST_FILE: path, INGEST_SPEED: 'max', REDIS_URL: redisUrl, REDIS_PREFIX: prefix, EVENT_LOG: 'redis', EVENT_LOG_PARTITIONS: '2' };
     try {
       const first = await start(env);
-      await waitFor(async () => (await snapshot(first, 'ACME').catch(() => ({ seq: 0 }))).seq === 50, 'seq 50 after the first run', 20_000);
+      await waitFor(async () => (await snapshot(first, 'ACME').catch(() => ({ seq: 0 }))).seq === 50, 'seq 50 after the first run', 40_000);
       await first.stop();
       const second = await start(env);
-      await waitFor(async () => (await snapshot(second, 'ACME').catch(() => ({ seq: 0 }))).seq === 100, 'seq 100 after the second run', 20_000);
+      await waitFor(async () => (await snapshot(second, 'ACME').catch(() => ({ seq: 0 }))).seq === 100, 'seq 100 after the second run', 40_000);
       expect(await metric(second, 'tickstream_ticks_rejected_total')).toBe(0); // nothing numbered twice
     } finally {
       await Promise.all(servers.splice(0).map((s) => s.stop()));

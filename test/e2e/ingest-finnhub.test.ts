@@ -33,10 +33,11 @@ async function readiness(server: RunningServer): Promise<{ status: number; check
   return { status: response.status, checks: ((await response.json()) as { checks: Record<string, string> }).checks };
 }
 
-describe('INGEST_SOURCE=finnhub against a local stand-in', () => {
+// Each test starts its own server and stand-in: on a shared, loaded machine that alone can take tens of seconds.
+describe('INGEST_SOURCE=finnhub against a local stand-in', { timeout: 120_000 }, () => {
   it('streams the stand-in’s trades to /ws and REST; reconnects, resubscribes and drops re-sent trades; skips malformed frames', async () => {
     const { standin, server } = await setup();
-    await waitFor(() => standin.subscriptions.filter((s) => s.connection === 1).length === 2, 'both subscriptions');
+    await waitFor(() => standin.subscriptions.filter((s) => s.connection === 1).length === 2, 'both subscriptions', 30_000);
     expect(standin.subscriptions.map((s) => s.symbol).sort()).toEqual(['AAPL', 'BINANCE:BTCUSDT']);
     // Every symbol by default: the subscribed ones are in the universe from the start.
     const client = await TestClient.connect(server.ws);
@@ -61,7 +62,7 @@ describe('INGEST_SOURCE=finnhub against a local stand-in', () => {
     // The provider drops us, and replays its recent trades on the new connection.
     standin.resendOnConnect = first;
     standin.drop();
-    await waitFor(() => standin.subscriptions.filter((s) => s.connection === 2).length === 2, 'resubscribed on the new connection');
+    await waitFor(() => standin.subscriptions.filter((s) => s.connection === 2).length === 2, 'resubscribed on the new connection', 30_000);
     standin.trade([{ s: 'AAPL', p: 191, t: t + 3, v: 10 }]);
     await client.waitForTicks(3, 'AAPL');
     await sleep(300); // room for a wrongly forwarded repeat to show up
@@ -82,7 +83,7 @@ describe('INGEST_SOURCE=finnhub against a local stand-in', () => {
     const ready = await waitFor(async () => {
       const r = await readiness(server);
       return r.status === 503 ? r : undefined;
-    }, '/ready to fail');
+    }, '/ready to fail', 30_000);
     expect(ready.checks['source finnhub']).toMatch(/^down: Finnhub refused the API key \(HTTP 401\)/);
     expect(server.logs.some((l) => l.level >= 50 && l.msg.includes('Finnhub refused the API key'))).toBe(true);
     // At 200 ms between attempts, retrying would have made several by now.
@@ -100,7 +101,7 @@ describe('INGEST_SOURCE=finnhub against a local stand-in', () => {
     const ready = await waitFor(async () => {
       const r = await readiness(server);
       return r.status === 503 ? r : undefined;
-    }, '/ready to fail');
+    }, '/ready to fail', 30_000);
     expect(ready.checks['source finnhub']).toMatch(/rate limit/);
     await sleep(1_000);
     expect(standin.attempts).toBe(1);

@@ -47,7 +47,8 @@ function lastPrices(csv: string): Map<string, number> {
   return last;
 }
 
-describe('tickstream replay FILE', () => {
+// Each test runs the CLI in child processes: on a shared, loaded machine that alone can take seconds.
+describe('tickstream replay FILE', { timeout: 90_000 }, () => {
   it('replays the sample CSV session end to end (piped: plain progress lines, no redraw)', async () => {
     const run = await replay([SAMPLE, '--speed', 'max']);
     expect(run.stderr).toBe('');

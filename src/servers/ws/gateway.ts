@@ -37,6 +37,8 @@ export interface GatewayDeps {
   readonly connectionLimiter?: ConnectionLimiter;
   /** A live set when ingest sources add symbols. */
   readonly symbols: readonly string[] | ReadonlySet<string>;
+  /** Tells of symbols that join the universe (ingest): sessions following `*` are subscribed to them. */
+  readonly onSymbolAdded?: (listener: (symbol: string) => void) => void;
   readonly limits: GatewayLimits;
   /** Accounts: verifies tokens and delivers per-user events. Without it `auth` is AUTH_NOT_AVAILABLE. */
   readonly auth?: GatewayAuth;
@@ -94,6 +96,9 @@ export class GatewayService implements Service {
     await this.book.refreshEpoch();
     this.deps.server.on('upgrade', this.onUpgrade);
     this.deps.pubsub.onResubscribed(() => this.book.resyncAll());
+    this.deps.onSymbolAdded?.((symbol) => {
+      for (const session of this.sessions) if (session.followsAll && !session.closing) this.enqueue(session, { action: 'subscribe', symbols: [symbol], since: {} }, false);
+    });
     this.dispatcher.start();
     this.heartbeat = setInterval(() => this.beat(), this.deps.limits.heartbeatMs);
     this.deps.logger.info({ path: this.path }, 'gateway started');
@@ -235,12 +240,14 @@ export class GatewayService implements Service {
       case 'auth':
         return this.access.authenticate(session, message.token, reply, id);
       case 'unsubscribe': {
+        session.followsAll = false;
         const { symbols, unknown } = this.book.resolve(message.symbols);
         if (unknown.length > 0) return this.error(session, 'UNKNOWN_SYMBOL', `Unknown symbol(s): ${unknown.slice(0, 20).join(', ')}.`, id);
         this.book.unsubscribe(session, symbols);
         return this.acknowledge(session, undefined, id);
       }
       case 'replace': {
+        session.followsAll = message.symbols.includes('*');
         // The watchlist seed subscribed to the valid names of the array and ignored the rest.
         const symbols = this.known(session, message.symbols, id);
         const keep = new Set(symbols);
@@ -248,6 +255,7 @@ export class GatewayService implements Service {
         return this.subscribe(session, symbols, {}, reply, id);
       }
       case 'subscribe': {
+        if (message.symbols.includes('*')) session.followsAll = true;
         const symbols = this.known(session, message.symbols, id);
         // Nothing left to subscribe: the error reply is the whole answer.
         if (symbols.length === 0 && message.symbols.length > 0) return;

@@ -35,6 +35,8 @@ export class Session {
   readonly bucket: TokenBucket;
   violations = 0;
   lastRateReply = 0;
+  /** Subscribed with `*` (the default) and not narrowed since: symbols that join later are added too. */
+  followsAll = false;
   /** Set once a token was verified (access.ts); only then does the session get user events. */
   user: AuthUser | undefined;
   /** WS_REQUIRE_AUTH: closes the session if it has not authenticated in time. */

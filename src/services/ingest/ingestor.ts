@@ -30,7 +30,6 @@ const APPEND_RETRY = { baseMs: 100, maxMs: 5_000 };
 export class IngestorService implements Service {
   readonly name = 'ingestor';
   private stopping = false;
-  private gauges: NodeJS.Timeout | undefined;
   private readonly started: IngestSource[] = [];
 
   constructor(private readonly deps: IngestorDeps) {}
@@ -43,24 +42,18 @@ export class IngestorService implements Service {
       await source.start(this.sink(source));
       this.started.push(source);
     }
-    this.gauges = setInterval(() => this.updateGauges(), 1_000);
-    this.gauges.unref();
+    for (const source of this.deps.sources) this.deps.metrics.ingestSourceStates.set(source.name, () => source.status().state === 'up');
     this.deps.logger.info({ sources: this.deps.sources.map((s) => s.name) }, 'ingestor started');
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
-    if (this.gauges) clearInterval(this.gauges);
     await Promise.all(this.started.map((s) => s.stop()));
   }
 
   /** Each source's state, for `/ready`. */
   statuses(): Map<string, SourceStatus> {
     return new Map(this.deps.sources.map((s) => [s.name, s.status()]));
-  }
-
-  private updateGauges(): void {
-    for (const source of this.deps.sources) this.deps.metrics.ingestSourceUp.set({ source: source.name }, source.status().state === 'up' ? 1 : 0);
   }
 
   private sink(source: IngestSource): IngestSink {
