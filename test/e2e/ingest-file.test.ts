@@ -60,8 +60,8 @@ describe('INGEST_SOURCE=file', { timeout: 120_000 }, () => {
     expect(await metric(server, 'tickstream_ingest_rejected_total', { source: 'file', reason: 'INVALID_PRICE' })).toBe(1);
     expect(await metric(server, 'tickstream_ticks_generated_total')).toBe(0);
     expect(server.logs.some((l) => l.msg.includes('line 3: not valid JSON'))).toBe(true);
-    const ready = await fetch(`${server.http}/ready`);
-    expect(ready.status).toBe(200);
+    const ready = (await (await fetch(`${server.http}/ready`)).json()) as { checks: Record<string, string> };
+    expect(ready.checks['source file']).toBe('ok'); // finished is not down
   });
 
   it('with SYMBOLS set, only those are accepted; the rest are rejected as UNKNOWN_SYMBOL', async () => {

@@ -75,15 +75,16 @@ describe('INGEST_SOURCE=finnhub against a local stand-in', { timeout: 120_000 },
     expect(await metric(server, 'tickstream_ingest_last_message_age_seconds', { source: 'finnhub' })).toBeGreaterThanOrEqual(0);
     const price = (await (await fetch(`${server.http}/price/AAPL`)).json()) as { data: { price: number } };
     expect(price.data.price).toBe(191);
-    expect((await readiness(server)).status).toBe(200);
+    expect((await readiness(server)).checks['source finnhub']).toBe('ok');
   });
 
   it('a refused key is reported on /ready and in the log, and not retried', async () => {
     const { standin, server } = await setup({ INGEST_RECONNECT_MAX_MS: '200' }, 'wrong-token');
     const ready = await waitFor(async () => {
       const r = await readiness(server);
-      return r.status === 503 ? r : undefined;
-    }, '/ready to fail', 30_000);
+      return r.checks['source finnhub']?.startsWith('down') ? r : undefined;
+    }, 'the source down on /ready', 30_000);
+    expect(ready.status).toBe(503);
     expect(ready.checks['source finnhub']).toMatch(/^down: Finnhub refused the API key \(HTTP 401\)/);
     expect(server.logs.some((l) => l.level >= 50 && l.msg.includes('Finnhub refused the API key'))).toBe(true);
     // At 200 ms between attempts, retrying would have made several by now.
@@ -100,13 +101,14 @@ describe('INGEST_SOURCE=finnhub against a local stand-in', { timeout: 120_000 },
     servers.push(server);
     const ready = await waitFor(async () => {
       const r = await readiness(server);
-      return r.status === 503 ? r : undefined;
-    }, '/ready to fail', 30_000);
+      return r.checks['source finnhub']?.startsWith('down') ? r : undefined;
+    }, 'the source down on /ready', 30_000);
+    expect(ready.status).toBe(503);
     expect(ready.checks['source finnhub']).toMatch(/rate limit/);
     await sleep(1_000);
     expect(standin.attempts).toBe(1);
     standin.refuseWith = undefined;
     await waitFor(() => standin.subscriptions.length === 1, 'subscribed once the limit passed', 15_000);
-    await waitFor(async () => (await readiness(server)).status === 200, '/ready again');
+    await waitFor(async () => (await readiness(server)).checks['source finnhub'] === 'ok', 'the source ok on /ready again');
   });
 });
