@@ -1,6 +1,15 @@
 import { CONFIG_SCHEMA, ROLE_NAMES, type Config, type RoleName } from './schema.js';
 import { ConfigError, isInvalid, type Field } from './schema-kit.js';
 
+/** Settings whose values are secrets: an error names them but never prints what was given. */
+const SECRET_SETTING = /SECRET|PASSWORD|TOKEN|API_KEY/;
+
+/** How a rejected value appears in an error: quoted, secrets hidden, passwords in URLs masked. */
+function shown(env: string, raw: string): string {
+  if (SECRET_SETTING.test(env)) return '(value hidden)';
+  return JSON.stringify(raw.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*):[^@/]*@/i, '$1:***@'));
+}
+
 /** Reads every key of the schema from `env`; all problems are reported together. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
@@ -15,7 +24,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       out[key] = field.parse(raw);
     } catch (error) {
       if (!isInvalid(error)) throw error;
-      problems.push(`${field.env}=${JSON.stringify(raw)} is not allowed: expected ${field.allowed}`);
+      problems.push(`${field.env}=${shown(field.env, raw)} is not allowed: expected ${field.allowed}`);
     }
   }
   const config = out as Config;

@@ -69,7 +69,7 @@ export function text(env: string, def: string, doc: string, allowed = 'any text'
   return { env, default: def, doc, allowed, parse: (raw) => raw };
 }
 
-export function optionalText(env: string, doc: string, allowed: string, pattern?: RegExp): Field<string | undefined> {
+export function optionalText(env: string, doc: string, allowed: string, pattern?: RegExp | ((value: string) => boolean)): Field<string | undefined> {
   return {
     env,
     default: undefined,
@@ -78,7 +78,7 @@ export function optionalText(env: string, doc: string, allowed: string, pattern?
     parse(raw) {
       const v = raw.trim();
       if (v === '') return undefined;
-      if (pattern && !pattern.test(v)) fail();
+      if (pattern && !(typeof pattern === 'function' ? pattern(v) : pattern.test(v))) fail();
       return v;
     },
   };
@@ -101,4 +101,29 @@ export function list(env: string, def: string[], doc: string, allowed: string, c
 
 export function isInvalid(error: unknown): boolean {
   return error instanceof Invalid;
+}
+
+/**
+ * A URL of one of `protocols` that names a host (and, if any, a valid port): `redis://:@:/` passes
+ * a pattern like `^redis://\S+$` but names nothing to connect to.
+ */
+export function isServiceUrl(protocols: readonly string[]): (value: string) => boolean {
+  return (value) => {
+    try {
+      const url = new URL(value);
+      return protocols.includes(url.protocol.replace(/:$/, '')) && url.hostname !== '';
+    } catch {
+      return false;
+    }
+  };
+}
+
+/** `*`, or an origin as browsers send it: `scheme://host[:port]`, nothing after. */
+export function isOrigin(value: string): boolean {
+  if (value === '*') return true;
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false;
+  }
 }

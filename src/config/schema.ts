@@ -1,6 +1,6 @@
 import { DEFAULT_UNIVERSE } from '../domain/price-model.js';
 import { isValidSymbol } from '../domain/symbol.js';
-import { int, list, num, oneOf, optionalText, text, type Field } from './schema-kit.js';
+import { int, isOrigin, isServiceUrl, list, num, oneOf, optionalText, text, type Field } from './schema-kit.js';
 
 export const ROLE_NAMES = ['generator', 'processor', 'gateway', 'api', 'alerts', 'orders', 'ingestor', 'analytics'] as const;
 export type RoleName = (typeof ROLE_NAMES)[number];
@@ -48,7 +48,7 @@ export const CONFIG_SCHEMA = {
   // Engines
   eventLog: oneOf('EVENT_LOG', 'memory', ['memory', 'redis', 'kafka'], 'Event log engine: in-process, Redis Streams, or Kafka.'),
   store: oneOf('STORE', 'auto', ['auto', 'memory', 'redis'], 'Price store and pub/sub engine; `auto` is Redis when REDIS_URL is set, else in-process.'),
-  redisUrl: optionalText('REDIS_URL', 'Redis for the price store, pub/sub, the Streams log and the shared per-IP limiter.', 'a `redis://` or `rediss://` URL', /^rediss?:\/\/\S+$/),
+  redisUrl: optionalText('REDIS_URL', 'Redis for the price store, pub/sub, the Streams log and the shared per-IP limiter.', 'a `redis://` or `rediss://` URL naming a host', isServiceUrl(['redis', 'rediss'])),
   redisPrefix: text('REDIS_PREFIX', 'ts:', 'Prefix of every Redis key and channel, so several deployments can share one Redis.', 'any text'),
   redisClientName: text('REDIS_CLIENT_NAME', 'tickstream', 'Base of the connection names this process shows in Redis `CLIENT LIST`.', 'printable ASCII without spaces'),
   kafkaBrokers: list('KAFKA_BROKERS', [], 'Kafka bootstrap brokers (EVENT_LOG=kafka).', 'comma-separated `host:port`', (b) => /^[\w.-]+:\d+$/.test(b)),
@@ -66,7 +66,7 @@ export const CONFIG_SCHEMA = {
   // WebSocket gateway
   wsMaxConnections: int('WS_MAX_CONNECTIONS', 10_000, 1, 1_000_000, 'Open WebSocket connections per gateway; beyond it new ones are closed with 1013.'),
   wsMaxConnectionsPerIp: int('WS_MAX_CONNECTIONS_PER_IP', 1_000, 1, 1_000_000, 'Open WebSocket connections per client address; beyond it new ones are closed with 1013.'),
-  wsAllowedOrigins: list('WS_ALLOWED_ORIGINS', ['*'], 'Origins allowed to open a WebSocket (`*` for any); requests without an Origin header (non-browser clients) are allowed.', '`*` or comma-separated origins like `https://example.com`'),
+  wsAllowedOrigins: list('WS_ALLOWED_ORIGINS', ['*'], 'Origins allowed to open a WebSocket (`*` for any); requests without an Origin header (non-browser clients) are allowed.', '`*` or comma-separated origins like `https://example.com` (scheme, host and port only)', isOrigin),
   wsConnectRate: num('WS_CONNECT_RATE', 50, 0.01, 1_000_000, 'New WebSocket connections per second one address may open on average (shared through Redis when REDIS_URL is set).'),
   wsConnectBurst: int('WS_CONNECT_BURST', 200, 1, 10_000_000, 'New WebSocket connections one address may open at once (token bucket size).'),
   wsMaxFrameBytes: int('WS_MAX_FRAME_BYTES', 16_384, 128, 16_777_216, 'Largest client frame; a larger one closes the connection with 1009.'),
@@ -92,7 +92,7 @@ export const CONFIG_SCHEMA = {
   databaseUrl: optionalText('DATABASE_URL', 'PostgreSQL for accounts and alerts; unset: embedded PostgreSQL (PGlite) under DATA_DIR.', 'a `postgres://` or `postgresql://` URL', /^postgres(ql)?:\/\/\S+$/),
   databasePoolSize: int('DATABASE_POOL_SIZE', 10, 1, 1_000, 'Connections this process keeps to PostgreSQL (DATABASE_URL).'),
   dataDir: text('DATA_DIR', './data', 'Where the embedded database keeps its files (one process at a time); `memory` keeps nothing.', 'a directory, or `memory`'),
-  jwtSecret: optionalText('JWT_SECRET', 'Secret that signs access tokens (HS256); every process of a deployment needs the same one. Unset: a random one per start (tokens die with the process).', 'at least 32 characters', /^\S{32,}$/),
+  jwtSecret: optionalText('JWT_SECRET', 'Secret that signs access tokens (HS256); every process of a deployment needs the same one. Unset: a random one per start (tokens die with the process).', 'at least 32 characters, none of them spaces or other whitespace', /^\S{32,}$/),
   jwtTtlSeconds: int('JWT_TTL_SECONDS', 3_600, 60, 2_592_000, 'Lifetime of an access token.'),
   wsRequireAuth: oneOf('WS_REQUIRE_AUTH', 'false', ['false', 'true'], 'true: a WebSocket gets no ticks until it authenticates, and is closed with 4001 if it does not within WS_AUTH_TIMEOUT_MS.'),
   wsAuthTimeoutMs: int('WS_AUTH_TIMEOUT_MS', 10_000, 100, 600_000, 'How long a WebSocket may stay unauthenticated when WS_REQUIRE_AUTH=true.'),

@@ -85,7 +85,8 @@ describe('derived settings', () => {
   it('ingest settings that cannot work are refused together', () => {
     const error = configError({ INGEST_SOURCE: 'finnhub', INGEST_SPEED: 'fast', INGEST_SYMBOLS: 'BINANCE:BTCUSDT', INGEST_API_KEYS: 'desk:short' });
     expect(error.message).toMatch(/INGEST_SYMBOLS="BINANCE:BTCUSDT" is not allowed/);
-    expect(error.message).toMatch(/INGEST_API_KEYS="desk:short" is not allowed/);
+    expect(error.message).toMatch(/INGEST_API_KEYS=\(value hidden\) is not allowed/);
+    expect(error.message).not.toContain('desk:short');
     expect(configError({ INGEST_SOURCE: 'finnhub', INGEST_SPEED: 'fast' }).message).toMatch(/INGEST_SPEED.*FINNHUB_API_KEY.*INGEST_SYMBOLS/s);
     expect(configError({ INGEST_SOURCE: 'file' }).message).toMatch(/INGEST_FILE/);
     expect(loadConfig({ INGEST_SYMBOLS: 'AAPL,BINANCE:BTCUSDT=BTCUSD' }).ingestSymbols).toEqual(['AAPL', 'BINANCE:BTCUSDT=BTCUSD']);
@@ -106,5 +107,16 @@ describe('lists that must not be empty', () => {
   it('SYMBOLS= and ROLES= are refused with what is allowed', () => {
     expect(() => loadConfig({ SYMBOLS: ' , ' })).toThrow(/SYMBOLS=" , " is not allowed: expected .*at least one/);
     expect(() => loadConfig({ ROLES: '' })).toThrow(/ROLES="" is not allowed: expected .*at least one/);
+  });
+
+  it('issue #10: URLs that name no host, bad origins and secrets are refused without echoing secrets', () => {
+    expect(configError({ REDIS_URL: 'redis://:@:/' }).message).toMatch(/REDIS_URL="redis:\/\/:\*\*\*@:\/" is not allowed: expected .*naming a host/);
+    expect(loadConfig({ REDIS_URL: 'redis://user:pw@127.0.0.1:6379/0' }).redisUrl).toBe('redis://user:pw@127.0.0.1:6379/0');
+    const leaked = configError({ REDIS_URL: 'redis://u:hunter2@:/', JWT_SECRET: 'short secret with spaces hunter3' }).message;
+    expect(leaked).not.toContain('hunter2');
+    expect(leaked).not.toContain('hunter3');
+    expect(leaked).toMatch(/JWT_SECRET=\(value hidden\) is not allowed: expected at least 32 characters, none of them spaces/);
+    expect(configError({ WS_ALLOWED_ORIGINS: 'https://ok.example,ok.example,https://x.example/path' }).message).toMatch(/WS_ALLOWED_ORIGINS=/);
+    expect(loadConfig({ WS_ALLOWED_ORIGINS: 'https://ok.example,http://localhost:5173' }).wsAllowedOrigins).toEqual(['https://ok.example', 'http://localhost:5173']);
   });
 });
