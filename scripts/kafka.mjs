@@ -10,7 +10,7 @@
 // .cache/kafka/data across down/up, so a restart keeps what was acknowledged. `up` is idempotent:
 // a broker that already answers on the port is reused.
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -137,8 +137,11 @@ function fetchBroker() {
 /** A KRaft log directory must be formatted with a cluster id before the first start. */
 function formatStorage() {
   if (existsSync(join(data, 'meta.properties'))) return;
-  // Kafka's cluster ids are 16 random bytes in unpadded base64url.
-  const clusterId = createHash('sha256').update(`${Date.now()}:${Math.random()}`).digest().subarray(0, 16).toString('base64url');
+  // Kafka's cluster ids are 16 random bytes in unpadded base64url. Like Kafka's own Uuid, never
+  // one that starts with '-': the storage tool's argument parser would read it as an option.
+  let clusterId;
+  do clusterId = randomBytes(16).toString('base64url');
+  while (clusterId.startsWith('-'));
   const format = spawnSync(
     java(),
     [...jvmOptions(), '-cp', classPath(), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties],
