@@ -11,6 +11,16 @@ export type SubscribeOutcome =
   | { ok: false; code: 'UNKNOWN_SYMBOL' | 'TOO_MANY_SYMBOLS'; message: string };
 
 /**
+ * What the book needs of a subscriber: its symbols, and a held state per symbol while the snapshot
+ * is read (live ticks wait meanwhile). WebSocket sessions are one kind; gRPC streams another.
+ */
+export interface Subscriber {
+  readonly symbols: ReadonlyMap<string, unknown>;
+  hold(symbol: string): void;
+  drop(symbol: string): void;
+}
+
+/**
  * Who is subscribed to what on one gateway, and the one upstream feed per symbol.
  * Joining a symbol: hold its live ticks, make sure the feed's upstream subscription is confirmed,
  * then read the snapshot (or the replay after `since`) from the store. Because the read happens
@@ -21,8 +31,8 @@ export type SubscribeOutcome =
  * another epoch, or none while the store's epoch changed under a client, gets a fresh snapshot and
  * `recovered:false`, because the same `seq` may now be a different tick.
  */
-export class SubscriptionBook {
-  private readonly feeds = new Map<string, { feed: SymbolFeed; ready: Promise<void> }>();
+export class SubscriptionBook<S extends Subscriber = Session> {
+  private readonly feeds = new Map<string, { feed: SymbolFeed<S>; ready: Promise<void> }>();
   /** The store's epoch as last read; every tick frame carries it. */
   private current = '';
 
@@ -31,7 +41,7 @@ export class SubscriptionBook {
     private readonly maxSymbols: number,
     private readonly store: PriceStore,
     private readonly pubsub: PubSub<Tick>,
-    private readonly sink: FeedSink,
+    private readonly sink: FeedSink<S>,
   ) {}
 
   /** `*` expands to every symbol; returns the unknown names, if any. */
@@ -53,7 +63,7 @@ export class SubscriptionBook {
     return this.current;
   }
 
-  async subscribe(session: Session, requested: readonly string[], asked: Readonly<Record<string, number>>, clientEpoch?: string): Promise<SubscribeOutcome> {
+  async subscribe(session: S, requested: readonly string[], asked: Readonly<Record<string, number>>, clientEpoch?: string): Promise<SubscribeOutcome> {
     const { symbols, unknown, wildcard } = this.resolve(requested);
     if (unknown.length > 0) return { ok: false, code: 'UNKNOWN_SYMBOL', message: `Unknown symbol(s): ${unknown.slice(0, 20).join(', ')}.` };
     const added = symbols.filter((s) => !session.symbols.has(s));
@@ -100,7 +110,7 @@ export class SubscriptionBook {
     for (const [symbol, ticks] of first) session.release(symbol, ticks.map((t) => ({ seq: t.seq, frame: Buffer.from(encodeTick(t, this.current)) })));
   }
 
-  unsubscribe(session: Session, symbols: readonly string[]): void {
+  unsubscribe(session: S, symbols: readonly string[]): void {
     for (const s of symbols) {
       if (!session.symbols.has(s)) continue;
       session.drop(s);
@@ -108,7 +118,7 @@ export class SubscriptionBook {
     }
   }
 
-  leaveAll(session: Session): void {
+  leaveAll(session: S): void {
     this.unsubscribe(session, [...session.symbols.keys()]);
   }
 
@@ -123,10 +133,10 @@ export class SubscriptionBook {
     return this.feeds.size;
   }
 
-  private join(session: Session, symbol: string): Promise<void> {
+  private join(session: S, symbol: string): Promise<void> {
     let entry = this.feeds.get(symbol);
     if (!entry) {
-      const feed = new SymbolFeed(symbol, this.store, this.sink, () => this.current);
+      const feed = new SymbolFeed<S>(symbol, this.store, this.sink, () => this.current);
       const ready = this.pubsub
         .subscribe(tickChannel(symbol), (t) => feed.onTick(t))
         .then((unsubscribe) => {
@@ -141,7 +151,7 @@ export class SubscriptionBook {
     return entry.ready;
   }
 
-  private leave(session: Session, symbol: string): void {
+  private leave(session: S, symbol: string): void {
     const entry = this.feeds.get(symbol);
     if (!entry) return;
     entry.feed.sessions.delete(session);

@@ -4,9 +4,10 @@ import type { PriceStore } from '../../ports/price-store.js';
 import type { Unsubscribe } from '../../ports/pubsub.js';
 import type { Session } from './session.js';
 
-export interface FeedSink {
+/** Whatever a feed's subscribers are: WebSocket sessions here, gRPC streams in servers/grpc. */
+export interface FeedSink<S = Session> {
   /** Called once per delivered tick with its frame, encoded once for all subscribers. */
-  delivered(tick: Tick, sessions: Iterable<Session>, frame: Buffer): void;
+  delivered(tick: Tick, sessions: Iterable<S>, frame: Buffer): void;
   gapFilled(): void;
   failed(symbol: string, error: unknown): void;
 }
@@ -17,8 +18,8 @@ export interface FeedSink {
  * ticks are read from the store and delivered first (live ticks wait meanwhile), so clients see no
  * gap. A tick at or below the last delivered `seq` is a late duplicate and is dropped.
  */
-export class SymbolFeed {
-  readonly sessions = new Set<Session>();
+export class SymbolFeed<S = Session> {
+  readonly sessions = new Set<S>();
   unsubscribe: Unsubscribe | undefined;
   private lastSeq: number | undefined;
   private waiting: Tick[] | undefined;
@@ -26,7 +27,7 @@ export class SymbolFeed {
   constructor(
     readonly symbol: string,
     private readonly store: PriceStore,
-    private readonly sink: FeedSink,
+    private readonly sink: FeedSink<S>,
     /** The stream epoch each frame names (SubscriptionBook keeps it current). */
     private readonly epoch: () => string,
   ) {}
