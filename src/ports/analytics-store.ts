@@ -13,15 +13,16 @@ import type { CandleInterval } from '../domain/candles.js';
  *   tick, never accumulated. Points of one call are applied in order, so the last one of a candle wins.
  * - **Bounded.** Each symbol and interval keeps the `indicatorLimit` newest candles' points.
  * - **Window stats replace per symbol.** `putWindowStats` overwrites the stats of the symbols it
- *   names in that window and leaves the others, so several analytics members, each owning some
- *   symbols, fill one table together.
+ *   names in that window, deletes those of the symbols in `gone` (quiet: no trade in the window
+ *   any more) and leaves the others, so several analytics members, each owning some symbols, fill
+ *   one table together.
  * - **Read-your-writes**, as for ticks.
  */
 export interface AnalyticsStore {
   putIndicators(points: readonly IndicatorPoint[]): Promise<void>;
   /** Oldest first, the newest `limit` candles that have a point. */
   indicators(symbol: string, interval: CandleInterval, limit: number): Promise<StoredIndicatorPoint[]>;
-  putWindowStats(window: MoverWindow, stats: readonly WindowStats[]): Promise<void>;
+  putWindowStats(window: MoverWindow, stats: readonly WindowStats[], gone?: readonly string[]): Promise<void>;
   /** Every symbol's stats for the window, in no particular order. */
   windowStats(window: MoverWindow): Promise<WindowStats[]>;
 }

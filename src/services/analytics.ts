@@ -21,6 +21,8 @@ export interface AnalyticsDeps {
   readonly group?: string;
   readonly metrics: Metrics;
   readonly logger: Logger;
+  /** Wall clock, read to let market time run on while every owned symbol is quiet (tests set it). */
+  readonly clock?: () => number;
   /** Told of every batch's new indicator points once they are stored (the gateway's live feed). */
   readonly onPoints?: (points: readonly IndicatorPoint[]) => Promise<void>;
 }
@@ -42,8 +44,12 @@ export class AnalyticsService implements Service {
   private readonly symbols = new Map<string, SymbolAnalytics>();
   /** Symbols whose ticks this member received: the ones whose window stats it owns. */
   private readonly owned = new Set<string>();
-  /** Market time: the newest source timestamp seen. */
+  /** Market time: the newest source timestamp seen… */
   private now = 0;
+  /** …and the wall-clock time it was seen at: windows keep sliding while nothing trades. */
+  private nowSeenAt = 0;
+  /** Per window, the symbols whose stats this member stored last: the ones to delete when they go quiet. */
+  private readonly listed = new Map<(typeof MOVER_WINDOW_NAMES)[number], Set<string>>();
   private consumer: Consumer | undefined;
   private timer: NodeJS.Timeout | undefined;
   private moversRun: Promise<void> = Promise.resolve();
@@ -74,8 +80,28 @@ export class AnalyticsService implements Service {
       for (const interval of CANDLE_INTERVAL_NAMES) candles[interval] = await store.candles(latest.symbol, interval, this.deps.candleLimit);
       const analytics = this.symbolOf(latest.symbol);
       analytics.restore(candles, latest);
-      if (latest.ts > this.now) this.now = latest.ts;
+      // The previous run may have stored its window stats: they must go too when it turns quiet.
+      for (const window of MOVER_WINDOW_NAMES) this.listed.set(window, (this.listed.get(window) ?? new Set()).add(latest.symbol));
+      if (latest.ts > this.now) this.advance(latest.ts);
     }
+  }
+
+  private get clock(): () => number {
+    return this.deps.clock ?? Date.now;
+  }
+
+  private advance(ts: number): void {
+    this.now = ts;
+    this.nowSeenAt = this.clock();
+  }
+
+  /**
+   * Market time now: the newest tick's time plus the wall-clock time since it was seen. Without
+   * the second part a market that went quiet would freeze every window at its last trade, and
+   * symbols that stopped trading would stay in the 1m movers for ever.
+   */
+  marketNow(): number {
+    return this.now + Math.max(0, this.clock() - this.nowSeenAt);
   }
 
   /** Exposed for tests and the benchmark, which drive the role without a log. */
@@ -86,7 +112,7 @@ export class AnalyticsService implements Service {
       this.owned.add(tick.symbol);
       if (!analytics.add(tick, [])) continue;
       touched.add(analytics);
-      if (tick.ts > this.now) this.now = tick.ts;
+      if (tick.ts > this.marketNow()) this.advance(tick.ts);
     }
     const points: IndicatorPoint[] = [];
     for (const analytics of touched) analytics.flush(points);
@@ -105,13 +131,14 @@ export class AnalyticsService implements Service {
     return analytics;
   }
 
-  /** Each window's stats of the symbols this member owns, as of the newest tick seen. */
+  /** Each window's stats of the symbols this member owns, as of market time now. */
   windowStats(): Map<(typeof MOVER_WINDOW_NAMES)[number], WindowStats[]> {
     const out = new Map<(typeof MOVER_WINDOW_NAMES)[number], WindowStats[]>();
+    const now = this.marketNow();
     for (const window of MOVER_WINDOW_NAMES) {
       const stats: WindowStats[] = [];
       for (const symbol of this.owned) {
-        const s = windowStats(symbol, window, this.symbols.get(symbol)!.candles(MOVER_WINDOWS[window].base), this.now);
+        const s = windowStats(symbol, window, this.symbols.get(symbol)!.candles(MOVER_WINDOWS[window].base), now);
         if (s !== undefined) stats.push(s);
       }
       out.set(window, stats);
@@ -119,8 +146,26 @@ export class AnalyticsService implements Service {
     return out;
   }
 
+  /**
+   * Stores every window's stats, and deletes the stored stats of symbols that no longer traded in
+   * the window (the store would otherwise keep serving their last stats as if current).
+   */
   async storeWindowStats(): Promise<void> {
-    for (const [window, stats] of this.windowStats()) await this.deps.store.putWindowStats(window, stats);
+    const at = this.marketNow();
+    for (const [window, stats] of this.windowStats()) {
+      const listed = new Set(stats.map((s) => s.symbol));
+      const gone: string[] = [];
+      for (const symbol of this.listed.get(window) ?? []) {
+        if (listed.has(symbol)) continue;
+        // A symbol restored from the store but not (yet) traded here may be another member's:
+        // its stats go only once this member's copy of its candles says it is quiet too.
+        const quiet = this.owned.has(symbol) || windowStats(symbol, window, this.symbols.get(symbol)!.candles(MOVER_WINDOWS[window].base), at) === undefined;
+        if (quiet) gone.push(symbol);
+        else listed.add(symbol);
+      }
+      await this.deps.store.putWindowStats(window, stats, gone);
+      this.listed.set(window, listed);
+    }
   }
 
   async stop(): Promise<void> {

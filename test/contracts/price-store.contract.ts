@@ -290,6 +290,14 @@ export function priceStoreContract(name: string, factory: PriceStoreFactory): vo
         expect(await store.windowStats('1h')).toEqual([stats('GOOG', 4)]);
         expect(await store.windowStats('day')).toEqual([]);
       });
+
+      it('window stats of symbols named gone are deleted, the others kept', async () => {
+        const stats = (symbol: string): WindowStats => ({ symbol, price: 1, reference: 1, change: 0, changePercent: 0, volume: 1, trades: 1, averageVolume: null, volumeRatio: null, from: T0, to: T0 + 60_000 });
+        await store.putWindowStats('1m', [stats('AAPL'), stats('MSFT'), stats('GOOG')]);
+        await store.putWindowStats('1m', [stats('MSFT')], ['AAPL']);
+        await store.putWindowStats('1m', [], ['GOOG', 'TSLA']);
+        expect(await store.windowStats('1m')).toEqual([stats('MSFT')]);
+      });
     });
   });
 }

@@ -30,10 +30,11 @@ export class MemoryAnalytics implements AnalyticsStore {
     return series.slice(Math.max(0, series.length - Math.floor(limit)));
   }
 
-  async putWindowStats(window: MoverWindow, stats: readonly WindowStats[]): Promise<void> {
+  async putWindowStats(window: MoverWindow, stats: readonly WindowStats[], gone: readonly string[] = []): Promise<void> {
     let table = this.windows.get(window);
     if (table === undefined) this.windows.set(window, (table = new Map()));
     for (const s of stats) table.set(s.symbol, s);
+    for (const symbol of gone) table.delete(symbol);
   }
 
   async windowStats(window: MoverWindow): Promise<WindowStats[]> {

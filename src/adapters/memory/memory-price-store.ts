@@ -122,8 +122,8 @@ export class MemoryPriceStore implements PriceStore {
     return this.analytics.indicators(symbol, interval, limit);
   }
 
-  putWindowStats(window: MoverWindow, stats: readonly WindowStats[]): Promise<void> {
-    return this.analytics.putWindowStats(window, stats);
+  putWindowStats(window: MoverWindow, stats: readonly WindowStats[], gone?: readonly string[]): Promise<void> {
+    return this.analytics.putWindowStats(window, stats, gone);
   }
 
   windowStats(window: MoverWindow): Promise<WindowStats[]> {

@@ -54,14 +54,13 @@ export class RedisAnalytics implements AnalyticsStore {
     });
   }
 
-  async putWindowStats(window: MoverWindow, stats: readonly WindowStats[]): Promise<void> {
-    if (stats.length === 0) return;
+  async putWindowStats(window: MoverWindow, stats: readonly WindowStats[], gone: readonly string[] = []): Promise<void> {
+    if (stats.length === 0 && gone.length === 0) return;
     const key = this.windowKey(window);
-    await this.client
-      .multi()
-      .hSet(key, Object.fromEntries(stats.map((s) => [s.symbol, JSON.stringify(s)])))
-      .expire(key, Number(this.ttl))
-      .exec();
+    const multi = this.client.multi();
+    if (stats.length > 0) multi.hSet(key, Object.fromEntries(stats.map((s) => [s.symbol, JSON.stringify(s)]))).expire(key, Number(this.ttl));
+    if (gone.length > 0) multi.hDel(key, [...gone]);
+    await multi.exec();
   }
 
   async windowStats(window: MoverWindow): Promise<WindowStats[]> {
