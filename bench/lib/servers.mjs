@@ -42,6 +42,8 @@ export async function startServer(kind, { symbols, rate, env = {}, gc = false, n
         LOG_LEVEL: 'warn',
         LOG_FORMAT: 'json',
         SEED: '42',
+        // Part of the roles in one process: refused without a shared secret (nothing here logs in).
+        JWT_SECRET: 'bench-secret-of-at-least-32-characters',
         WS_MAX_CONNECTIONS: '200000',
         WS_MAX_CONNECTIONS_PER_IP: '200000',
         WS_CONNECT_RATE: '1000000',

@@ -43,8 +43,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (config.ingestSource === 'finnhub' && !config.finnhubApiKey) problems.push('INGEST_SOURCE=finnhub needs FINNHUB_API_KEY');
   if (config.ingestSource === 'finnhub' && config.ingestSymbols?.length === 0) problems.push('INGEST_SOURCE=finnhub needs INGEST_SYMBOLS');
   if (config.finnhubUrl !== undefined && !/^wss?:\/\/\S+$/.test(config.finnhubUrl)) problems.push(`FINNHUB_URL=${JSON.stringify(config.finnhubUrl)} is not allowed: expected a ws:// or wss:// URL`);
+  const jwtProblem = splitRolesWithoutSecret(config);
+  if (jwtProblem) problems.push(jwtProblem);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** The roles that issue (api) or verify (gateway) access tokens. */
+const TOKEN_ROLES: readonly string[] = ['api', 'gateway'];
+
+/**
+ * A process that runs only some roles is one of several, and a random per-start secret (what an
+ * unset JWT_SECRET means) would make every token the api issues useless at the other processes'
+ * gateways: the deployment looks up but every login fails later. Refused at start instead.
+ */
+function splitRolesWithoutSecret(config: Config): string | undefined {
+  if (config.roles === undefined || config.roles.includes('all') || config.jwtSecret !== undefined) return undefined;
+  if (!config.roles.some((r) => TOKEN_ROLES.includes(r))) return undefined;
+  return `JWT_SECRET is not set, but ROLES=${config.roles.join(',')} runs part of a deployment split across processes: tokens issued by one process's api would be refused by another's gateway. Set JWT_SECRET to the same secret (at least 32 characters, e.g. \`openssl rand -base64 48\`) in every process, or run ROLES=all`;
 }
 
 /**

@@ -92,7 +92,7 @@ export const CONFIG_SCHEMA = {
   databaseUrl: optionalText('DATABASE_URL', 'PostgreSQL for accounts and alerts; unset: embedded PostgreSQL (PGlite) under DATA_DIR.', 'a `postgres://` or `postgresql://` URL', /^postgres(ql)?:\/\/\S+$/),
   databasePoolSize: int('DATABASE_POOL_SIZE', 10, 1, 1_000, 'Connections this process keeps to PostgreSQL (DATABASE_URL).'),
   dataDir: text('DATA_DIR', './data', 'Where the embedded database keeps its files (one process at a time); `memory` keeps nothing.', 'a directory, or `memory`'),
-  jwtSecret: optionalText('JWT_SECRET', 'Secret that signs access tokens (HS256); every process of a deployment needs the same one. Unset: a random one per start (tokens die with the process).', 'at least 32 characters, none of them spaces or other whitespace', /^\S{32,}$/),
+  jwtSecret: optionalText('JWT_SECRET', 'Secret that signs access tokens (HS256); every process of a deployment needs the same one. Unset: a random one per start (tokens die with the process), which only `ROLES=all` accepts: a process running `api` or `gateway` beside other processes refuses to start without it.', 'at least 32 characters, none of them spaces or other whitespace', /^\S{32,}$/),
   jwtTtlSeconds: int('JWT_TTL_SECONDS', 3_600, 60, 2_592_000, 'Lifetime of an access token.'),
   wsRequireAuth: oneOf('WS_REQUIRE_AUTH', 'false', ['false', 'true'], 'true: a WebSocket gets no ticks until it authenticates, and is closed with 4001 if it does not within WS_AUTH_TIMEOUT_MS.'),
   wsAuthTimeoutMs: int('WS_AUTH_TIMEOUT_MS', 10_000, 100, 600_000, 'How long a WebSocket may stay unauthenticated when WS_REQUIRE_AUTH=true.'),

@@ -30,7 +30,10 @@ process.on('exit', () => {
 export function startServer(env: Record<string, string> = {}, args: string[] = []): Promise<RunningServer> {
   const child = spawn(process.execPath, [CLI, 'start', ...args], {
     // DATA_DIR=memory: test processes never share (or leave behind) the embedded database's files.
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_FORMAT: 'json', LOG_LEVEL: 'info', SEED: '42', DATA_DIR: 'memory', EXIT_WITH_PARENT: 'true', ...env },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_FORMAT: 'json', LOG_LEVEL: 'info', SEED: '42', DATA_DIR: 'memory', EXIT_WITH_PARENT: 'true',
+      // Processes of one test share it, as a deployment's must (split roles are refused without one).
+      JWT_SECRET: 'test-secret-shared-by-the-processes-of-a-test',
+      ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);

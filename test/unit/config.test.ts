@@ -3,6 +3,8 @@ import { basePrices, effectiveRoles, loadConfig, symbolsExplicit } from '../../s
 import { ConfigError } from '../../src/config/schema-kit.js';
 import { CONFIG_SCHEMA, ROLE_NAMES } from '../../src/config/schema.js';
 
+const SHARED_SECRET = 'a-shared-secret-of-at-least-32-characters';
+
 function configError(env: Record<string, string>): ConfigError {
   try {
     loadConfig(env);
@@ -73,7 +75,17 @@ describe('loadConfig: invalid values', () => {
 describe('derived settings', () => {
   it('`all` expands to every role; a list is kept as given', () => {
     expect(effectiveRoles(loadConfig({}))).toEqual(ROLE_NAMES.filter((r) => r !== 'ingestor'));
-    expect(effectiveRoles(loadConfig({ ROLES: 'gateway,api' }))).toEqual(['gateway', 'api']);
+    expect(effectiveRoles(loadConfig({ ROLES: 'gateway,api', JWT_SECRET: SHARED_SECRET }))).toEqual(['gateway', 'api']);
+  });
+
+  it('roles split across processes need a shared JWT_SECRET where tokens are issued or checked', () => {
+    for (const roles of ['api', 'gateway', 'gateway,processor', 'api,alerts']) {
+      expect(() => loadConfig({ ROLES: roles })).toThrow(new RegExp(`JWT_SECRET is not set, but ROLES=${roles} runs part of a deployment split across processes.*same secret.*or run ROLES=all`));
+      expect(() => loadConfig({ ROLES: roles, JWT_SECRET: SHARED_SECRET })).not.toThrow();
+    }
+    // One process with every role, and roles that never see a token, keep working without it.
+    for (const roles of ['all', 'generator', 'processor,alerts,orders,analytics']) expect(() => loadConfig({ ROLES: roles })).not.toThrow();
+    expect(() => loadConfig({})).not.toThrow();
   });
 
   it('`all` with a live source or ingest keys runs the ingestor and no simulator; named roles run as named', () => {
