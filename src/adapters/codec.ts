@@ -1,4 +1,5 @@
 import { parseTick, type Tick } from '../domain/tick.js';
+import { carriedTraceparent, carryTraceparent } from '../observability/tracing/carrier.js';
 
 /**
  * How values cross a process boundary. `decode` returns undefined for a record it cannot read
@@ -7,15 +8,39 @@ import { parseTick, type Tick } from '../domain/tick.js';
  * messages into one PUBLISH, one per line.
  */
 export interface Codec<T> {
-  encode(value: T): string;
+  encode(value: T, options?: EncodeOptions): string;
   decode(raw: string | Buffer): T | undefined;
 }
 
+export interface EncodeOptions {
+  /**
+   * Whether a value's trace context (see observability/tracing/carrier.ts) is written into the
+   * text; true by default. An adapter with a place of its own for it (a Kafka header) says false.
+   */
+  readonly traceContext?: boolean;
+}
+
+/**
+ * Ticks as JSON. A sampled tick (tracing on) also has `tp`, the W3C traceparent of the span that
+ * last handled it, so its trace continues in the process that reads it (Redis Streams entries,
+ * Redis pub/sub messages); unsampled ticks are written exactly as without tracing. Readers of
+ * earlier versions ignore the field (parseTick keeps the known ones).
+ */
 export const tickCodec: Codec<Tick> = {
-  encode: (t) => JSON.stringify({ symbol: t.symbol, price: t.price, size: t.size, ts: t.ts, seq: t.seq, source: t.source }),
+  encode(t, options) {
+    const tp = options?.traceContext === false ? undefined : carriedTraceparent(t);
+    if (tp === undefined) return JSON.stringify({ symbol: t.symbol, price: t.price, size: t.size, ts: t.ts, seq: t.seq, source: t.source });
+    return JSON.stringify({ symbol: t.symbol, price: t.price, size: t.size, ts: t.ts, seq: t.seq, source: t.source, tp });
+  },
   decode(raw) {
     try {
-      return parseTick(JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8')));
+      const parsed: unknown = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));
+      const tick = parseTick(parsed);
+      if (tick !== undefined) {
+        const tp = (parsed as { tp?: unknown }).tp;
+        if (tp !== undefined) carryTraceparent(tick, tp);
+      }
+      return tick;
     } catch {
       return undefined;
     }

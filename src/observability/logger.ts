@@ -1,15 +1,22 @@
-import { pino, type Logger } from 'pino';
+import { pino, type Logger, type LoggerOptions } from 'pino';
+import { traceFields } from './tracing/log-fields.js';
 
 export type { Logger };
 
 /** How long a log line may wait for a full stdout before lines are dropped instead. */
 const MAX_BLOCKED_MS = 1_000;
 
-/** JSON lines by default; pino-pretty on a terminal (or when asked), in-process so order is kept. */
-export function createLogger(options: { level: string; format: 'auto' | 'json' | 'pretty' }): Logger {
+/**
+ * JSON lines by default; pino-pretty on a terminal (or when asked), in-process so order is kept.
+ * With `traceIds` (tracing on), a line written inside a span carries `trace_id`, `span_id` and
+ * `trace_flags` (the OpenTelemetry names); without, no per-line hook is installed at all.
+ */
+export function createLogger(options: { level: string; format: 'auto' | 'json' | 'pretty'; traceIds?: boolean }): Logger {
   const pretty = options.format === 'pretty' || (options.format === 'auto' && process.stdout.isTTY === true);
-  if (!pretty) return pino({ level: options.level, base: { pid: process.pid } }, stdoutDestination());
+  const mixin: Pick<LoggerOptions, 'mixin'> = options.traceIds ? { mixin: traceFields } : {};
+  if (!pretty) return pino({ level: options.level, base: { pid: process.pid }, ...mixin }, stdoutDestination());
   return pino({
+    ...mixin,
     level: options.level,
     transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } },
   });

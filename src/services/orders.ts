@@ -7,6 +7,7 @@ import { value } from '../domain/orders/portfolio.js';
 import { orderView, portfolioView, type OrderRecord } from '../domain/orders/records.js';
 import type { Tick } from '../domain/tick.js';
 import type { Logger } from '../observability/logger.js';
+import { OrderTraces } from '../observability/tracing/order-traces.js';
 import type { Database } from '../ports/database.js';
 import type { Consumer, EventLog, LogRecord } from '../ports/event-log.js';
 import type { Service } from '../ports/lifecycle.js';
@@ -59,6 +60,8 @@ export class OrdersService implements Service {
   private loaded: Promise<void> = Promise.resolve();
   private background = new Set<Promise<unknown>>();
   private stopped = false;
+  /** Each traced order's trace, so its fill joins it (see order-traces.ts). */
+  private readonly traces = new OrderTraces();
 
   constructor(private readonly deps: OrdersDeps) {}
 
@@ -86,6 +89,7 @@ export class OrdersService implements Service {
   async handleCommand({ body }: Delivery<OrderCommand>): Promise<void> {
     await this.loaded;
     if (body.kind === 'submit') {
+      this.traces.remember(body.orderId);
       const accepted = await this.deps.db.orders.accept(body.orderId);
       if (accepted) {
         this.put(accepted);
@@ -94,6 +98,7 @@ export class OrdersService implements Service {
       return;
     }
     for (const orders of this.book.values()) orders.delete(body.orderId);
+    this.traces.forget(body.orderId);
     const order = await this.deps.db.orders.get(body.userId, body.orderId);
     if (order) {
       await this.publish({ type: 'order', userId: order.userId, order: orderView(order) });
@@ -108,7 +113,7 @@ export class OrdersService implements Service {
       const orders = this.book.get(tick.symbol);
       if (orders) {
         for (const order of [...orders.values()]) {
-          if (matchTick(order, tick, UNBOUNDED)) await this.decide(order.id, tick);
+          if (matchTick(order, tick, UNBOUNDED)) await this.traces.fill(order.id, tick, () => this.decide(order.id, tick));
         }
       }
       for (const user of this.holders.get(tick.symbol) ?? []) this.dirty.add(user);
@@ -143,7 +148,10 @@ export class OrdersService implements Service {
     if (isOpen(order.status)) {
       if (!orders) this.book.set(order.symbol, (orders = new Map()));
       orders.set(order.id, order);
-    } else orders?.delete(order.id);
+    } else {
+      orders?.delete(order.id);
+      this.traces.forget(order.id);
+    }
   }
 
   private hold(symbol: string, userId: number): void {

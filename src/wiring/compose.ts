@@ -17,7 +17,9 @@ import { AnalyticsService } from '../services/analytics.js';
 import { ProcessorService } from '../services/processor.js';
 import { wireAccounts } from './accounts.js';
 import { wireOrders } from './orders.js';
-import { checkRoles, createAdapters, indicatorSpec, type Adapters } from './adapters.js';
+import { checkRoles, createAdapters, indicatorSpec, storeKind, type Adapters } from './adapters.js';
+import { instrumentTickPipeline } from '../observability/tracing/instrument-adapters.js';
+import { tracingState } from '../observability/tracing/state.js';
 import { wireIngest } from './ingest.js';
 
 export interface Composition {
@@ -41,6 +43,7 @@ export async function compose(config: Config, logger: Logger, version: string): 
   const has = (r: RoleName): boolean => roles.includes(r);
   const metrics = createMetrics({ roles, build: readBuildInfo() });
   const adapters = createAdapters(config, logger);
+  if (tracingState.on) instrumentTickPipeline(adapters, { log: config.eventLog, topic: config.ticksTopic, pubsub: storeKind(config) });
   const seed = config.seed !== undefined ? Number(config.seed) : Math.floor(Math.random() * 2 ** 31);
   const roleLogger = (role: string): Logger => logger.child({ role });
 

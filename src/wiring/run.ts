@@ -1,6 +1,9 @@
 import type { Config } from '../config/schema.js';
 import { createLogger } from '../observability/logger.js';
 import { compose } from './compose.js';
+import { effectiveRoles } from '../config/load.js';
+import { tracingRequested } from '../observability/tracing/env.js';
+import { startTracing } from '../observability/tracing/start.js';
 
 /** Settings whose values must never reach a log line. */
 const SECRET = /(password|secret|token|key)/i;
@@ -20,7 +23,9 @@ export function redactedConfig(config: Config): Record<string, unknown> {
  * SHUTDOWN_TIMEOUT_MS (exit 0), or exits 1 if that runs out. A second signal exits at once.
  */
 export async function runProcess(config: Config, version: string): Promise<void> {
-  const logger = createLogger({ level: config.logLevel, format: config.logFormat });
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat, traceIds: tracingRequested(process.env) });
+  // Before compose: the adapters and servers are instrumented when they are made, if tracing is on.
+  const tracing = await startTracing(process.env, { version, roles: effectiveRoles(config) }, logger);
   const composition = await compose(config, logger, version);
   let stopping = false;
   const shutdown = (signal: string): void => {
@@ -35,17 +40,21 @@ export async function runProcess(config: Config, version: string): Promise<void>
       process.exit(1);
     }, config.shutdownTimeoutMs);
     timer.unref();
-    composition.stop().then(
-      () => {
-        logger.info('stopped');
-        logger.flush();
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    composition
+      .stop()
+      // The spans of the last moments are exported before the process goes.
+      .then(() => tracing.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'flushing traces failed')))
+      .then(
+        () => {
+          logger.info('stopped');
+          logger.flush();
+          process.exit(0);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
@@ -61,6 +70,7 @@ export async function runProcess(config: Config, version: string): Promise<void>
   } catch (error) {
     logger.fatal({ err: error }, 'start failed');
     await composition.stop();
+    await tracing.shutdown().catch(() => {});
     process.exit(1);
   }
   const address = composition.address();

@@ -4,6 +4,7 @@ import type { Codec } from '../codec.js';
 import { sleep, withTimeout } from './async-util.js';
 import { consumerClientOptions, type KafkaSettings } from './config.js';
 import { describeKafkaError } from './errors.js';
+import { carryTraceparent } from '../../observability/tracing/carrier.js';
 
 /** The structured-logger subset the Kafka adapter uses (pino's `warn(obj, msg)` fits). */
 export interface KafkaLogger {
@@ -24,6 +25,15 @@ export interface GroupConsumerOptions<T> {
 }
 
 type KafkaMessage = Message<Buffer, Buffer, Buffer, Buffer>;
+
+/** The W3C Trace Context header of a sampled record. */
+export const TRACEPARENT_HEADER = 'traceparent';
+
+/** A header's value as text (headers arrive keyed by Buffer). */
+function headerValue(headers: Map<Buffer, Buffer>, name: string): string | undefined {
+  for (const [key, value] of headers) if (key.toString('latin1') === name) return value.toString('latin1');
+  return undefined;
+}
 type State = 'running' | 'stopping' | 'aborted';
 
 const MAX_BACKOFF_MS = 5_000;
@@ -212,7 +222,10 @@ export class GroupConsumer<T> {
       // Unreadable records (a bad producer) are skipped, committed with the batch and counted.
       const value = m.value ? this.options.codec.decode(m.value) : undefined;
       if (value === undefined) undecodable++;
-      else records.push({ key: m.key?.toString('utf8') ?? '', value, partition: m.partition, offset: String(m.offset) });
+      else {
+        if (m.headers.size > 0 && typeof value === 'object' && value !== null) carryTraceparent(value, headerValue(m.headers, TRACEPARENT_HEADER));
+        records.push({ key: m.key?.toString('utf8') ?? '', value, partition: m.partition, offset: String(m.offset) });
+      }
     }
     if (next.size === 0) return;
     if (undecodable > 0) this.options.onDecodeFailures(undecodable);

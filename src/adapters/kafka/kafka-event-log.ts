@@ -9,6 +9,11 @@ import { describeKafkaError, hasProtocolError } from './errors.js';
 import { GroupConsumer, type KafkaLogger } from './group-consumer.js';
 import { SendQueue } from './send-queue.js';
 import { trackedConsumer } from '../tracked-consumer.js';
+import { carriedTraceparent } from '../../observability/tracing/carrier.js';
+import { TRACEPARENT_HEADER } from './group-consumer.js';
+
+/** The trace context goes in a header here, not in the value. */
+const NO_INLINE_CONTEXT = { traceContext: false } as const;
 
 export type { KafkaLogger } from './group-consumer.js';
 
@@ -31,6 +36,8 @@ interface OutgoingMessage {
   readonly key: Buffer;
   readonly value: Buffer;
   readonly partition: number;
+  /** `traceparent` of a sampled record (W3C Trace Context in a Kafka header, as other Kafka tools expect it). */
+  readonly headers?: Record<string, Buffer>;
 }
 
 /** Kafka could not be reached or refused what start() needs; the message says which and why. */
@@ -186,7 +193,11 @@ export class KafkaEventLog<T> implements EventLog<T> {
     if (records.length === 0) return;
     const { topic } = this.settings;
     const { codec } = this.options;
-    const messages = records.map((r) => ({ topic, key: Buffer.from(r.key, 'utf8'), value: Buffer.from(codec.encode(r.value), 'utf8'), partition: partitionFor(r.key, this.partitionCount) }));
+    const messages = records.map((r): OutgoingMessage => {
+      const message = { topic, key: Buffer.from(r.key, 'utf8'), value: Buffer.from(codec.encode(r.value, NO_INLINE_CONTEXT), 'utf8'), partition: partitionFor(r.key, this.partitionCount) };
+      const traceparent = typeof r.value === 'object' && r.value !== null ? carriedTraceparent(r.value) : undefined;
+      return traceparent === undefined ? message : { ...message, headers: { [TRACEPARENT_HEADER]: Buffer.from(traceparent, 'latin1') } };
+    });
     await this.queue.push(messages);
   }
 

@@ -1,10 +1,13 @@
 import type { Codec } from '../codec.js';
+import { handleTraced, traceHeaders } from '../../observability/tracing/messages.js';
 import { retryDelayMs, type DeadLetter, type OrderQueue, type QueueConsumer, type QueueHandler, type RetryPolicy } from '../../ports/order-queue.js';
 
 interface Message {
   readonly id: string;
   readonly raw: string;
   attempt: number;
+  /** The publisher's trace context (W3C), when it was traced. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 interface Member {
@@ -43,12 +46,12 @@ export class MemoryOrderQueue<T> implements OrderQueue<T> {
   }
 
   async publish(message: T, options: { readonly id: string }): Promise<void> {
-    this.publishRaw(this.codec.encode(message), options.id);
+    this.publishRaw(this.codec.encode(message), options.id, traceHeaders());
   }
 
   /** A message as a foreign producer might write it (for the contract suite's poison message). */
-  publishRaw(raw: string, id: string): void {
-    this.ready.push({ id, raw, attempt: 1 });
+  publishRaw(raw: string, id: string, headers?: Record<string, string>): void {
+    this.ready.push({ id, raw, attempt: 1, headers });
     this.dispatch();
   }
 
@@ -91,7 +94,7 @@ export class MemoryOrderQueue<T> implements OrderQueue<T> {
     }
     member.held.add(message);
     const run = Promise.resolve()
-      .then(() => member.handler({ id: message.id, body, attempt: message.attempt }))
+      .then(() => handleTraced('orders', 'memory', message.headers, () => member.handler({ id: message.id, body, attempt: message.attempt })))
       .then(
         () => undefined,
         (error: unknown) => (member.held.has(message) ? this.failed(message, error) : undefined),

@@ -5,6 +5,7 @@ import type { DeadLetter, OrderQueue, QueueConsumer, QueueHandler, RetryPolicy }
 import type { Codec } from '../codec.js';
 import { reasonOf } from '../memory/memory-order-queue.js';
 import { declare, topology, type Topology } from './topology.js';
+import { handleTraced, traceHeaders } from '../../observability/tracing/messages.js';
 
 export interface RabbitOrderQueueOptions {
   readonly url: string;
@@ -18,6 +19,14 @@ export interface RabbitOrderQueueOptions {
 
 const ATTEMPT = 'x-attempt';
 const REASON = 'x-death-reason';
+/** W3C Trace Context headers a retry copies from the delivery it replaces. */
+const TRACE_HEADERS = ['traceparent', 'tracestate'] as const;
+
+function pick(headers: Readonly<Record<string, unknown>>, names: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name of names) if (headers[name] !== undefined) out[name] = headers[name];
+  return out;
+}
 
 /**
  * OrderQueue on RabbitMQ through amqp-connection-manager, which reconnects and re-runs the setup
@@ -66,7 +75,7 @@ export class RabbitOrderQueue<T> implements OrderQueue<T> {
   }
 
   async publish(message: T, options: { readonly id: string }): Promise<void> {
-    await this.channel().sendToQueue(this.names.work, Buffer.from(this.codec.encode(message)), { persistent: true, messageId: options.id, headers: { [ATTEMPT]: 1 } });
+    await this.channel().sendToQueue(this.names.work, Buffer.from(this.codec.encode(message)), { persistent: true, messageId: options.id, headers: { [ATTEMPT]: 1, ...traceHeaders() } });
   }
 
   async consume(handler: QueueHandler<T>, options: { readonly prefetch?: number } = {}): Promise<QueueConsumer> {
@@ -174,7 +183,7 @@ class RabbitConsumer<T> {
     if (body === undefined) failure = 'undecodable';
     else {
       try {
-        await this.handler({ id, body, attempt });
+        await handleTraced(this.names.work, 'rabbitmq', headers, () => this.handler({ id, body, attempt }));
       } catch (error) {
         failure = reasonOf(error);
       }
@@ -188,7 +197,8 @@ class RabbitConsumer<T> {
         await wrapper.sendToQueue(target, message.content, {
           persistent: true,
           messageId: message.properties.messageId as string | undefined,
-          headers: last ? { [ATTEMPT]: attempt, [REASON]: failure } : { [ATTEMPT]: attempt + 1 },
+          // A retry keeps its trace context: the next attempt belongs to the same trace.
+          headers: last ? { [ATTEMPT]: attempt, [REASON]: failure } : { [ATTEMPT]: attempt + 1, ...pick(headers, TRACE_HEADERS) },
         });
       }
       if (generation === this.generation) wrapper.ack(message);

@@ -25,6 +25,8 @@ import { marketRoutes } from './routes/market.js';
 import { opsRoutes } from './routes/ops.js';
 import { installRequestTelemetry, requestId } from './request-telemetry.js';
 import { seedRoutes } from './routes/seed.js';
+import { installHttpTracing } from '../../observability/tracing/http-spans.js';
+import { tracingState } from '../../observability/tracing/state.js';
 
 export interface HttpAppDeps {
   readonly logger: Logger;
@@ -57,6 +59,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   });
   guardSockets(app.server, deps.logger.child({ component: 'http' }));
+  if (tracingState.on) installHttpTracing(app);
   installRequestTelemetry(app, deps.metrics);
   installErrorHandling(app);
   const origins = deps.corsOrigins ?? ['*'];

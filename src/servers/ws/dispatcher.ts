@@ -6,6 +6,7 @@ import type { Metrics } from '../../observability/metrics.js';
 import type { Session } from './session.js';
 import type { FeedSink } from './symbol-feed.js';
 import { writeFrames } from './frame-writer.js';
+import { startSendSpan, type SendSpan } from '../../observability/tracing/ws-spans.js';
 
 export interface DispatcherOptions {
   /** Unsent bytes past which a client is conflated. */
@@ -31,6 +32,8 @@ export class Dispatcher implements FeedSink {
   private readonly dirty = new Set<Session>();
   private readonly conflating = new Set<Session>();
   private pendingAges: number[] = [];
+  /** `ws send` spans of sampled ticks queued this turn; ended once their frames are written. */
+  private sending: SendSpan[] | undefined;
   private scheduled = false;
   private sweeper: NodeJS.Timeout | undefined;
 
@@ -61,6 +64,8 @@ export class Dispatcher implements FeedSink {
     }
     this.metrics.gatewayTicksDelivered.inc();
     if (conflated > 0) this.metrics.wsTicksConflated.inc(conflated);
+    const send = startSendSpan(tick, sessions, conflated);
+    if (send) (this.sending ??= []).push(send);
     this.pendingAges.push(tick.ts);
     this.schedule();
   }
@@ -114,6 +119,10 @@ export class Dispatcher implements FeedSink {
     }
     this.dirty.clear();
     if (frames > 0) this.metrics.wsFramesSent.inc(frames);
+    if (this.sending) {
+      for (const send of this.sending) send.end();
+      this.sending = undefined;
+    }
   }
 
   private sweep(): void {

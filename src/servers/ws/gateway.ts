@@ -12,6 +12,7 @@ import { CLOSE_CODES, ERROR_CODES, errorMessage, parseClientMessage, pongMessage
 import { Access, type GatewayAuth } from './access.js';
 import { Dispatcher } from './dispatcher.js';
 import { Session } from './session.js';
+import { traceConnect, traceControl, traceDisconnect } from '../../observability/tracing/ws-spans.js';
 import { SubscriptionBook } from './subscriptions.js';
 import { symbolSet } from '../../domain/symbol-universe.js';
 
@@ -162,6 +163,7 @@ export class GatewayService implements Service {
     this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
     metrics.wsConnections.inc();
     this.deps.logger.debug({ conn: session.id, ip }, 'client connected');
+    traceConnect(session, { id: session.id, ip, symbols: initial.length }, req.headers);
 
     ws.on('pong', () => (session.alive = true));
     ws.on('message', (data, isBinary) => this.received(session, data, isBinary));
@@ -189,6 +191,7 @@ export class GatewayService implements Service {
     this.dispatcher.forget(session);
     this.deps.metrics.wsConnections.dec();
     this.deps.logger.debug({ conn: session.id }, 'client disconnected');
+    traceDisconnect(session, session.id);
   }
 
   private received(session: Session, data: RawData, isBinary: boolean): void {
@@ -222,7 +225,7 @@ export class GatewayService implements Service {
 
   private enqueue(session: Session, message: ClientMessage, reply: boolean): void {
     session.work = session.work
-      .then(() => this.handle(session, message, reply))
+      .then(() => traceControl(session, message.action, session.id, () => this.handle(session, message, reply)))
       .catch((error: unknown) => {
         this.deps.logger.error({ err: error, conn: session.id }, 'handling a client message failed');
         if (reply) this.error(session, 'INTERNAL', ERROR_CODES.INTERNAL.text, message.id);
