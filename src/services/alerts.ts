@@ -5,6 +5,7 @@ import { AlertBook } from '../domain/alerts/alert-book.js';
 import { decide } from '../domain/alerts/rules.js';
 import type { Tick } from '../domain/tick.js';
 import { audit } from '../observability/audit.js';
+import { traceTickWork } from '../observability/tracing/tick-work.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Database } from '../ports/database.js';
@@ -145,8 +146,10 @@ export class AlertsService implements Service, AlertListener {
       if (tick.seq <= (this.lastSeq.get(tick.symbol) ?? 0)) continue;
       const rules = this.book.forSymbol(tick.symbol);
       if (rules.length > 0) {
-        const open = rules.some((r) => r.condition === 'pct_move') ? await this.dayOpen(tick) : undefined;
-        for (const rule of rules) await this.evaluate(rule, tick, open);
+        await traceTickWork('alerts evaluate', tick, { 'tick.symbol': tick.symbol, 'tick.seq': tick.seq, 'alert.rules': rules.length }, async () => {
+          const open = rules.some((r) => r.condition === 'pct_move') ? await this.dayOpen(tick) : undefined;
+          for (const rule of rules) await this.evaluate(rule, tick, open);
+        });
       }
       // Only now: if evaluating threw, the batch comes again and this tick is evaluated again.
       this.lastSeq.set(tick.symbol, tick.seq);
