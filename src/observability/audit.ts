@@ -12,7 +12,11 @@ export type AuditEvent =
   | 'alert.created'
   | 'alert.updated'
   | 'alert.deleted'
-  | 'alert.fired';
+  | 'alert.fired'
+  | 'order.submitted'
+  | 'order.canceled'
+  | 'order.filled'
+  | 'portfolio.reset';
 
 export function audit(log: Pick<Logger, 'info'>, event: AuditEvent, fields: Record<string, unknown>): void {
   log.info({ audit: event, ...fields }, event);

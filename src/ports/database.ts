@@ -1,6 +1,7 @@
 import type { UserRecord } from '../domain/accounts/account.js';
 import type { Alert, AlertPatch, AlertRule, AlertStatus, NewAlert } from '../domain/alerts/alert.js';
 import type { PricePoint } from '../domain/alerts/rules.js';
+import type { DayActivity } from '../domain/orders/day-pnl.js';
 import type { Match } from '../domain/orders/matching.js';
 import type { Money } from '../domain/orders/money.js';
 import type { OrderRequest, OrderStatus } from '../domain/orders/order.js';
@@ -136,6 +137,8 @@ export interface Ledger {
   /** What open buy orders hold back. */
   readonly reserved: Money;
   readonly positions: Position[];
+  /** Per symbol, what the owner's fills since `since` (the trading day's start) did. */
+  readonly today: DayActivity[];
 }
 
 export interface OrderRepository {
@@ -155,8 +158,8 @@ export interface OrderRepository {
   lockForFill(id: number): Promise<{ order: OrderRecord; spendable: Money; held: number } | undefined>;
   /** Writes what `matchTick` decided for `order` on `tick`; undefined if that fill was recorded before. */
   record(order: OrderRecord, tick: Tick, match: Match): Promise<{ order: OrderRecord; fill: FillRecord | undefined } | undefined>;
-  /** The owner's cash and positions (opening the account with `startingCash` if new). */
-  ledger(userId: number, startingCash: Money): Promise<Ledger>;
+  /** The owner's cash and positions (opening the account with `startingCash` if new), and the fills since `since` (epoch ms), summed per symbol. */
+  ledger(userId: number, startingCash: Money, since: number): Promise<Ledger>;
   /** Back to `startingCash` with no positions, orders or fills. */
   reset(userId: number, startingCash: Money): Promise<void>;
   /** Who holds what (quantity > 0): whose portfolio a tick moves. */

@@ -1,11 +1,11 @@
 import { userChannel, type UserEvent } from '../domain/accounts/user-events.js';
 import type { OrderCommand } from '../domain/orders/commands.js';
 import { matchTick, type FillBounds } from '../domain/orders/matching.js';
-import { toMoney, type Money } from '../domain/orders/money.js';
+import { toDollars, type Money } from '../domain/orders/money.js';
 import { isOpen } from '../domain/orders/order.js';
-import { value } from '../domain/orders/portfolio.js';
-import { orderView, portfolioView, type OrderRecord } from '../domain/orders/records.js';
+import { orderView, type OrderRecord } from '../domain/orders/records.js';
 import type { Tick } from '../domain/tick.js';
+import { audit } from '../observability/audit.js';
 import type { Logger } from '../observability/logger.js';
 import { OrderTraces } from '../observability/tracing/order-traces.js';
 import type { Database } from '../ports/database.js';
@@ -14,6 +14,7 @@ import type { Service } from '../ports/lifecycle.js';
 import type { Delivery, OrderQueue, QueueConsumer } from '../ports/order-queue.js';
 import type { PriceStore } from '../ports/price-store.js';
 import type { PubSub } from '../ports/pubsub.js';
+import { valuePortfolio } from './portfolio-valuation.js';
 
 export interface OrdersDeps {
   readonly log: EventLog<Tick>;
@@ -124,10 +125,10 @@ export class OrdersService implements Service {
   private async decide(orderId: number, tick: Tick): Promise<void> {
     const result = await this.deps.db.transaction(async (tx) => {
       const locked = await tx.orders.lockForFill(orderId);
-      if (!locked) return { order: undefined, changed: false, filled: false };
+      if (!locked) return { order: undefined, changed: false, fill: undefined };
       const match = matchTick(locked.order, tick, { spendable: locked.spendable, held: locked.held });
       const written = match ? await tx.orders.record(locked.order, tick, match) : undefined;
-      return written ? { order: written.order, changed: true, filled: written.fill !== undefined } : { order: locked.order, changed: false, filled: false };
+      return written ? { order: written.order, changed: true, fill: written.fill } : { order: locked.order, changed: false, fill: undefined };
     });
     const { order } = result;
     if (!order) {
@@ -136,9 +137,16 @@ export class OrdersService implements Service {
     }
     this.put(order);
     if (!result.changed) return;
-    if (result.filled) {
+    const { fill } = result;
+    if (fill) {
+      // After the commit, once per (order, tick seq): a redelivered or raced tick never gets here.
+      audit(this.deps.logger, 'order.filled', { userId: order.userId, orderId: order.id, fillId: fill.id, symbol: fill.symbol, side: fill.side, quantity: fill.quantity, price: toDollars(fill.price), seq: fill.seq, status: order.status });
       this.dirty.add(order.userId);
       if (order.side === 'buy') this.hold(order.symbol, order.userId);
+    }
+    if (!isOpen(order.status) && order.reason) {
+      // Closed by the engine (day ended, ioc rest, funds or shares short at fill); user cancels are audited by the API.
+      audit(this.deps.logger, 'order.canceled', { userId: order.userId, orderId: order.id, symbol: order.symbol, filledQuantity: order.filledQuantity, quantity: order.quantity, status: order.status, by: 'system', reason: order.reason });
     }
     await this.publish({ type: 'order', userId: order.userId, order: orderView(order) });
   }
@@ -167,13 +175,7 @@ export class OrdersService implements Service {
     this.dirty.clear();
     for (const userId of users) {
       try {
-        const ledger = await this.deps.db.orders.ledger(userId, this.deps.startingCash);
-        const held = ledger.positions.filter((p) => p.quantity > 0);
-        const latest = await this.deps.store.latestMany(held.map((p) => p.symbol));
-        const prices = new Map<string, Money>();
-        latest.forEach((tick, i) => tick && prices.set(held[i]!.symbol, toMoney(tick.price)));
-        const valuation = value(ledger.cash, ledger.positions, prices);
-        await this.publish({ type: 'portfolio', userId, portfolio: portfolioView(valuation, ledger.startingCash, ledger.reserved) });
+        await this.publish({ type: 'portfolio', userId, portfolio: await valuePortfolio(this.deps.db, this.deps.store, userId, this.deps.startingCash) });
       } catch (error) {
         this.deps.logger.warn({ err: error, userId }, 'valuing a portfolio failed');
       }

@@ -126,7 +126,8 @@ describe('paper trading end to end', () => {
     expect(fills.body.fills.map((f) => [f.quantity, f.price, f.seq])).toEqual([[6, 101.75, seq], [4, 101.25, seq - 1]]);
 
     const portfolio = await api<Record<string, unknown>>('GET', '/api/v1/portfolio', alice.token);
-    expect(portfolio.body).toMatchObject({ cash: 100_000 - 1_015.5, equity: 100_000 - 1_015.5 + 1_017.5, unrealizedPnl: 2, realizedPnl: 0, positions: [{ symbol: 'AAPL', quantity: 10, averageCost: 101.55, price: 101.75, marketValue: 1_017.5 }] });
+    // Everything happened today (UTC), so the day P&L is the move since the fills: 10 × 101.75 − 1,015.50.
+    expect(portfolio.body).toMatchObject({ dayPnl: 2, dayStart: `${new Date().toISOString().slice(0, 10)}T00:00:00.000Z`, cash: 100_000 - 1_015.5, equity: 100_000 - 1_015.5 + 1_017.5, unrealizedPnl: 2, realizedPnl: 0, positions: [{ symbol: 'AAPL', quantity: 10, averageCost: 101.55, price: 101.75, marketValue: 1_017.5 }] });
     const live = (await owner.waitForMessage((m) => m.type === 'portfolio', 'a portfolio message', 15_000)) as ServerMessage & { portfolio: { positions: unknown[] } };
     expect(live.portfolio.positions).toHaveLength(1);
 
@@ -140,13 +141,21 @@ describe('paper trading end to end', () => {
     await owner.waitForMessage((m) => m.type === 'order' && (m as OrderMessage).order.id === sell.body.id && (m as OrderMessage).order.status === 'accepted', 'sell accepted', 15_000);
     await inject([{ price: 110.5, seq: ++seq }]);
     await owner.waitForMessage((m) => m.type === 'order' && (m as OrderMessage).order.id === sell.body.id && (m as OrderMessage).order.status === 'filled', 'sell filled', 15_000);
-    const after = await api<{ realizedPnl: number; positions: { quantity: number }[] }>('GET', '/api/v1/portfolio', alice.token);
+    const after = await api<{ realizedPnl: number; dayPnl: number; positions: { quantity: number }[] }>('GET', '/api/v1/portfolio', alice.token);
     // 5 × (110.50 − 101.55), exactly (the ledger has no float error).
     expect(after.body.realizedPnl).toBe(44.75);
     expect(after.body.positions[0]!.quantity).toBe(5);
 
+    // Realized 44.75 plus 5 held × (110.50 − 101.55) since they were bought today.
+    expect(after.body.dayPnl).toBe(89.5);
+
     expect(ordersOn(other)).toEqual([]);
     expect(other.messages.filter((m) => m.type === 'portfolio')).toEqual([]);
+
+    // One audit line per submit and per fill (the API's and the orders role's), none for the other user.
+    const audits = (event: string) => server.logs.filter((l) => l.audit === event && l.userId === alice.id);
+    expect(audits('order.submitted').map((l) => l.orderId)).toEqual([submitted.body.id, sell.body.id]);
+    expect(audits('order.filled').map((l) => [l.orderId, l.quantity, l.price])).toEqual([[submitted.body.id, 4, 101.25], [submitted.body.id, 6, 101.75], [sell.body.id, 5, 110.5]]);
   }, 120_000);
 
   it('the same Idempotency-Key twice makes one order; reused for another order it is refused', async () => {
@@ -165,6 +174,7 @@ describe('paper trading end to end', () => {
     const canceled = await api<Order>('DELETE', `/api/v1/orders/${first.body.id}`, alice.token);
     expect(canceled.body).toMatchObject({ status: 'canceled', reason: 'CANCELED_BY_USER' });
     expect((await api('DELETE', `/api/v1/orders/${first.body.id}`, alice.token)).body).toMatchObject({ error: { code: 'ORDER_NOT_CANCELABLE' } });
+    expect(server.logs.filter((l) => l.audit === 'order.canceled' && l.orderId === first.body.id)).toMatchObject([{ userId: alice.id, by: 'user' }]);
   });
 
   it('authorization matrix and bad input: other users see 404, no token 401, mass assignment refused, stable codes', async () => {

@@ -211,7 +211,7 @@ export class SqlOrderRepository implements OrderRepository {
     await db.updateTable('paper_accounts').set({ cash: after.cash, updated_at: sql`now()` }).where('user_id', '=', order.userId).execute();
   }
 
-  async ledger(userId: number, startingCash: Money): Promise<Ledger> {
+  async ledger(userId: number, startingCash: Money, since: number): Promise<Ledger> {
     return this.atomically(async (db) => {
       await db.insertInto('paper_accounts').values({ user_id: userId, cash: startingCash, starting_cash: startingCash }).onConflict((oc) => oc.column('user_id').doNothing()).execute();
       const account = await db.selectFrom('paper_accounts').selectAll().where('user_id', '=', userId).executeTakeFirstOrThrow();
@@ -223,11 +223,24 @@ export class SqlOrderRepository implements OrderRepository {
         .where('status', 'in', OPEN)
         .executeTakeFirstOrThrow();
       const rows = await db.selectFrom('positions').selectAll().where('user_id', '=', userId).orderBy('symbol').execute();
+      const today = await db
+        .selectFrom('fills')
+        .select((eb) => [
+          'symbol',
+          eb.fn.sum<string>(sql`CASE WHEN side = 'buy' THEN quantity ELSE -quantity END`).as('net_quantity'),
+          eb.fn.sum<string>(sql`CASE WHEN side = 'buy' THEN -(price * quantity) ELSE price * quantity END`).as('cash_flow'),
+        ])
+        .where('user_id', '=', userId)
+        .where('tick_ts', '>=', new Date(since))
+        .groupBy('symbol')
+        .orderBy('symbol')
+        .execute();
       return {
         cash: Number(account.cash),
         startingCash: Number(account.starting_cash),
         reserved: Number(open.reserved),
         positions: rows.map((r) => ({ symbol: r.symbol, quantity: r.quantity, costBasis: Number(r.cost_basis), realizedPnl: Number(r.realized_pnl) })),
+        today: today.map((r) => ({ symbol: r.symbol, netQuantity: Number(r.net_quantity), cashFlow: Number(r.cash_flow) })),
       };
     });
   }

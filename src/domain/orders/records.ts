@@ -87,6 +87,10 @@ export interface PortfolioView {
   readonly unrealizedPnl: number;
   readonly realizedPnl: number;
   readonly totalPnl: number;
+  /** Equity now minus equity at the start of the trading day (`dayStart`). */
+  readonly dayPnl: number;
+  /** Start of the trading day `dayPnl` counts from (ISO 8601, UTC midnight). */
+  readonly dayStart: string;
   readonly positions: {
     readonly symbol: string;
     readonly quantity: number;
@@ -98,7 +102,7 @@ export interface PortfolioView {
   }[];
 }
 
-export function portfolioView(v: Valuation, startingCash: Money, reserved: Money): PortfolioView {
+export function portfolioView(v: Valuation, startingCash: Money, reserved: Money, dayStart: number): PortfolioView {
   return {
     cash: toDollars(v.cash),
     buyingPower: toDollars(v.cash - reserved),
@@ -108,6 +112,8 @@ export function portfolioView(v: Valuation, startingCash: Money, reserved: Money
     unrealizedPnl: toDollars(v.unrealizedPnl),
     realizedPnl: toDollars(v.realizedPnl),
     totalPnl: toDollars(v.equity - startingCash),
+    dayPnl: toDollars(v.dayPnl ?? 0),
+    dayStart: new Date(dayStart).toISOString(),
     positions: v.positions.map((p) => ({
       symbol: p.symbol,
       quantity: p.quantity,

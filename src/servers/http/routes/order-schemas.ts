@@ -61,6 +61,8 @@ export const PortfolioSchema = Type.Object({
   unrealizedPnl: Dollars('Market value minus cost of what is held.'),
   realizedPnl: Dollars('Profit and loss booked by sells (average cost).'),
   totalPnl: Dollars('Equity minus starting cash.'),
+  dayPnl: Dollars('Equity now minus equity at the start of the trading day (UTC midnight): positions held then marked at the day\'s open (or the last price before midnight when the symbol has not traded since), plus what today\'s fills did.'),
+  dayStart: Type.String({ format: 'date-time', description: 'Start of the trading day dayPnl counts from: 00:00 UTC today.' }),
   positions: Type.Array(
     Type.Object({
       symbol: Type.String(),

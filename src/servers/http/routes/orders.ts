@@ -2,11 +2,12 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { utcDayStart } from '../../../domain/daily-stats.js';
 import type { OrderCommand } from '../../../domain/orders/commands.js';
-import { toMoney, type Money } from '../../../domain/orders/money.js';
+import { toMoney } from '../../../domain/orders/money.js';
 import { checkOrder, type OrderInput, type OrderStatus } from '../../../domain/orders/order.js';
-import { value } from '../../../domain/orders/portfolio.js';
-import { fillView, orderView, portfolioView } from '../../../domain/orders/records.js';
+import { fillView, orderView } from '../../../domain/orders/records.js';
 import type { Database } from '../../../ports/database.js';
+import { audit } from '../../../observability/audit.js';
+import { valuePortfolio } from '../../../services/portfolio-valuation.js';
 import { BEARER, requireUser, userOf, type AccountsDeps, type TradingDeps } from '../auth.js';
 import { sendError } from '../errors.js';
 import { ErrorSchema } from '../schemas.js';
@@ -65,7 +66,11 @@ export const orderRoutes: FastifyPluginAsync<AccountsDeps & { trading: TradingDe
       startingCash: trading.startingCash,
     });
     if (!result.ok) return sendError(reply, result.code, result.message);
-    if (result.created) await command({ kind: 'submit', orderId: result.order.id }, `submit-${result.order.id}`, reply);
+    if (result.created) {
+      const o = result.order;
+      audit(request.log, 'order.submitted', { userId: o.userId, orderId: o.id, symbol: o.symbol, side: o.side, type: o.type, quantity: o.quantity, limitPrice: orderView(o).limitPrice, stopPrice: orderView(o).stopPrice, timeInForce: o.timeInForce, idempotencyKey: key !== undefined });
+      await command({ kind: 'submit', orderId: o.id }, `submit-${o.id}`, reply);
+    }
     else void reply.header('idempotent-replayed', 'true');
     return reply.code(result.created ? 201 : 200).send(orderView(result.order));
   });
@@ -91,6 +96,7 @@ export const orderRoutes: FastifyPluginAsync<AccountsDeps & { trading: TradingDe
     const result = await db.orders.cancel(user, request.params.id);
     if (result === 'not_found') return sendError(reply, 'ORDER_NOT_FOUND');
     if (result === 'closed') return sendError(reply, 'ORDER_NOT_CANCELABLE');
+    audit(request.log, 'order.canceled', { userId: user, orderId: result.id, symbol: result.symbol, filledQuantity: result.filledQuantity, quantity: result.quantity, by: 'user' });
     await command({ kind: 'cancel', orderId: result.id, userId: user }, `cancel-${result.id}`, reply);
     return orderView(result);
   });
@@ -99,14 +105,7 @@ export const orderRoutes: FastifyPluginAsync<AccountsDeps & { trading: TradingDe
     schema: { tags: ['trading'], summary: 'Your fills, newest first', security: BEARER, querystring: FillListQuery, response: { 200: Type.Object({ fills: Type.Array(FillSchema) }), ...errors } },
   }, async (request) => ({ fills: (await db.orders.fills(userOf(request).id, request.query)).map(fillView) }));
 
-  const portfolio = async (database: Database, userId: number) => {
-    const ledger = await database.orders.ledger(userId, trading.startingCash);
-    const held = ledger.positions.filter((p) => p.quantity > 0);
-    const latest = await trading.store.latestMany(held.map((p) => p.symbol));
-    const prices = new Map<string, Money>();
-    latest.forEach((tick, i) => tick && prices.set(held[i]!.symbol, toMoney(tick.price)));
-    return portfolioView(value(ledger.cash, ledger.positions, prices), ledger.startingCash, ledger.reserved);
-  };
+  const portfolio = (database: Database, userId: number) => valuePortfolio(database, trading.store, userId, trading.startingCash);
 
   app.get('/portfolio', {
     schema: { tags: ['trading'], summary: 'Your cash, positions and P&L at the latest prices', security: BEARER, response: { 200: PortfolioSchema, ...errors } },
@@ -116,6 +115,7 @@ export const orderRoutes: FastifyPluginAsync<AccountsDeps & { trading: TradingDe
     schema: { tags: ['trading'], summary: 'Start over: starting cash, no positions, orders or fills', security: BEARER, response: { 200: PortfolioSchema, ...errors } },
   }, async (request) => {
     await db.orders.reset(userOf(request).id, trading.startingCash);
+    audit(request.log, 'portfolio.reset', { userId: userOf(request).id });
     return portfolio(db, userOf(request).id);
   });
 };
