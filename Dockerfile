@@ -19,6 +19,8 @@ COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/web/dist ./web/dist
+# The gRPC server loads its .proto files at start (GRPC_PORT).
+COPY --from=build /app/proto ./proto
 # DATA_DIR (./data) holds the embedded database when DATABASE_URL is not set.
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node

@@ -30,6 +30,7 @@ export const CONFIG_SCHEMA = {
   roles: list('ROLES', ['all'], 'Roles this process runs; `all` runs every role in one process.', `\`all\` or a list of ${ROLE_NAMES.join(', ')}`, (r) => r === 'all' || (ROLE_NAMES as readonly string[]).includes(r), true),
   host: text('HOST', '0.0.0.0', 'Address the HTTP/WebSocket server listens on.', 'an IP address or host name'),
   port: int('PORT', 8080, 0, 65535, 'Port for the dashboard, REST API and WebSocket (0 picks a free port).'),
+  grpcPort: int('GRPC_PORT', 0, 0, 65535, 'Port of the gRPC services (MarketData, Alerts, health checking, reflection) on HOST, in processes with the gateway or api role; 0 or unset: off.'),
   logLevel: oneOf('LOG_LEVEL', 'info', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], 'Lowest level written to the log.'),
   logFormat: oneOf('LOG_FORMAT', 'auto', ['auto', 'json', 'pretty'], 'JSON lines, or coloured lines for people; `auto` is pretty on a terminal.'),
   exitWithParent: oneOf('EXIT_WITH_PARENT', 'false', ['true', 'false'], 'Shut down gracefully when the parent process goes away (for supervisors and test harnesses that can die without signalling).'),

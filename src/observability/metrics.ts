@@ -38,6 +38,8 @@ export function createMetrics(options: MetricsOptions = {}) {
   const gateway = of('gateway');
   const alerts = of('alerts');
   const api = of('api');
+  // gRPC listens in processes with the gateway or api role (GRPC_PORT).
+  const grpc = of('gateway', 'api');
   // The ingestor role, and the api's POST /api/v1/ticks, which feeds the same intake.
   const ingest = of('ingestor', 'api');
   /** When each ingest source last delivered a message (epoch ms), read at scrape time. */
@@ -75,6 +77,10 @@ export function createMetrics(options: MetricsOptions = {}) {
     wsSlowConsumerCloses: new Counter({ name: 'tickstream_ws_slow_consumer_closes_total', help: 'Clients closed with 4000 for staying behind.', registers: gateway }),
     wsClientErrors: new Counter({ name: 'tickstream_ws_client_errors_total', help: 'Error replies sent to clients, by code.', labelNames: ['code'] as const, registers: gateway }),
     wsGapFills: new Counter({ name: 'tickstream_ws_gap_fills_total', help: 'Times the gateway saw a seq gap on pub/sub and filled it from the store.', registers: gateway }),
+    grpcCalls: new Counter({ name: 'tickstream_grpc_calls_total', help: 'gRPC calls by method and outcome: OK or the stable error code (streams count when they end).', labelNames: ['method', 'code'] as const, registers: grpc }),
+    grpcStreams: new Gauge({ name: 'tickstream_grpc_streams', help: 'Open gRPC server streams, by method.', labelNames: ['method'] as const, registers: grpc }),
+    grpcTicksConflated: new Counter({ name: 'tickstream_grpc_ticks_conflated_total', help: 'Ticks replaced by a newer one of the same symbol for a slow gRPC stream.', registers: grpc }),
+    grpcSlowConsumerCloses: new Counter({ name: 'tickstream_grpc_slow_consumer_closes_total', help: 'gRPC streams ended with RESOURCE_EXHAUSTED SLOW_CONSUMER for staying behind.', registers: grpc }),
     alertsActive: new Gauge({ name: 'tickstream_alerts_active', help: 'Active alerts in this alerts process’s index.', registers: alerts }),
     alertsFired: new Counter({ name: 'tickstream_alerts_fired_total', help: 'Alerts fired (each recorded once in the database).', registers: alerts }),
     alertWritesRefused: new Counter({ name: 'tickstream_alert_writes_refused_total', help: 'Fire or arm writes the database refused (alert changed, replayed tick, another process first).', registers: alerts }),

@@ -21,6 +21,7 @@ import { checkRoles, createAdapters, indicatorSpec, storeKind, type Adapters } f
 import { instrumentTickPipeline } from '../observability/tracing/instrument-adapters.js';
 import { tracingState } from '../observability/tracing/state.js';
 import { wireIngest } from './ingest.js';
+import { wireGrpc } from './grpc.js';
 
 export interface Composition {
   readonly roles: RoleName[];
@@ -89,6 +90,7 @@ export async function compose(config: Config, logger: Logger, version: string): 
     },
   };
   const traffic = new Traffic(metrics, has('gateway'));
+  const ready = { process: lifecycle, ...readinessChecks(has, adapters, accounts.database), ...(orders.queue ? { orderQueue: orders.queue } : {}), ...ingest.readiness };
   const app = await buildHttpApp({
     logger,
     metrics,
@@ -96,7 +98,7 @@ export async function compose(config: Config, logger: Logger, version: string): 
     corsOrigins: config.corsOrigins,
     traffic,
     market: has('api') ? { store: adapters.store, symbols: ingest.universe.symbols, maxLimit: config.apiMaxLimit, indicators: indicatorSpec(config) } : undefined,
-    adapters: { process: lifecycle, ...readinessChecks(has, adapters, accounts.database), ...(orders.queue ? { orderQueue: orders.queue } : {}), ...ingest.readiness },
+    adapters: ready,
     accounts: accounts.http && orders.trading ? { ...accounts.http, trading: orders.trading } : accounts.http,
     ingest: has('api') ? { keys: new IngestKeys(config.ingestApiKeys), intake: ingest.intake, maxBatch: config.ingestMaxBatch } : undefined,
     testTicks: config.testTickInjection === 'true' && has('api') ? { log: adapters.eventLog, symbols: config.symbols } : undefined,
@@ -136,6 +138,9 @@ export async function compose(config: Config, logger: Logger, version: string): 
       }),
     );
   }
+
+  const grpc = wireGrpc(config, has, { adapters, universe: ingest.universe, accounts, readiness: ready, metrics, logger: roleLogger('grpc') });
+  if (grpc) services.push(grpc);
 
   // Sources start last, like the generator: everything downstream is ready for their ticks.
   services.push(...ingest.services.filter((s) => s.name === 'ingestor'));

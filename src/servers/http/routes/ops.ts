@@ -4,20 +4,12 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Metrics } from '../../../observability/metrics.js';
 import type { Traffic } from '../../../observability/traffic.js';
 import type { Adapter } from '../../../ports/lifecycle.js';
+import { readiness } from '../../../observability/readiness.js';
 
 interface OpsOptions {
   readonly metrics: Metrics;
   readonly adapters: Readonly<Record<string, Adapter>>;
   readonly traffic: Traffic;
-}
-
-const READY_TIMEOUT_MS = 2_000;
-
-function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    promise.then(resolve, reject).finally(() => clearTimeout(timer));
-  });
 }
 
 const HealthSchema = Type.Object({
@@ -49,18 +41,7 @@ export const opsRoutes: FastifyPluginAsync<OpsOptions> = async (app, { metrics, 
   app.get('/ready', {
     schema: { tags: ['ops'], summary: 'Readiness: every adapter this process uses answers', response: { 200: ReadySchema, 503: ReadySchema } },
   }, async (_request, reply) => {
-    const checks: Record<string, string> = {};
-    await Promise.all(
-      Object.entries(adapters).map(async ([name, adapter]) => {
-        try {
-          await withTimeout(adapter.ping(), READY_TIMEOUT_MS);
-          checks[name] = 'ok';
-        } catch (error) {
-          checks[name] = error instanceof Error ? error.message : String(error);
-        }
-      }),
-    );
-    const ready = Object.values(checks).every((c) => c === 'ok');
+    const { ready, checks } = await readiness(adapters);
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
   });
 
