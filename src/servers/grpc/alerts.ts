@@ -1,10 +1,11 @@
-import type { ServerUnaryCall, UntypedServiceImplementation } from '@grpc/grpc-js';
+import { status, type ServerUnaryCall, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { MAX_COOLDOWN_SECONDS, NOTE_MAX_LENGTH } from '../../domain/alerts/alert.js';
 import { TickstreamError } from '../../domain/errors.js';
 import { audit } from '../../observability/audit.js';
 import type { Logger } from '../../observability/logger.js';
 import type { AccountsDeps } from '../http/auth.js';
 import { callerOf } from './caller.js';
+import { StatusOverride } from './status.js';
 import { alertMessage, CONDITIONS, MODES } from './messages.js';
 import { unary } from './unary.js';
 
@@ -38,7 +39,7 @@ export function alertMethods(deps: AccountsDeps, universe: ReadonlySet<string>, 
       const request = call.request;
       const symbol = request.symbol.trim().toUpperCase();
       // A body symbol, as REST's: the request is wrong (INVALID_ARGUMENT), no resource is missing.
-      if (!universe.has(symbol)) throw new TickstreamError('UNKNOWN_SYMBOL', `Symbol ${symbol.slice(0, 32)} is not traded here.`);
+      if (!universe.has(symbol)) throw new StatusOverride('UNKNOWN_SYMBOL', status.INVALID_ARGUMENT, `Symbol ${symbol.slice(0, 32)} is not traded here.`);
       const condition = CONDITIONS[request.condition];
       if (!condition) throw new TickstreamError('INVALID_CONDITION', 'The condition is one of ABOVE, BELOW, CROSSES_ABOVE, CROSSES_BELOW, PCT_MOVE.');
       if (!Number.isFinite(request.threshold) || request.threshold <= 0) throw new TickstreamError('INVALID_PRICE');

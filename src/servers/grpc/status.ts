@@ -34,17 +34,32 @@ export function grpcStatusOf(code: ErrorCode): status {
 }
 
 /**
+ * A stable code answered with another status than its usual one: a symbol in a request body is a
+ * wrong argument (INVALID_ARGUMENT, as REST answers 400), not a missing resource (NOT_FOUND).
+ */
+export class StatusOverride extends TickstreamError {
+  constructor(
+    code: ErrorCode,
+    readonly grpcStatus: status,
+    message?: string,
+  ) {
+    super(code, message);
+  }
+}
+
+/**
  * A stable error as a gRPC status: `CODE: message` as the details, and the code alone in the
  * `tickstream-error-code` trailer, so clients match on it as they do on HTTP and WebSocket bodies.
  */
-export function grpcError(code: ErrorCode, message: string = ERROR_CODES[code].text): Partial<ServiceError> {
+export function grpcError(code: ErrorCode, message: string = ERROR_CODES[code].text, grpcStatus: status = grpcStatusOf(code)): Partial<ServiceError> {
   const metadata = new Metadata();
   metadata.set(ERROR_CODE_TRAILER, code);
-  return { code: grpcStatusOf(code), details: `${code}: ${message}`, metadata };
+  return { code: grpcStatus, details: `${code}: ${message}`, metadata };
 }
 
 /** Any error a handler threw: ours keep their code, anything else is INTERNAL (and logged by the caller). */
 export function toGrpcError(error: unknown): { error: Partial<ServiceError>; internal: boolean } {
+  if (error instanceof StatusOverride) return { error: grpcError(error.code, error.message, error.grpcStatus), internal: false };
   if (error instanceof TickstreamError) return { error: grpcError(error.code, error.message), internal: false };
   return { error: grpcError('INTERNAL'), internal: true };
 }
