@@ -34,6 +34,7 @@ export const CONFIG_SCHEMA = {
   logLevel: oneOf('LOG_LEVEL', 'info', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], 'Lowest level written to the log.'),
   logFormat: oneOf('LOG_FORMAT', 'auto', ['auto', 'json', 'pretty'], 'JSON lines, or coloured lines for people; `auto` is pretty on a terminal.'),
   exitWithParent: oneOf('EXIT_WITH_PARENT', 'false', ['true', 'false'], 'Shut down gracefully when the parent process goes away (for supervisors and test harnesses that can die without signalling).'),
+  startupTimeoutMs: int('STARTUP_TIMEOUT_MS', 15_000, 100, 600_000, 'Longest wait at start for Redis (REDIS_URL) to answer; a Redis that refuses or stays silent ends the start with exit code 2 and a message naming REDIS_URL (Kafka: its connect timeouts, same exit code).'),
   shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000, 'Longest graceful shutdown before the process exits anyway (exit code 1).'),
 
   // Market model (generator role)
@@ -74,6 +75,8 @@ export const CONFIG_SCHEMA = {
   wsMaxSymbols: int('WS_MAX_SYMBOLS', 1_000, 1, 100_000, 'Symbols one connection may subscribe to (`*` always allowed).'),
   wsMessageRate: num('WS_MESSAGE_RATE', 20, 0.1, 100_000, 'Client messages per second a connection may send on average (token bucket refill).'),
   wsMessageBurst: int('WS_MESSAGE_BURST', 40, 1, 1_000_000, 'Client messages a connection may send at once (token bucket size).'),
+  wsAddressMessageRate: num('WS_ADDRESS_MESSAGE_RATE', 200, 0.1, 1_000_000, 'Client messages per second one address may send on average across all its connections to a gateway (beyond it: RATE_LIMITED errors, then 1008).'),
+  wsAddressMessageBurst: int('WS_ADDRESS_MESSAGE_BURST', 400, 1, 10_000_000, 'Client messages one address may send at once across all its connections (token bucket size).'),
   wsHeartbeatMs: int('WS_HEARTBEAT_MS', 30_000, 100, 3_600_000, 'Interval of server pings; a peer that has not answered the previous ping is dropped.'),
   wsSlowBytes: int('WS_SLOW_BYTES', 1_048_576, 1_024, 1_073_741_824, 'Unsent bytes that switch a client to conflation (latest tick per symbol only).'),
   wsSlowCloseMs: int('WS_SLOW_CLOSE_MS', 10_000, 100, 3_600_000, 'How long a client may stay conflated before it is closed with 4000.'),

@@ -130,6 +130,8 @@ export async function compose(config: Config, logger: Logger, version: string): 
           maxSymbols: config.wsMaxSymbols,
           messageRate: config.wsMessageRate,
           messageBurst: config.wsMessageBurst,
+          addressMessageRate: config.wsAddressMessageRate,
+          addressMessageBurst: config.wsAddressMessageBurst,
           heartbeatMs: config.wsHeartbeatMs,
           slowBytes: config.wsSlowBytes,
           slowCloseMs: config.wsSlowCloseMs,

@@ -1,9 +1,11 @@
 import type { Config } from '../config/schema.js';
 import { createLogger } from '../observability/logger.js';
+import { storeKind } from './adapters.js';
 import { compose } from './compose.js';
 import { effectiveRoles } from '../config/load.js';
 import { tracingRequested } from '../observability/tracing/env.js';
 import { startTracing } from '../observability/tracing/start.js';
+import { isStartupFailure, probeRedis } from './startup-probe.js';
 
 /** Settings whose values must never reach a log line. */
 const SECRET = /(password|secret|token|key)/i;
@@ -19,11 +21,33 @@ export function redactedConfig(config: Config): Record<string, unknown> {
 }
 
 /**
+ * An engine that is down or silent at start (StartupError, KafkaUnavailableError) is an operator's
+ * problem to fix: exit code 2 and one line on stderr naming the setting, as for a bad setting.
+ * Anything else is a bug: exit code 1.
+ */
+function failedToStart(logger: ReturnType<typeof createLogger>, error: unknown): never {
+  logger.fatal({ err: error }, 'start failed');
+  logger.flush();
+  if (isStartupFailure(error)) {
+    console.error(`tickstream: ${error.message}`);
+    process.exit(2);
+  }
+  process.exit(1);
+}
+
+/**
  * Runs a tickstream process until SIGINT/SIGTERM, then shuts down gracefully within
  * SHUTDOWN_TIMEOUT_MS (exit 0), or exits 1 if that runs out. A second signal exits at once.
  */
 export async function runProcess(config: Config, version: string): Promise<void> {
   const logger = createLogger({ level: config.logLevel, format: config.logFormat, traceIds: tracingRequested(process.env) });
+  if (config.redisUrl && (storeKind(config) === 'redis' || config.eventLog === 'redis')) {
+    try {
+      await probeRedis(config.redisUrl, config.startupTimeoutMs);
+    } catch (error) {
+      failedToStart(logger, error);
+    }
+  }
   // Before compose: the adapters and servers are instrumented when they are made, if tracing is on.
   const tracing = await startTracing(process.env, { version, roles: effectiveRoles(config) }, logger);
   const composition = await compose(config, logger, version);
@@ -68,10 +92,10 @@ export async function runProcess(config: Config, version: string): Promise<void>
   try {
     await composition.start();
   } catch (error) {
-    logger.fatal({ err: error }, 'start failed');
-    await composition.stop();
+    // Stopping is bounded too: adapters close with deadlines of their own.
+    await composition.stop().catch(() => undefined);
     await tracing.shutdown().catch(() => {});
-    process.exit(1);
+    failedToStart(logger, error);
   }
   const address = composition.address();
   logger.info(

@@ -10,6 +10,7 @@ import type { PubSub } from '../../ports/pubsub.js';
 import type { ConnectionLimiter } from '../../ports/connection-limiter.js';
 import { CLOSE_CODES, ERROR_CODES, errorMessage, parseClientMessage, pongMessage, subscribedMessage, type ClientMessage, type ErrorCode } from '../../protocol/index.js';
 import { Access, type GatewayAuth } from './access.js';
+import { AddressBudget } from './address-budget.js';
 import { Dispatcher } from './dispatcher.js';
 import { Session } from './session.js';
 import { traceConnect, traceControl, traceDisconnect } from '../../observability/tracing/ws-spans.js';
@@ -24,6 +25,9 @@ export interface GatewayLimits {
   readonly maxSymbols: number;
   readonly messageRate: number;
   readonly messageBurst: number;
+  /** Client messages per second one address may send across all its sockets (token bucket refill). */
+  readonly addressMessageRate: number;
+  readonly addressMessageBurst: number;
   readonly heartbeatMs: number;
   readonly slowBytes: number;
   readonly slowCloseMs: number;
@@ -59,6 +63,7 @@ export class GatewayService implements Service {
   private readonly wss: WebSocketServer;
   private readonly sessions = new Set<Session>();
   private readonly perIp = new Map<string, number>();
+  private readonly addressBudget: AddressBudget;
   private readonly book: SubscriptionBook;
   private readonly dispatcher: Dispatcher;
   private readonly access: Access;
@@ -72,6 +77,7 @@ export class GatewayService implements Service {
   constructor(private readonly deps: GatewayDeps) {
     const { limits } = deps;
     this.universe = symbolSet(deps.symbols);
+    this.addressBudget = new AddressBudget(limits.addressMessageRate, limits.addressMessageBurst);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
     this.dispatcher = new Dispatcher({ slowBytes: limits.slowBytes, slowCloseMs: limits.slowCloseMs, flushMs: limits.flushMs }, deps.metrics, deps.logger);
     this.book = new SubscriptionBook(this.universe, limits.maxSymbols, deps.store, deps.pubsub, this.dispatcher);
@@ -124,8 +130,13 @@ export class GatewayService implements Service {
     }
     const param = url.searchParams.get('symbols');
     const initial = param === null ? ['*'] : param.split(',').map((s) => s.trim().toUpperCase()).filter((s) => s !== '');
-    const { unknown } = this.book.resolve(initial);
+    // Whatever is wrong with the URL's subscription is said here, by refusing the upgrade: once
+    // open, a client that sent nothing gets ticks only, never an unsolicited error frame.
+    const { symbols: resolved, unknown, wildcard } = this.book.resolve(initial);
     if (unknown.length > 0) return refuse(socket, 'UNKNOWN_SYMBOL', `Unknown symbol(s): ${unknown.slice(0, 20).join(', ')}.`);
+    if (!wildcard && resolved.length > this.deps.limits.maxSymbols) {
+      return refuse(socket, 'TOO_MANY_SYMBOLS', `At most ${this.deps.limits.maxSymbols} symbols per connection (or "*").`);
+    }
     const batch = ['1', 'true'].includes(url.searchParams.get('batch') ?? '');
     const limiter = this.deps.connectionLimiter;
     if (!limiter) return this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(ws, req, initial, batch));
@@ -161,6 +172,7 @@ export class GatewayService implements Service {
     const session = new Session(this.nextId++, ip, ws, { batch, messageRate: limits.messageRate, messageBurst: limits.messageBurst }, Date.now());
     this.sessions.add(session);
     this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
+    this.addressBudget.opened(ip, Date.now());
     metrics.wsConnections.inc();
     this.deps.logger.debug({ conn: session.id, ip }, 'client connected');
     traceConnect(session, { id: session.id, ip, symbols: initial.length }, req.headers);
@@ -186,6 +198,7 @@ export class GatewayService implements Service {
     const left = (this.perIp.get(session.ip) ?? 1) - 1;
     if (left <= 0) this.perIp.delete(session.ip);
     else this.perIp.set(session.ip, left);
+    this.addressBudget.closed(session.ip);
     this.book.leaveAll(session);
     this.access.closed(session);
     this.dispatcher.forget(session);
@@ -194,33 +207,52 @@ export class GatewayService implements Service {
     traceDisconnect(session, session.id);
   }
 
+  /**
+   * Every reply, including the ones decided here (rate limit, unreadable frame), goes through the
+   * session's queue of work, so replies leave in the order the client's messages came: an error
+   * about message 3 never overtakes the reply to message 2 while that one reads the store.
+   */
   private received(session: Session, data: RawData, isBinary: boolean): void {
     session.alive = true;
-    if (session.closing) return;
+    if (session.closing || session.silenced) return;
     const now = Date.now();
-    if (!session.bucket.take(now)) {
+    const own = session.bucket.take(now);
+    if (!own || !this.addressBudget.take(session.ip, now)) {
       session.violations++;
       if (session.violations > FLOOD_TOLERANCE) {
-        // What is already queued (the RATE_LIMITED reply among it) goes out before the close frame.
-        this.dispatcher.flush();
-        session.closing = true;
+        // Nothing more is read; the replies already queued (the RATE_LIMITED one among them) go
+        // out before the close frame.
+        session.silenced = true;
         this.deps.metrics.wsConnectionsRejected.inc({ code: 'RATE_LIMITED' });
-        session.ws.close(CLOSE_CODES.POLICY_VIOLATION, 'RATE_LIMITED');
+        this.after(session, () => this.closeWith(session, CLOSE_CODES.POLICY_VIOLATION, 'RATE_LIMITED'));
         return;
       }
       // One reply per second at most, or the replies themselves become the flood.
       if (now - session.lastRateReply >= 1000) {
         session.lastRateReply = now;
-        this.error(session, 'RATE_LIMITED', `At most ${this.deps.limits.messageRate} messages per second; messages are being dropped.`);
+        const { messageRate, addressMessageRate } = this.deps.limits;
+        const reason = own
+          ? `At most ${addressMessageRate} messages per second from one address across its connections; messages are being dropped.`
+          : `At most ${messageRate} messages per second; messages are being dropped.`;
+        this.after(session, () => this.error(session, 'RATE_LIMITED', reason));
       }
       return;
     }
     session.violations = 0;
     const text = isBinary ? undefined : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
-    if (text === undefined) return this.error(session, 'BAD_REQUEST', 'Messages are JSON text frames.');
+    if (text === undefined) return this.after(session, () => this.error(session, 'BAD_REQUEST', 'Messages are JSON text frames.'));
     const message = parseClientMessage(text);
-    if ('error' in message) return this.error(session, message.error, message.message, message.id);
+    if ('error' in message) return this.after(session, () => this.error(session, message.error, message.message, message.id));
     this.enqueue(session, message, true);
+  }
+
+  /** Runs `step` once the session's earlier messages are handled (in their order). */
+  private after(session: Session, step: () => void): void {
+    session.work = session.work
+      .then(() => {
+        if (!session.closing) step();
+      })
+      .catch((error: unknown) => this.deps.logger.error({ err: error, conn: session.id }, 'replying to a client failed'));
   }
 
   private enqueue(session: Session, message: ClientMessage, reply: boolean): void {
@@ -281,7 +313,13 @@ export class GatewayService implements Service {
 
   private async subscribe(session: Session, symbols: readonly string[], since: Record<string, number>, reply: boolean, id: unknown, epoch?: string): Promise<void> {
     const outcome = await this.book.subscribe(session, symbols, since, epoch);
-    if (!outcome.ok) return this.error(session, outcome.code, outcome.message, id);
+    if (!outcome.ok) {
+      // A subscription the client did not ask for in a message (the URL's, checked at the upgrade;
+      // symbols joining `*`) is never answered with a frame.
+      if (reply) return this.error(session, outcome.code, outcome.message, id);
+      this.deps.logger.warn({ conn: session.id, code: outcome.code }, 'an unrequested subscription failed');
+      return;
+    }
     if (session.closing) return;
     if (reply) this.acknowledge(session, Object.keys(since).length > 0 ? outcome.recovered : undefined, id);
     this.book.release(session, outcome.first);

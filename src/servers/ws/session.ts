@@ -34,6 +34,8 @@ export class Session {
   work: Promise<void> = Promise.resolve();
   readonly bucket: TokenBucket;
   violations = 0;
+  /** Flooded past tolerance: nothing more is read; closed once the queued replies are out. */
+  silenced = false;
   lastRateReply = 0;
   /** Subscribed with `*` (the default) and not narrowed since: symbols that join later are added too. */
   followsAll = false;
