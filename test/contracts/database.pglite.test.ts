@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { describe, expect, it } from 'vitest';
 import { pgliteEngine } from '../../src/adapters/postgres/engines.js';
+import { MIGRATIONS } from '../../src/adapters/postgres/migrations.js';
 import { PGliteDialect } from '../../src/adapters/postgres/pglite-dialect.js';
 import { SqlDatabase, type Engine } from '../../src/adapters/postgres/sql-database.js';
 import { databaseContract } from './database.contract.js';
@@ -46,7 +47,7 @@ describe('PGlite on disk (DATA_DIR)', () => {
     try {
       const first = new SqlDatabase(pgliteEngine(dir));
       await first.start();
-      expect(first.appliedAtStart).toEqual([1]);
+      expect(first.appliedAtStart).toEqual(MIGRATIONS.map((m) => m.version));
       const user = await first.accounts.create('persisted', 'hash');
 
       const intruder = new SqlDatabase(pgliteEngine(dir));

@@ -35,7 +35,7 @@ describe('process lifecycle', () => {
     const server = await startServer({ TICK_RATE: '7' });
     const start = server.logs.find((l) => l.msg === 'tickstream started')!;
     expect(start.config).toMatchObject({ tickRate: 7, eventLog: 'memory' });
-    expect(start.roles).toEqual(['generator', 'processor', 'gateway', 'api', 'alerts']);
+    expect(start.roles).toEqual(['generator', 'processor', 'gateway', 'api', 'alerts', 'orders', 'analytics']);
     await server.stop();
   });
 
@@ -48,7 +48,7 @@ describe('process lifecycle', () => {
   });
 
   it('a role set that cannot work on in-process adapters is refused with the reason', async () => {
-    const { code, stderr } = await runCli(['start', '--roles', 'gateway']);
+    const { code, stderr } = await runCli(['start', '--roles', 'gateway'], { JWT_SECRET: 'lifecycle-test-secret-0123456789abcdefghij' });
     expect(code).toBe(2);
     expect(stderr).toContain('gateway without processor');
   });

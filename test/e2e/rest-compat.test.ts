@@ -139,7 +139,7 @@ describe('/api/v1', () => {
 describe('operations', () => {
   it('health and readiness', async () => {
     expect((await get('/health')).body).toMatchObject({ status: 'healthy', metrics: { connectedClients: expect.any(Number), messagesPerSecond: expect.any(Number), uptime: expect.any(Number) } });
-    expect((await get('/ready')).body).toEqual({ status: 'ready', checks: { eventLog: 'ok', store: 'ok', pubsub: 'ok', database: 'ok' } });
+    expect((await get('/ready')).body).toEqual({ status: 'ready', checks: { process: 'ok', eventLog: 'ok', store: 'ok', pubsub: 'ok', userEvents: 'ok', orderQueue: 'ok', database: 'ok' } });
   });
 
   it('Prometheus metrics count the pipeline', async () => {

@@ -32,7 +32,7 @@ afterAll(async () => {
   await new Promise<void>((resolve) => silent.close(() => resolve()));
 });
 
-const env = { ROLES: 'processor,gateway,generator', EVENT_LOG: 'memory', DATA_DIR: 'memory', STARTUP_TIMEOUT_MS: '1500', EXIT_WITH_PARENT: 'true' };
+const env = { ROLES: 'processor,gateway,generator', EVENT_LOG: 'memory', DATA_DIR: 'memory', STARTUP_TIMEOUT_MS: '1500', EXIT_WITH_PARENT: 'true', JWT_SECRET: 'startup-timeout-test-secret-0123456789abcdef' };
 
 it('Redis refusing connections: exit code 2 naming REDIS_URL', async () => {
   const { code, stderr } = await runCli(['start'], { ...env, REDIS_URL: `redis://admin:hunter2secret@127.0.0.1:${closedPort}` });
