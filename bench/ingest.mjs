@@ -2,9 +2,11 @@
 // dist/. The generator makes ticks with the market model and appends them as fast as the log takes
 // them while one processor consumes; the clock runs from the first append until the store has
 // applied every tick.
-//   node bench/ingest.mjs --memory 1000000 --redis 100000 [--symbols 100] [--redis-url redis://127.0.0.1:6379/15]
-// Memory: everything in this thread, as `npm start` runs it. Redis: the generator in a worker
-// thread (a process of its own in a deployment), the processor in this one, Redis on the machine.
+//   node bench/ingest.mjs --memory 1000000 --redis 100000 --kafka 100000 [--symbols 100]
+//     [--redis-url redis://127.0.0.1:6379/15] [--kafka-brokers 127.0.0.1:9092]
+// Memory: everything in this thread, as `npm start` runs it. Redis Streams and Kafka: the generator
+// in a worker thread (a process of its own in a deployment), the processor in this one, the engine
+// on the machine (Kafka: `npm run kafka:up`). The store is Redis in both distributed rows.
 // Prints one JSON line.
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -50,10 +52,17 @@ async function redisLog(url, prefix, retention) {
   return new RedisStreamsEventLog({ url, prefix, stream: 'ticks', retention, codec: tickCodec, blockMs: 200 });
 }
 
+/** A fresh topic per run on the local broker, as EVENT_LOG=kafka creates it (8 partitions, acks=all). */
+async function kafkaLog(brokers, topic) {
+  const { KafkaEventLog } = await dist('adapters/kafka/kafka-event-log.js');
+  const { tickCodec } = await dist('adapters/codec.js');
+  return new KafkaEventLog({ brokers, topic, partitions: 8, replication: 1, codec: tickCodec, clientId: `bench-${process.pid}` });
+}
+
 if (!isMainThread) {
-  // The Redis generator: its own thread and event loop, like a generator process.
-  const { url, prefix, ticks, symbols } = workerData;
-  const log = await redisLog(url, prefix, ticks * 2);
+  // The generator: its own thread and event loop, like a generator process.
+  const { engine, url, prefix, brokers, topic, ticks, symbols } = workerData;
+  const log = engine === 'kafka' ? await kafkaLog(brokers, topic) : await redisLog(url, prefix, ticks * 2);
   await log.start();
   const appendPerSecond = await generateInto(log, ticks, symbols);
   await log.close();
@@ -71,6 +80,8 @@ async function main() {
   const MEMORY_TICKS = Number(opt('memory', 1_000_000));
   const REDIS_TICKS = Number(opt('redis', 100_000));
   const REDIS_URL = opt('redis-url', 'redis://127.0.0.1:6379/15');
+  const KAFKA_TICKS = Number(opt('kafka', 0));
+  const KAFKA_BROKERS = opt('kafka-brokers', '127.0.0.1:9092');
   const SYMBOLS = Number(opt('symbols', 100));
   // Not unref'd: a run that cannot finish (ticks lost before they were applied) must still say so.
   setTimeout(() => {
@@ -138,11 +149,20 @@ async function main() {
     if (out.redis.perSecond) out.redisBacklog = await redisIngest(REDIS_URL, REDIS_TICKS, SYMBOLS, drive, MemoryPubSub, true);
   }
 
+  if (KAFKA_TICKS > 0) {
+    out.kafka = await redisIngest(REDIS_URL, KAFKA_TICKS, SYMBOLS, drive, MemoryPubSub, false, KAFKA_BROKERS);
+    if (out.kafka.perSecond) out.kafkaBacklog = await redisIngest(REDIS_URL, KAFKA_TICKS, SYMBOLS, drive, MemoryPubSub, true, KAFKA_BROKERS);
+  }
+
   console.log(JSON.stringify(out));
   process.exit(0);
 }
 
-async function redisIngest(url, total, symbols, drive, MemoryPubSub, backlog) {
+/**
+ * Generator → log → one processor → Redis store. The log is Redis Streams, or a fresh Kafka topic
+ * when `kafkaBrokers` is given (deleted afterwards).
+ */
+async function redisIngest(url, total, symbols, drive, MemoryPubSub, backlog, kafkaBrokers) {
   const have = ['adapters/redis/redis-streams-event-log.js', 'adapters/redis/redis-price-store.js'].every((p) => existsSync(`${ROOT}dist/${p}`));
   if (!have) return { skipped: 'the Redis adapters are not built' };
   const { createClient } = await import('redis');
@@ -158,7 +178,16 @@ async function redisIngest(url, total, symbols, drive, MemoryPubSub, backlog) {
   const { RedisPriceStore } = await dist('adapters/redis/redis-price-store.js');
   const { RedisPubSub } = await dist('adapters/redis/redis-pubsub.js');
   const { tickCodec } = await dist('adapters/codec.js');
-  const log = await redisLog(url, prefix, total * 2);
+  const engine = kafkaBrokers ? 'kafka' : 'redis';
+  const topic = `bench-ingest-${process.pid}-${Date.now()}`;
+  let log;
+  try {
+    log = kafkaBrokers ? await kafkaLog(kafkaBrokers, topic) : await redisLog(url, prefix, total * 2);
+    await log.start();
+  } catch (error) {
+    await admin.quit().catch(() => {});
+    return { skipped: `no ${engine} log: ${String(error?.message ?? error)}` };
+  }
   const store = new RedisPriceStore({ url, prefix, historyLimit: 1000, candleLimit: 500 });
   const pubsub = existsSync(`${ROOT}dist/adapters/redis/redis-pubsub.js`) ? new RedisPubSub({ url, prefix, codec: tickCodec }) : new MemoryPubSub();
   const redisCpu = async () => {
@@ -168,18 +197,17 @@ async function redisIngest(url, total, symbols, drive, MemoryPubSub, backlog) {
   };
   let out;
   try {
-    await log.start();
     await store.start();
     await pubsub.start();
     const cpuBefore = await redisCpu();
     const produce = () =>
       new Promise((resolve, reject) => {
-        const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { url, prefix, ticks: total, symbols } });
+        const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { engine, url, prefix, brokers: kafkaBrokers, topic, ticks: total, symbols } });
         worker.once('message', (m) => resolve(m.appendPerSecond));
         worker.once('error', reject);
       });
     const result = await drive({ log, store, pubsub, total, produce, backlog });
-    out = { ...result, redisCpuSeconds: (await redisCpu()) - cpuBefore, pubsub: pubsub instanceof MemoryPubSub ? 'memory' : 'redis', url };
+    out = { ...result, log: engine, redisCpuSeconds: (await redisCpu()) - cpuBefore, pubsub: pubsub instanceof MemoryPubSub ? 'memory' : 'redis', url, ...(kafkaBrokers ? { brokers: kafkaBrokers } : {}) };
   } catch (error) {
     out = { error: String(error?.message ?? error) };
   } finally {
@@ -190,7 +218,15 @@ async function redisIngest(url, total, symbols, drive, MemoryPubSub, backlog) {
       if (list.length > 0) deleted += await admin.del(list);
     }
     out.keysDeleted = deleted;
+    if (kafkaBrokers) await deleteTopic(kafkaBrokers, topic);
     await admin.quit().catch(() => {});
   }
   return out;
+}
+
+async function deleteTopic(brokers, topic) {
+  const { Admin } = await import('@platformatic/kafka');
+  const admin = new Admin({ clientId: 'bench-cleanup', bootstrapBrokers: brokers.split(',') });
+  await admin.deleteTopics({ topics: [topic] }).catch(() => {});
+  await admin.close().catch(() => {});
 }

@@ -261,11 +261,15 @@ async function sectionIngest() {
   const everyCore = `0-${cpus().length - 1}`;
   const memory = await runIngest(everyCore, ['--memory', String(P.ingestMemoryTicks), '--redis', '0']);
   const redis = await runIngest(everyCore, ['--memory', '0', '--redis', String(P.ingestRedisTicks)]);
-  const out = { ...memory, ...redis };
-  if (memory.error || redis.error) out.error = [memory.error, redis.error].filter(Boolean).join('; ');
+  // Kafka on the local broker (`npm run kafka:up`), the same tick count as Redis Streams.
+  const kafka = await runIngest(everyCore, ['--memory', '0', '--redis', '0', '--kafka', String(P.ingestRedisTicks), '--kafka-brokers', process.env.KAFKA_BROKERS ?? '127.0.0.1:9092']);
+  const out = { ...memory, ...redis, ...kafka };
+  if (memory.error || redis.error || kafka.error) out.error = [memory.error, redis.error, kafka.error].filter(Boolean).join('; ');
   if (out.memory) log(`ingest, memory: ${f0(out.memory.perSecond)} ticks/s (${out.memory.ticks} ticks in ${f2(out.memory.seconds)} s)`);
   if (out.redis) log(`ingest, Redis Streams: ${out.redis.skipped ?? out.redis.error ?? `${f0(out.redis.perSecond)} ticks/s (${out.redis.ticks} ticks in ${f2(out.redis.seconds)} s)`}`);
   if (out.redisBacklog?.perSecond) log(`ingest, Redis Streams, one processor draining a backlog: ${f0(out.redisBacklog.perSecond)} ticks/s`);
+  if (out.kafka) log(`ingest, Kafka: ${out.kafka.skipped ?? out.kafka.error ?? `${f0(out.kafka.perSecond)} ticks/s (${out.kafka.ticks} ticks in ${f2(out.kafka.seconds)} s)`}`);
+  if (out.kafkaBacklog?.perSecond) log(`ingest, Kafka, one processor draining a backlog: ${f0(out.kafkaBacklog.perSecond)} ticks/s`);
   out.redisBenchmark = redisBenchmark();
   log(`redis-benchmark: ${out.redisBenchmark.note ?? out.redisBenchmark.lines.join(' | ')}`);
   return out;
@@ -451,6 +455,12 @@ function ingestTable(ing) {
     if (ing.redisBacklog?.perSecond) rows.push(['Redis Streams backlog → one processor → Redis store', f0(ing.redisBacklog.ticks), f2(ing.redisBacklog.seconds), f0(ing.redisBacklog.perSecond), redisNotes(ing.redisBacklog)]);
     else rows.push(['Redis Streams → processor → Redis store', '–', '–', '–', ing.redis.skipped ?? ing.redis.error]);
   }
+  if (ing.kafka) {
+    const kafkaNotes = (r) => `8 partitions, acks=all, idempotent producer; Redis CPU ${f2(r.redisCpuSeconds)} s; batches ≤ ${r.maxBatch}; ${r.symbols} symbols`;
+    if (ing.kafka.perSecond) rows.push(['generator → Kafka → processor → Redis store, all running', f0(ing.kafka.ticks), f2(ing.kafka.seconds), f0(ing.kafka.perSecond), `generator appends ${f0(ing.kafka.appendPerSecond)}/s; ${kafkaNotes(ing.kafka)}`]);
+    else rows.push(['Kafka → processor → Redis store', '–', '–', '–', ing.kafka.skipped ?? ing.kafka.error]);
+    if (ing.kafkaBacklog?.perSecond) rows.push(['Kafka backlog → one processor → Redis store', f0(ing.kafkaBacklog.ticks), f2(ing.kafkaBacklog.seconds), f0(ing.kafkaBacklog.perSecond), kafkaNotes(ing.kafkaBacklog)]);
+  }
   if (ing.error) rows.push(['ingest', '–', '–', '–', ing.error]);
   return table(['Path', 'Ticks', 'Seconds', 'Ticks/s', 'Notes'], rows);
 }
@@ -485,6 +495,8 @@ function targets() {
   if (S.ingest?.memory) out.push(['Ingest ≥ 1,000,000 ticks/s in memory', S.ingest.memory.perSecond >= 1e6, `${f0(S.ingest.memory.perSecond)} ticks/s`]);
   if (S.ingest?.redis) out.push(['Ingest ≥ 100,000 ticks/s through Redis Streams, one processor, generator alongside', S.ingest.redis.perSecond ? S.ingest.redis.perSecond >= 1e5 : null, S.ingest.redis.perSecond ? `${f0(S.ingest.redis.perSecond)} ticks/s` : (S.ingest.redis.skipped ?? S.ingest.redis.error)]);
   if (S.ingest?.redisBacklog?.perSecond) out.push(['Ingest ≥ 100,000 ticks/s through Redis Streams, one processor draining a backlog', S.ingest.redisBacklog.perSecond >= 1e5, `${f0(S.ingest.redisBacklog.perSecond)} ticks/s`]);
+  if (S.ingest?.kafka) out.push(['Ingest ≥ 100,000 ticks/s through Kafka, one processor, generator alongside', S.ingest.kafka.perSecond ? S.ingest.kafka.perSecond >= 1e5 : null, S.ingest.kafka.perSecond ? `${f0(S.ingest.kafka.perSecond)} ticks/s` : (S.ingest.kafka.skipped ?? S.ingest.kafka.error)]);
+  if (S.ingest?.kafkaBacklog?.perSecond) out.push(['Ingest ≥ 100,000 ticks/s through Kafka, one processor draining a backlog', S.ingest.kafkaBacklog.perSecond >= 1e5, `${f0(S.ingest.kafkaBacklog.perSecond)} ticks/s`]);
   results.targets = out.map(([target, met, detail]) => ({ target, met, detail }));
   return table(['Target', 'Met', 'Measured'], out.map(([t, m, d]) => [t, m === null ? 'n/a' : m ? 'yes' : 'NO', d]));
 }

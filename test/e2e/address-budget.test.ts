@@ -45,7 +45,7 @@ it('several sockets of one address share one budget for control messages', async
   const pongs = (): number => sockets.reduce((sum, s) => sum + s.controls('pong').length, 0);
   // The pings go out round-robin: the first ADDRESS_BURST are answered, and then every socket
   // hears RATE_LIMITED (once a second at most) for what its address had no budget left for.
-  await waitFor(() => (sockets.every((s) => s.controls('error').length > 0) ? true : undefined), 'a RATE_LIMITED reply on every socket');
+  await waitFor(() => (sockets.every((s) => s.controls('error').length > 0) ? true : undefined), 'a RATE_LIMITED reply on every socket', 30_000);
   const seconds = (Date.now() - started) / 1000;
   const limited = sockets.flatMap((s) => s.controls('error')).map((m) => m as { code?: string; message?: string });
   console.log(`address budget: ${SOCKETS * PER_SOCKET} pings from ${SOCKETS} sockets, ${pongs()} answered, ${limited.length} RATE_LIMITED replies, ${answered()} replies in ${seconds.toFixed(1)} s`);

@@ -110,7 +110,7 @@ describe('analytics over REST', () => {
     const { status, body } = await waitFor(async () => {
       const res = await get<{ mostActive: { symbol: string; volume: number }[] }>('/api/v1/movers?window=1m');
       return res.body.mostActive?.length === 2 ? res : undefined;
-    }, 'movers over 1m', 20_000);
+    }, 'movers over 1m', 60_000);
     expect(status).toBe(200);
     expect(Object.keys(body).sort()).toEqual(['gainers', 'losers', 'mostActive', 'unusualVolume', 'window']);
     const day = await get<{ gainers: unknown[]; mostActive: { symbol: string; vwap: number }[] }>('/api/v1/movers');

@@ -35,7 +35,7 @@ export function upgradeThenReset(port: number, path: string, options: RawUpgrade
   return new Promise((resolve, reject) => {
     const socket: Socket = connect(port, '127.0.0.1');
     let answer = Buffer.alloc(0);
-    const timer = setTimeout(() => finish(new Error(`no answer to ${path} in time`)), 10_000);
+    const timer = setTimeout(() => finish(new Error(`no answer to ${path} in time`)), 30_000);
     const finish = (error?: Error): void => {
       clearTimeout(timer);
       if (!socket.destroyed) socket.resetAndDestroy();
