@@ -24,7 +24,7 @@ const QUICK = argv.includes('--quick');
 const onlyArg = argv.find((a) => a.startsWith('--only'));
 const onlyValue = onlyArg?.includes('=') ? onlyArg.split('=')[1] : onlyArg ? argv[argv.indexOf(onlyArg) + 1] : undefined;
 // Targets first, so a run cut short by the time limit still has them.
-const ALL = QUICK ? ['fanout', 'memory', 'ingest', 'analytics'] : ['fanout', 's2', 's3', 'memory', 'ingest', 'slow', 'variants', 'analytics'];
+const ALL = QUICK ? ['fanout', 'memory', 'ingest', 'analytics', 'tracing'] : ['fanout', 's2', 's3', 'memory', 'ingest', 'slow', 'variants', 'analytics', 'tracing'];
 const SECTIONS = onlyValue ? onlyValue.split(',') : ALL;
 const serversArg = argv.find((a) => a.startsWith('--servers='));
 const SERVERS = serversArg ? serversArg.split('=')[1].split(',') : ['tickstream', 'b1', 'b2'];
@@ -295,6 +295,22 @@ async function sectionAnalytics() {
   }
 }
 
+/** Tracing's cost on the tick path: off, sampling ratio 0 and 0.01 (bench/tracing.mjs), one core. */
+async function sectionTracing() {
+  const child = spawnPinned({ core: '0', cmd: process.execPath, args: [`${ROOT}bench/tracing.mjs`, '--ticks', String(QUICK ? 100_000 : 500_000), '--symbols', '100'], stdout: 'pipe' });
+  let stdout = '';
+  child.stdout.on('data', (d) => (stdout += d.toString()));
+  await child.exited;
+  try {
+    const out = JSON.parse(stdout.trim().split('\n').pop());
+    for (const [name, r] of Object.entries(TRACING_SETTINGS)) if (out[name]) log(`tracing ${r}: ${f0(out[name].perSecond)} ticks/s, ${f2(out[name].cpuMicrosPerTick)} µs CPU per tick`);
+    return out;
+  } catch {
+    return { error: `tracing benchmark failed: ${(child.stderrText || stdout || '').slice(-500)}` };
+  }
+}
+const TRACING_SETTINGS = { off: 'off (SDK not loaded)', ratio0: 'on, sampling ratio 0', ratio001: 'on, sampling ratio 0.01, OTLP/protobuf export' };
+
 /** One run of bench/ingest.mjs: its JSON line, or `{ error }`. */
 async function runIngest(core, args) {
   const child = spawnPinned({ core, cmd: process.execPath, args: [`${ROOT}bench/ingest.mjs`, ...args, '--timeout-ms', '150000'], stdout: 'pipe' });
@@ -535,6 +551,15 @@ function markdown() {
     const rb = S.ingest.redisBenchmark;
     if (rb) parts.push(rb.note ? `redis-benchmark: ${rb.note}` : `Reference, same machine (Redis itself, pipelined 16 deep):\n\n${rb.commands.map((c) => `    ${c}`).join('\n')}\n\n${rb.lines.map((l) => `    ${l}`).join('\n')}`, '');
   }
+  if (S.analytics) {
+    const a = S.analytics;
+    parts.push('## Analytics role', '', a.error ?? `${f0(a.perSecond)} ticks/s, ${f2(a.cpuMicrosPerTick)} µs CPU per tick (${a.symbols} symbols × ${a.intervals} intervals × ${a.indicators} indicators, one core)`, '');
+  }
+  if (S.tracing) {
+    const t = S.tracing;
+    const rows = Object.entries(TRACING_SETTINGS).filter(([name]) => t[name]).map(([name, label]) => [label, f0(t[name].ticks), f0(t[name].perSecond), f2(t[name].cpuMicrosPerTick)]);
+    parts.push('## Tracing on the tick path (generator → memory log → processor → memory store, one process)', '', t.error ?? table(['Tracing', 'Ticks', 'Ticks/s', 'CPU µs per tick'], rows), '');
+  }
   parts.push(`Wall time: ${f0((Date.now() - startedAt) / 1000)} s.`, '');
   return parts.join('\n');
 }
@@ -562,7 +587,7 @@ function finish(code = 0) {
 
 pinSelf(LOAD_CORE);
 log(`tickstream bench, ${QUICK ? 'quick' : 'full'} mode: ${SECTIONS.join(', ')} · ${results.meta.taskset} · load average ${results.meta.loadavgAtStart}`);
-const SECTION_FNS = { fanout: sectionFanout, variants: sectionVariants, s2: sectionS2, s3: sectionS3, slow: sectionSlow, memory: sectionMemory, ingest: sectionIngest, analytics: sectionAnalytics };
+const SECTION_FNS = { fanout: sectionFanout, variants: sectionVariants, s2: sectionS2, s3: sectionS3, slow: sectionSlow, memory: sectionMemory, ingest: sectionIngest, analytics: sectionAnalytics, tracing: sectionTracing };
 for (const name of SECTIONS) {
   const fn = SECTION_FNS[name];
   if (!fn) {
