@@ -1,3 +1,5 @@
+import type { SourceTrade } from '../domain/ingest/source-trade.js';
+
 /**
  * IngestSource — one external feed of trades (a provider's WebSocket, a file, a Kafka topic) that
  * the `ingestor` role turns into tickstream ticks.
@@ -21,15 +23,8 @@ export interface IngestSource {
   status(): SourceStatus;
 }
 
-/** One trade as the feed reported it; `ts` in epoch milliseconds at the source. */
-export interface SourceTrade {
-  readonly symbol: string;
-  readonly price: number;
-  readonly size: number;
-  readonly ts: number;
-  /** The producer's own number, when the feed has one (duplicates are judged by it). */
-  readonly sourceSeq?: number;
-}
+// The trade is a domain value (replay files are read into it in src/domain); sources import it from here.
+export type { SourceTrade };
 
 export interface IngestSink {
   /** Resolves when the trades are on the log (or were refused, and counted). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay } from '../../src/adapters/ingest/backoff.js';
+import { backoffDelay } from '../../src/domain/backoff.js';
 import { errorKind, parseFinnhubMessage, readTrade } from '../../src/adapters/ingest/finnhub-protocol.js';
 import { RepeatFilter } from '../../src/domain/ingest/repeat-filter.js';
 

@@ -2,7 +2,7 @@ import WebSocket from 'ws';
 import { RepeatFilter } from '../../domain/ingest/repeat-filter.js';
 import type { Logger } from '../../observability/logger.js';
 import type { IngestSink, IngestSource, SourceStatus, SourceTrade } from '../../ports/ingest-source.js';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay } from '../../domain/backoff.js';
 import { errorKind, parseFinnhubMessage, readTrade, subscribeMessage } from './finnhub-protocol.js';
 
 export interface FinnhubSourceOptions {

@@ -1,4 +1,4 @@
-import type { SourceTrade } from '../../ports/ingest-source.js';
+import type { SourceTrade } from './source-trade.js';
 
 /** Column (or NDJSON field) names accepted for each part of a trade, first match wins. */
 const FIELDS = {

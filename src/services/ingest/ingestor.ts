@@ -1,4 +1,4 @@
-import { backoffDelay } from '../../adapters/ingest/backoff.js';
+import { backoffDelay } from '../../domain/backoff.js';
 import type { Tick } from '../../domain/tick.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
