@@ -1,3 +1,4 @@
+// @ts-check
 // Analytics: ticks/s the analytics role sustains with the full indicator set (SMA and EMA 9/20/50/200,
 // RSI 14, MACD 12/26/9, Bollinger 20/2, VWAP, ATR 14, volatility 20) on every candle interval
 // (1s, 1m, 5m, 1h), and its CPU per tick. Uses tickstream's own classes from dist/: the role's

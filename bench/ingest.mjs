@@ -1,3 +1,4 @@
+// @ts-check
 // Ingest: ticks/s through generator → log → processor → store, with tickstream's own classes from
 // dist/. The generator makes ticks with the market model and appends them as fast as the log takes
 // them while one processor consumes; the clock runs from the first append until the store has
@@ -186,7 +187,7 @@ async function redisIngest(url, total, symbols, drive, MemoryPubSub, backlog, ka
     await log.start();
   } catch (error) {
     await admin.quit().catch(() => {});
-    return { skipped: `no ${engine} log: ${String(error?.message ?? error)}` };
+    return { skipped: `no ${engine} log: ${error instanceof Error ? error.message : String(error)}` };
   }
   const store = new RedisPriceStore({ url, prefix, historyLimit: 1000, candleLimit: 500 });
   const pubsub = existsSync(`${ROOT}dist/adapters/redis/redis-pubsub.js`) ? new RedisPubSub({ url, prefix, codec: tickCodec }) : new MemoryPubSub();
@@ -209,7 +210,7 @@ async function redisIngest(url, total, symbols, drive, MemoryPubSub, backlog, ka
     const result = await drive({ log, store, pubsub, total, produce, backlog });
     out = { ...result, log: engine, redisCpuSeconds: (await redisCpu()) - cpuBefore, pubsub: pubsub instanceof MemoryPubSub ? 'memory' : 'redis', url, ...(kafkaBrokers ? { brokers: kafkaBrokers } : {}) };
   } catch (error) {
-    out = { error: String(error?.message ?? error) };
+    out = { error: error instanceof Error ? error.message : String(error) };
   } finally {
     await Promise.allSettled([log.close(), store.close(), pubsub.close()]);
     let deleted = 0;

@@ -1,3 +1,4 @@
+// @ts-check
 // Order command path: publish (confirmed) → consumer handler, through the OrderQueue adapters
 // (in memory and RabbitMQ) beside a raw amqplib publish-confirm/consume baseline, in one run.
 // Not the full submit → fill over REST (that adds HTTP, the database and a tick): see README.
@@ -46,6 +47,7 @@ async function drive(publish, subscribe) {
 
 async function viaAdapter(queue) {
   await queue.start();
+  /** @type {{ stop(): Promise<void> } | undefined} */
   let consumer;
   try {
     return await drive(
@@ -83,6 +85,7 @@ async function rawAmqplib(name) {
 const run = randomUUID().slice(0, 8);
 const logger = createLogger({ level: 'silent', format: 'json' });
 const rabbit = new RabbitOrderQueue(codec, { url: URL, queue: `bench.orders.${run}`, retry: policy, connectionName: `tickstream-bench-${run}`, logger });
+/** @type {[string, { perSecond: number, p50: string, p99: string }][]} */
 const rows = [
   ['OrderQueue memory', await viaAdapter(new MemoryOrderQueue(codec, policy))],
   ['OrderQueue RabbitMQ', await viaAdapter(rabbit)],

@@ -1,3 +1,4 @@
+// @ts-check
 // B1 — the plainest fan-out: a `ws` server, a symbol → Set<socket> map, JSON.stringify once per
 // tick and ws.send to each subscriber. No queue, no conflation, no limits. `/stats` is for the
 // harness only (event-loop delay, RSS), polled outside the measurement window.
@@ -27,7 +28,7 @@ wss.on('connection', (ws, req) => {
   // client sets this way after connecting them idle.
   ws.on('message', (data) => {
     try {
-      const m = JSON.parse(data);
+      const m = JSON.parse(data.toString());
       if (m.action !== 'subscribe' || !Array.isArray(m.symbols)) return;
       for (const s of m.symbols) {
         if (!bySymbol.has(s) || wanted.has(s)) continue;

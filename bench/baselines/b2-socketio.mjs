@@ -1,3 +1,4 @@
+// @ts-check
 // B2 — Socket.IO, as in the kafka-stream-sim-dashboard reference: a room per symbol and
 // io.to(symbol).emit('tick', tick) for each tick; websocket transport only.
 import http from 'node:http';

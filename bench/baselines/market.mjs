@@ -1,3 +1,4 @@
+// @ts-check
 // The baselines' tick source: the same open-loop cadence as tickstream's GeneratorService
 // (a timer every max(1, min(100, 1000/rate)) ms makes every tick due since start, at most one
 // second's worth per turn; what could not be made in time is skipped), `ts` stamped at creation,

@@ -1,3 +1,4 @@
+// @ts-check
 // One fan-out run: a server, the same clients, the same open-loop rate; a warm-up, then a window
 // in which the clients record latency and loss and the server's CPU, RSS and counters are read.
 import { clearInterval, setInterval } from 'node:timers';
@@ -16,12 +17,24 @@ const WORKER = fileURLToPath(new URL('../load/worker.mjs', import.meta.url));
  * @param {number} o.rate ticks per second over all symbols
  * @param {Set<number>} [o.slow] clients that stop reading right after their handshake
  * @param {string[][]} [o.extra] more clients (e.g. firehose ones), appended after `subscriptions`
+ * @param {string} [o.label] the run's name in the tables
+ * @param {number} o.warmMs before measuring
+ * @param {number} o.measureMs the measured window
+ * @param {boolean} [o.batch] clients opt into batched frames
+ * @param {Record<string, string>} [o.env] settings for the server
+ * @param {number} [o.staleLimitMs] a symbol older than this on a client counts as stale
+ * @param {string[]} [o.nodeArgs] for the server's node
+ * @param {number} [o.connectDeadlineMs] all clients connected by then, or the run fails
+ * @param {boolean} [o.deferSubscribe] connect everyone first, subscribe after
+ * @returns {Promise<any>} the run's figures (see bench/README.md)
  */
 export async function fanout(o) {
   const { kind, symbols, subscriptions, rate, warmMs, measureMs, slow = new Set(), extra = [], batch = false, env = {}, staleLimitMs = 200, label, nodeArgs = [], connectDeadlineMs = 90_000, deferSubscribe = false } = o;
   const started = Date.now();
+  /** @type {{ symbols: string[], slow?: boolean, observer?: boolean }[]} */
   const list = [...subscriptions, ...extra].map((syms, i) => ({ symbols: syms, slow: slow.has(i) }));
   list.push({ symbols, observer: true }); // sees every tick: the staleness check looks up skipped ticks' ts
+  /** @type {Record<string, any>} */
   const result = {
     label: label ?? kind,
     kind,
@@ -40,7 +53,7 @@ export async function fanout(o) {
   try {
     server = await startServer(kind, { symbols, rate, env, nodeArgs });
   } catch (error) {
-    return { ...result, error: `server did not start: ${String(error?.message ?? error)}`, serverAlive: false };
+    return { ...result, error: `server did not start: ${error instanceof Error ? error.message : String(error)}`, serverAlive: false };
   }
   const worker = startWorker(WORKER);
   try {
@@ -98,7 +111,7 @@ export async function fanout(o) {
       rssSeries,
     });
   } catch (error) {
-    result.error = String(error?.message ?? error);
+    result.error = error instanceof Error ? error.message : String(error);
     result.serverAlive = server.alive();
     result.rssMB = summarizeRss(rssSeries);
     result.rssSeries = rssSeries;

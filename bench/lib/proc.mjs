@@ -1,3 +1,4 @@
+// @ts-check
 // Child processes of the benchmark: pinned to a core with taskset when there is one, with the
 // open-file limit raised to the hard limit, all killed when the harness exits for any reason.
 /* global fetch, AbortSignal */
@@ -37,16 +38,25 @@ export function pinSelf(core) {
 }
 
 /**
+ * A child with what the harness reads of it: the tail of its stderr, and a promise of its exit.
+ * @typedef {import('node:child_process').ChildProcess & { stderrText: string, exited: Promise<{ code: number | null, signal: NodeJS.Signals | null }> }} PinnedChild
+ */
+
+/**
  * Spawns `cmd args` through bash (for `ulimit -n`) and taskset; both `exec`, so the pid is the
  * program's own and /proc/<pid> reads it.
+ * @param {{ core?: number | string, cmd: string, args?: string[], env?: NodeJS.ProcessEnv, ipc?: boolean, quiet?: boolean, cwd?: string, stdout?: 'pipe' | 'inherit' | 'ignore' }} o
+ * @returns {PinnedChild}
  */
 export function spawnPinned({ core, cmd, args = [], env = process.env, ipc = false, quiet = true, cwd, stdout }) {
   const pre = TASKSET && core !== undefined ? ['taskset', '-c', String(core)] : [];
-  const child = spawn('bash', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"', 'bench', ...pre, cmd, ...args], {
-    env,
-    cwd,
-    stdio: ipc ? ['ignore', 'inherit', 'inherit', 'ipc'] : ['ignore', stdout ?? (quiet ? 'ignore' : 'inherit'), 'pipe'],
-  });
+  const child = /** @type {PinnedChild} */ (
+    spawn('bash', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"', 'bench', ...pre, cmd, ...args], {
+      env,
+      cwd,
+      stdio: ipc ? ['ignore', 'inherit', 'inherit', 'ipc'] : ['ignore', stdout ?? (quiet ? 'ignore' : 'inherit'), 'pipe'],
+    })
+  );
   children.add(child);
   child.stderrText = '';
   child.stderr?.on('data', (d) => {
@@ -61,7 +71,7 @@ export function spawnPinned({ core, cmd, args = [], env = process.env, ipc = fal
   return child;
 }
 
-/** SIGTERM, then SIGKILL after `graceMs`. */
+/** SIGTERM, then SIGKILL after `graceMs`. @param {PinnedChild} child */
 export async function stopChild(child, graceMs = 4000) {
   if (child.exitCode !== null || child.signalCode !== null) return;
   try {
@@ -101,20 +111,22 @@ export function rssBytes(pid) {
   }
 }
 
+/** @returns {Promise<number>} */
 export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', reject);
     srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
+      const { port } = /** @type {import('node:net').AddressInfo} */ (srv.address());
       srv.close(() => resolve(port));
     });
   });
 }
 
+/** @param {number} ms @returns {Promise<void>} */
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls `url` until it answers 200, the child dies, or `timeoutMs` passes. */
+/** Polls `url` until it answers 200, the child dies, or `timeoutMs` passes. @param {string} url @param {PinnedChild} child */
 export async function waitHttp(url, child, timeoutMs = 60_000) {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
@@ -135,7 +147,7 @@ export function startWorker(workerPath) {
   const child = spawnPinned({ core: LOAD_CORE, cmd: process.execPath, args: ['--max-old-space-size=8192', workerPath], ipc: true });
   let next = 1;
   const waiting = new Map();
-  child.on('message', (msg) => {
+  child.on('message', (/** @type {any} */ msg) => {
     const w = waiting.get(msg.id);
     if (!w) return;
     waiting.delete(msg.id);
@@ -148,6 +160,7 @@ export function startWorker(workerPath) {
   });
   return {
     child,
+    /** @param {string} cmd @param {object} payload @returns {Promise<any>} */
     request(cmd, payload = {}, timeoutMs = 120_000) {
       const id = next++;
       return new Promise((resolve, reject) => {

@@ -1,3 +1,4 @@
+// @ts-check
 // Summarises a V8 .cpuprofile (node --cpu-prof): self time per function, top N.
 //   node bench/lib/profile-summary.mjs <file.cpuprofile> [top=30]
 import { readFileSync } from 'node:fs';

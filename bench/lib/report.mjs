@@ -1,3 +1,4 @@
+// @ts-check
 // Markdown tables for the console and bench/results/latest.md.
 
 export function table(headers, rows) {

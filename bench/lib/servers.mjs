@@ -1,3 +1,4 @@
+// @ts-check
 // The three servers under test, started the same way: pinned to the server core, on a free
 // loopback port, ready when their health URL answers.
 /* global fetch, AbortSignal */
@@ -107,10 +108,10 @@ class Server {
           generated: m.tickstream_ticks_generated_total ?? NaN,
         };
       }
-      const s = await (await fetch(`http://127.0.0.1:${this.port}/stats`, { signal: AbortSignal.timeout(20_000) })).json();
+      const s = /** @type {any} */ (await (await fetch(`http://127.0.0.1:${this.port}/stats`, { signal: AbortSignal.timeout(20_000) })).json());
       return { eldP99Ms: s.eldP99Ms, conflated: 0, framesSent: NaN, slowCloses: 0, connections: s.connections, generated: s.generated };
     } catch (error) {
-      return { error: String(error.message ?? error), eldP99Ms: NaN, conflated: NaN, slowCloses: NaN };
+      return { error: error instanceof Error ? error.message : String(error), eldP99Ms: NaN, conflated: NaN, slowCloses: NaN };
     }
   }
 

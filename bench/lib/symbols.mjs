@@ -1,3 +1,4 @@
+// @ts-check
 // The benchmark's universe and who subscribes to what.
 
 /** SYM000 … SYM{S-1}: fixed width, so clients read the symbol's index from its digits. */

@@ -1,3 +1,4 @@
+// @ts-check
 // Load generator: thousands of WebSocket clients in one process, driven by bench/run.mjs over IPC.
 //
 // Plain WebSocket servers (tickstream, B1) are read by a minimal client on net.Socket: it frames
@@ -138,7 +139,7 @@ function connectRaw(ci, port, path, slow) {
     // `onread`: the kernel's bytes land in one buffer shared by every socket of this process and
     // are parsed at once, with no Buffer or stream event per read. What must outlive the call (a
     // partial frame) is copied out.
-    const sock = net.connect({ host: '127.0.0.1', port, onread: { buffer: READ_BUFFER, callback: (n, buf) => onData(buf.subarray(0, n), true) } });
+    const sock = net.connect({ host: '127.0.0.1', port, onread: { buffer: READ_BUFFER, callback: (n, buf) => (onData(/** @type {Buffer} */ (buf).subarray(0, n), true), true) } });
     const client = { sock, closed: false, byUs: false, close: () => sock.destroy() };
     clients[ci] = client;
     let handshaking = true;
@@ -302,7 +303,7 @@ async function connectAll(msg) {
         } catch (error) {
           failed.push(ci);
           if (attempt === 3) {
-            const why = String(error?.message ?? error).slice(0, 80);
+            const why = (error instanceof Error ? error.message : String(error)).slice(0, 80);
             failures.set(why, (failures.get(why) ?? 0) + 1);
           }
         }
@@ -443,7 +444,7 @@ function closeAll() {
   }
 }
 
-process.on('message', async (msg) => {
+process.on('message', async (/** @type {any} */ msg) => {
   try {
     switch (msg.cmd) {
       case 'connect':
@@ -466,7 +467,7 @@ process.on('message', async (msg) => {
         break;
     }
   } catch (error) {
-    process.send({ id: msg.id, error: String(error?.stack ?? error) });
+    process.send({ id: msg.id, error: error instanceof Error ? String(error.stack ?? error) : String(error) });
   }
 });
 process.on('disconnect', () => process.exit(0));
