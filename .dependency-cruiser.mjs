@@ -111,9 +111,11 @@ export default {
     {
       name: 'client-on-protocol',
       severity: 'error',
-      comment: 'The client ships to browsers and other programs (`tickstream/client`): it speaks the protocol and nothing else.',
+      comment:
+        'The client ships to browsers and other programs (`tickstream/client`): it speaks the protocol and nothing else. ' +
+        'Exception: src/domain/backoff.ts, the one retry rule, which imports nothing (browser-safe).',
       from: { path: CLIENT },
-      to: { pathNot: [CLIENT, PROTOCOL] },
+      to: { pathNot: [CLIENT, PROTOCOL, '^src/domain/backoff\\.ts$'] },
     },
     {
       name: 'browser-code-no-node',

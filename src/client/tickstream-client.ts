@@ -265,7 +265,7 @@ export class TickstreamClient {
       this.token = undefined;
       this.events.tokenRejected?.();
     }
-    const delayMs = backoffDelay(this.attempt, this.random, this.options.backoff ?? DEFAULT_BACKOFF);
+    const delayMs = backoffDelay(this.attempt, this.options.backoff ?? DEFAULT_BACKOFF, this.random);
     this.attempt++;
     this.setStatus('reconnecting', { attempt: this.attempt, delayMs, code: event.code, reason: event.reason });
     this.retryTimer = this.timers.setTimeout(() => {

@@ -1,3 +1,4 @@
+import { backoffDelay, doubling } from '../domain/backoff.js';
 import type { Adapter } from './lifecycle.js';
 
 /**
@@ -59,4 +60,4 @@ export interface RetryPolicy {
 }
 
 /** Exponential backoff: base, 2 × base, 4 × base, … */
-export const retryDelayMs = (policy: RetryPolicy, attempt: number): number => policy.baseDelayMs * 2 ** (attempt - 1);
+export const retryDelayMs = (policy: RetryPolicy, attempt: number): number => backoffDelay(attempt - 1, doubling(policy.baseDelayMs, Infinity));

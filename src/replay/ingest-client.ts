@@ -1,3 +1,4 @@
+import { backoffDelay, doubling } from '../domain/backoff.js';
 import type { SourceTrade } from '../ports/ingest-source.js';
 
 export interface IngestAnswer {
@@ -10,6 +11,8 @@ export interface IngestAnswer {
 export class IngestRefused extends Error {}
 
 const RETRIES = 5;
+/** 200 ms, 400 ms, … 3.2 s: a restarting server has a few seconds to come back. */
+const RETRY_BACKOFF = doubling(200, Infinity);
 
 /**
  * Posts batches to a tickstream server's `POST /api/v1/ticks`. A server that is busy or briefly
@@ -37,7 +40,7 @@ export class IngestClient {
         // these ticks carry no producer seq that would make a second post harmless.
         const cause = (error as Error).cause as NodeJS.ErrnoException | undefined;
         if (attempt >= RETRIES || cause?.code !== 'ECONNREFUSED') throw new Error(`cannot reach ${this.url}: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`);
-        await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** attempt));
+        await new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt, RETRY_BACKOFF)));
         continue;
       }
       const text = await response.text();
@@ -50,7 +53,7 @@ export class IngestClient {
         // not JSON: the text itself is the best reason there is
       }
       if (response.status === 503 && attempt < RETRIES) {
-        await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** attempt));
+        await new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt, RETRY_BACKOFF)));
         continue;
       }
       if ([401, 403, 404, 501].includes(response.status)) throw new IngestRefused(`${this.url} refused the ticks (HTTP ${response.status} ${reason})`);

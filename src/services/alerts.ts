@@ -1,3 +1,4 @@
+import { backoffDelay, doubling } from '../domain/backoff.js';
 import { utcDayStart } from '../domain/daily-stats.js';
 import { userChannel, type AlertEvent, type UserEvent } from '../domain/accounts/user-events.js';
 import type { AlertRule } from '../domain/alerts/alert.js';
@@ -34,6 +35,8 @@ export interface AlertsDeps {
 
 /** Polls overlap by this much, so a write whose transaction began just before a poll is not missed. */
 const POLL_OVERLAP_MS = 5_000;
+/** Loading the alert index again after a failure: 250 ms, doubling up to 10 s. */
+const LOAD_RETRY = doubling(250, 10_000);
 /** Deletion tombstones outlive any poll window by far. */
 const TOMBSTONE_TTL_MS = 3_600_000;
 /** A write refused because the alert changed is re-read and decided again, this many times at most. */
@@ -120,7 +123,7 @@ export class AlertsService implements Service, AlertListener {
         if (!this.stopped) this.schedulePoll();
         return;
       } catch (error) {
-        const delay = Math.min(10_000, 250 * 2 ** attempt);
+        const delay = backoffDelay(attempt, LOAD_RETRY);
         this.deps.logger.warn({ err: error, retryInMs: delay }, 'loading alerts failed; retrying');
         await new Promise((resolve) => setTimeout(resolve, delay).unref());
       }

@@ -4,6 +4,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { EventLog, LogRecordInput } from '../ports/event-log.js';
 import type { Service } from '../ports/lifecycle.js';
+import { backoffDelay, doubling, type BackoffPolicy } from '../domain/backoff.js';
 import type { PriceStore } from '../ports/price-store.js';
 
 export interface GeneratorDeps {
@@ -45,7 +46,9 @@ export class GeneratorService implements Service {
   /** A numbered batch the log has not taken yet; retried before anything else is made. */
   private unappended: LogRecordInput<Tick>[] | undefined;
   private retryAt = 0;
-  private backoffMs: number;
+  /** Appends failed in a row: how long the next retry waits (src/domain/backoff.ts). */
+  private appendFailures = 0;
+  private readonly appendRetry: BackoffPolicy;
   private startedAt = 0;
   private produced = 0;
   /** Ticks actually made (produced counts those due, including skipped ones). */
@@ -54,7 +57,7 @@ export class GeneratorService implements Service {
 
   constructor(private readonly deps: GeneratorDeps) {
     this.now = deps.now ?? Date.now;
-    this.backoffMs = deps.retryBackoffMs ?? 100;
+    this.appendRetry = doubling(deps.retryBackoffMs ?? 100, MAX_RETRY_BACKOFF_MS);
   }
 
   async start(): Promise<void> {
@@ -113,14 +116,13 @@ export class GeneratorService implements Service {
         () => {
           if (this.unappended) this.deps.logger.info({ count: records.length }, 'held ticks appended; generating again');
           this.unappended = undefined;
-          this.backoffMs = this.deps.retryBackoffMs ?? 100;
+          this.appendFailures = 0;
           this.deps.metrics.ticksGenerated.inc(records.length);
         },
         (error: unknown) => {
           if (!this.unappended) this.deps.logger.warn({ err: error, count: records.length }, 'appending ticks failed; holding them and retrying in order');
           this.unappended = records;
-          this.retryAt = this.now() + this.backoffMs;
-          this.backoffMs = Math.min(MAX_RETRY_BACKOFF_MS, this.backoffMs * 2);
+          this.retryAt = this.now() + backoffDelay(this.appendFailures++, this.appendRetry);
         },
       )
       .finally(() => {

@@ -1,4 +1,5 @@
 import { userChannel, type UserEvent } from '../domain/accounts/user-events.js';
+import { backoffDelay, doubling } from '../domain/backoff.js';
 import type { OrderCommand } from '../domain/orders/commands.js';
 import { matchTick, type FillBounds } from '../domain/orders/matching.js';
 import { toDollars, type Money } from '../domain/orders/money.js';
@@ -33,6 +34,8 @@ export interface OrdersDeps {
 }
 
 /** Bounds that never limit: used to ask "could this tick do anything?" before taking locks. */
+/** Loading open orders again after a failure: 250 ms, doubling up to 10 s. */
+const LOAD_RETRY = doubling(250, 10_000);
 const UNBOUNDED: FillBounds = { spendable: Number.MAX_SAFE_INTEGER, held: Number.MAX_SAFE_INTEGER };
 
 /**
@@ -189,7 +192,7 @@ export class OrdersService implements Service {
         this.scheduleRefresh();
         return;
       } catch (error) {
-        const delay = Math.min(10_000, 250 * 2 ** attempt);
+        const delay = backoffDelay(attempt, LOAD_RETRY);
         this.deps.logger.warn({ err: error, retryInMs: delay }, 'loading open orders failed; retrying');
         await new Promise((resolve) => setTimeout(resolve, delay).unref());
       }

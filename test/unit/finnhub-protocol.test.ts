@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay } from '../../src/domain/backoff.js';
 import { errorKind, parseFinnhubMessage, readTrade } from '../../src/adapters/ingest/finnhub-protocol.js';
 import { RepeatFilter } from '../../src/domain/ingest/repeat-filter.js';
 
@@ -18,16 +17,6 @@ describe('Finnhub protocol', () => {
     expect(errorKind('Subscribing to too many symbols')).toBe('rate');
     expect(errorKind('API limit reached')).toBe('rate');
     expect(errorKind('Symbol not found')).toBe('other');
-  });
-});
-
-describe('reconnect backoff', () => {
-  it('doubles from the base up to the cap, with half of each wait random', () => {
-    const base = { baseMs: 500, maxMs: 30_000 };
-    expect([0, 1, 2, 3].map((a) => backoffDelay(a, base, () => 0))).toEqual([250, 500, 1000, 2000]);
-    expect([0, 1, 2, 3].map((a) => backoffDelay(a, base, () => 1))).toEqual([500, 1000, 2000, 4000]);
-    expect(backoffDelay(50, base, () => 1)).toBe(30_000);
-    expect(backoffDelay(50, base, () => 0)).toBe(15_000);
   });
 });
 

@@ -49,8 +49,8 @@ describe('shortcuts', () => {
 describe('backoff', () => {
   it('doubles from the initial delay up to the cap; jitter takes off up to half', () => {
     const options = { initialMs: 100, maxMs: 1_000, factor: 2, jitter: 0.5 };
-    expect([0, 1, 2, 3, 4, 5].map((a) => backoffDelay(a, () => 0, options))).toEqual([100, 200, 400, 800, 1_000, 1_000]);
-    expect(backoffDelay(3, () => 0.999999, options)).toBe(400);
+    expect([0, 1, 2, 3, 4, 5].map((a) => backoffDelay(a, options, () => 0))).toEqual([100, 200, 400, 800, 1_000, 1_000]);
+    expect(backoffDelay(3, options, () => 0.999999)).toBe(400);
   });
 });
 

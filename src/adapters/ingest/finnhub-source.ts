@@ -138,7 +138,7 @@ export class FinnhubSource implements IngestSource {
 
   private retry(why: string): void {
     if (this.stopped) return;
-    const delay = backoffDelay(this.attempt++, { baseMs: RECONNECT_BASE_MS, maxMs: this.options.reconnectMaxMs });
+    const delay = backoffDelay(this.attempt++, { initialMs: RECONNECT_BASE_MS, maxMs: this.options.reconnectMaxMs, factor: 2, jitter: 0.5 });
     this.state = { state: 'connecting', reason: why };
     this.log.warn({ retryInMs: delay, attempt: this.attempt }, `finnhub: ${why}; reconnecting`);
     this.timer = setTimeout(() => this.connect(), delay);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { backoffDelay, doubling } from '../../domain/backoff.js';
 import type { Logger } from '../../observability/logger.js';
 import type { IngestSink, IngestSource, SourceStatus } from '../../ports/ingest-source.js';
 import type { Codec } from '../codec.js';
@@ -80,7 +81,7 @@ export class KafkaTopicSource implements IngestSource {
       } catch (error) {
         this.state = { state: 'connecting', reason: describeKafkaError(error) };
         this.options.logger.warn({ topic: this.options.topic, err: error }, 'cannot join the Kafka topic yet; retrying');
-        await sleep(Math.min(30_000, 500 * 2 ** attempt));
+        await sleep(backoffDelay(attempt, doubling(500, 30_000)));
       }
     }
   }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { backoffDelay, doubling } from '../../domain/backoff.js';
 import type { BatchHandler, ConsumeOptions, Consumer, EventLog, LogRecord, LogRecordInput } from '../../ports/event-log.js';
 import { partitionFor } from '../partitioning.js';
 
@@ -150,7 +151,9 @@ export class MemoryEventLog<T> implements EventLog<T> {
   }
 
   private async run(group: Group, member: Member, handler: BatchHandler<T>, maxBatch: number): Promise<void> {
-    let backoff = this.options.retryBackoffMs ?? 100;
+    // Failed batches in a row: how long the next pause is (src/domain/backoff.ts).
+    const retry = doubling(this.options.retryBackoffMs ?? 100, 5_000);
+    let failures = 0;
     let rotate = 0;
     while (member.running) {
       const batch: LogRecord<T>[] = [];
@@ -184,11 +187,10 @@ export class MemoryEventLog<T> implements EventLog<T> {
           group.busy[p] = undefined;
           group.position[p] = group.committed[p]!;
         }
-        await new Promise((resolve) => setTimeout(resolve, backoff));
-        backoff = Math.min(backoff * 2, 5_000);
+        await new Promise((resolve) => setTimeout(resolve, backoffDelay(failures++, retry)));
         continue;
       }
-      backoff = this.options.retryBackoffMs ?? 100;
+      failures = 0;
       for (const p of taken) {
         // Aborted meanwhile: the records were handed back, acknowledging now would lose them.
         if (group.busy[p] !== member) continue;

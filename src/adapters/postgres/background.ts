@@ -1,4 +1,5 @@
 import { TickstreamError } from '../../domain/errors.js';
+import { backoffDelay, doubling } from '../../domain/backoff.js';
 import type { AccountRepository, AlertRepository, Database, OrderRepository, Repositories } from '../../ports/database.js';
 import type { SqlDatabase } from './sql-database.js';
 
@@ -76,7 +77,7 @@ export class BackgroundDatabase implements Database {
       } catch (error) {
         if (this.closed) throw error;
         this.lastError = error;
-        const delay = Math.min(MAX_RETRY_MS, 250 * 2 ** attempt);
+        const delay = backoffDelay(attempt, doubling(250, MAX_RETRY_MS));
         this.options.onRetry(error, delay);
         await new Promise<void>((resolve) => {
           this.wake = resolve;

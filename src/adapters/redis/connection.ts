@@ -1,4 +1,5 @@
 import { createClient, type RedisClientType } from 'redis';
+import { backoffDelay, type BackoffPolicy } from '../../domain/backoff.js';
 
 /** The structured-logger subset the Redis adapters use (pino's `warn(obj, msg)` fits). */
 export interface RedisLogger {
@@ -8,11 +9,15 @@ export interface RedisLogger {
 /** node-redis's default client: RESP3, no modules or scripts registered on it. */
 export type RedisClient = RedisClientType;
 
-/** Reconnect delays grow 50 ms, 100 ms, … up to 2 s and never give up: an outage must not end the process. */
+/**
+ * Reconnect delays of 50–62 ms, 100–125 ms, … up to 2–2.5 s, and never give up: an outage must not
+ * end the process. A fifth of each is random, so processes that lost Redis together do not
+ * reconnect in lockstep.
+ */
+const RECONNECT: BackoffPolicy = { initialMs: 62.5, maxMs: 2_500, factor: 2, jitter: 0.2 };
+
 export function reconnectDelay(retries: number): number {
-  const base = Math.min(2_000, 50 * 2 ** Math.min(retries, 6));
-  // Jitter, so many processes that lost Redis together do not reconnect in lockstep.
-  return base + Math.floor(Math.random() * (base / 4));
+  return backoffDelay(retries, RECONNECT);
 }
 
 export interface ClientOptions {

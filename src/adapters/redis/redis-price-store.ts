@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MultiErrorReply, type RedisArgument } from 'redis';
+import { backoffDelay, type BackoffPolicy } from '../../domain/backoff.js';
 import { CANDLE_INTERVAL_NAMES, type CandleInterval, type CandleView } from '../../domain/candles.js';
 import { toQuote, type Quote } from '../../domain/daily-stats.js';
 import type { IndicatorPoint } from '../../domain/analytics/symbol-analytics.js';
@@ -36,8 +37,8 @@ const DEFAULT_TTL_SECONDS = 7 * 24 * 3600;
 const STATE_CACHE_LIMIT = 10_000;
 /** Rounds against other writers of the same symbols before a batch fails (and is redelivered by the log). */
 const MAX_ATTEMPTS = 50;
-/** Longest random pause between two rounds. */
-const MAX_BACKOFF_MS = 50;
+/** After a lost race: up to 4 ms, 8 ms, … 50 ms, all of it random ("full jitter"), so racing writers spread out. */
+const CONFLICT_PAUSE: BackoffPolicy = { initialMs: 4, maxMs: 50, factor: 2, jitter: 1 };
 
 /**
  * PriceStore on Redis, shared by every processor, gateway and API process.
@@ -113,7 +114,7 @@ export class RedisPriceStore implements PriceStore {
       if (attempt > MAX_ATTEMPTS) throw new Error(`could not apply the ticks of ${pending.join(', ')}: other writers kept changing them`);
       // A writer that just lost reads before it writes, so one writing without pause would win
       // every race: a growing random pause lets it through.
-      if (attempt > 1) await sleep(Math.random() * Math.min(MAX_BACKOFF_MS, 2 ** attempt));
+      if (attempt > 1) await sleep(backoffDelay(attempt - 2, CONFLICT_PAUSE));
       pending = await this.tryWrite(pending, runs, outcomes);
     }
     // Each symbol's outcomes, read back in batch order so `accepted` keeps it.

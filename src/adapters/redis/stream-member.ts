@@ -7,6 +7,7 @@ import { PARTITION_LEASES, RELEASE_LEASES } from './lua/stream-leases.js';
 import { LEAVE_GROUP } from './lua/stream-scripts.js';
 import { EntryBacklog, type BacklogEntry } from './entry-backlog.js';
 import { parseAutoClaim, parseReadGroup, type StreamEntry } from './stream-replies.js';
+import { backoffDelay, doubling } from '../../domain/backoff.js';
 import { groupBy } from '../group-by.js';
 
 export interface MemberSettings<T> {
@@ -122,7 +123,9 @@ export class StreamMember<T> {
   }
 
   private async run(): Promise<void> {
-    let backoff = this.s.retryBackoffMs;
+    // Failed deliveries or reads in a row: how long the next pause is (src/domain/backoff.ts).
+    const retry = doubling(this.s.retryBackoffMs, MAX_BACKOFF_MS);
+    let failures = 0;
     while (this.reading || this.finishing) {
       try {
         if (this.backlog.isEmpty) {
@@ -132,10 +135,9 @@ export class StreamMember<T> {
           this.backlog.add(await this.next());
         } else if ((await this.deliver()) === 'failed') {
           this.dropBacklog();
-          await this.pause(backoff);
-          backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+          await this.pause(backoffDelay(failures++, retry));
         } else {
-          backoff = this.s.retryBackoffMs;
+          failures = 0;
         }
       } catch (err) {
         if (!this.reading) break;
@@ -143,8 +145,7 @@ export class StreamMember<T> {
         this.dropBacklog();
         this.s.logger?.warn({ err, group: this.s.group, member: this.s.name }, 'stream consumer read failed; retrying');
         if (err instanceof ErrorReply && err.message.startsWith('NOGROUP')) await this.s.recreateGroups().catch(() => {});
-        await this.pause(backoff);
-        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+        await this.pause(backoffDelay(failures++, retry));
       }
     }
   }

@@ -1,3 +1,4 @@
+import { backoffDelay, doubling } from '../backoff.js';
 /**
  * Brute-force protection for logins, per key (username + client address). The first
  * `freeFailures` failures cost nothing; each one after locks the key for `baseLockMs`, doubling up
@@ -45,7 +46,7 @@ export class LoginThrottle {
     entry.failures += 1;
     entry.lastFailure = now;
     const over = entry.failures - this.options.freeFailures;
-    if (over >= 0) entry.lockedUntil = now + Math.min(this.options.maxLockMs, this.options.baseLockMs * 2 ** Math.min(over, 30));
+    if (over >= 0) entry.lockedUntil = now + backoffDelay(over, doubling(this.options.baseLockMs, this.options.maxLockMs));
     // Re-inserting keeps the map in least-recently-failed order, so eviction drops the stalest.
     this.entries.delete(key);
     this.entries.set(key, entry);

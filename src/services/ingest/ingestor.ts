@@ -1,4 +1,4 @@
-import { backoffDelay } from '../../domain/backoff.js';
+import { backoffDelay, type BackoffPolicy } from '../../domain/backoff.js';
 import type { Tick } from '../../domain/tick.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
@@ -19,7 +19,7 @@ export interface IngestorDeps {
   readonly logger: Logger;
 }
 
-const APPEND_RETRY = { baseMs: 100, maxMs: 5_000 };
+const APPEND_RETRY: BackoffPolicy = { initialMs: 100, maxMs: 5_000, factor: 2, jitter: 0.5 };
 
 /**
  * The `ingestor` role: runs the configured sources and puts what they read on the tick log
