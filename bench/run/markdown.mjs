@@ -1,7 +1,7 @@
 // @ts-check
 // The whole run as Markdown: machine, method, targets, then one table per section that ran.
-import { f0, k } from '../lib/report.mjs';
-import { fanoutTable, ingestTable, memoryTable, ratioTable, s2Table, s3Table, serverName, slowTable } from './tables.mjs';
+import { f0, f2, k } from '../lib/report.mjs';
+import { fanoutTable, ingestTable, memoryTable, ratioTable, s2Table, s3Table, serverName, slowTable, tracingTable } from './tables.mjs';
 import { targets } from './targets.mjs';
 
 /** @param {import('./context.mjs').BenchRun} run */
@@ -40,6 +40,11 @@ export function markdown(run) {
     const rb = S.ingest.redisBenchmark;
     if (rb) parts.push(rb.note ? `redis-benchmark: ${rb.note}` : `Reference, same machine (Redis itself, pipelined 16 deep):\n\n${rb.commands.map((/** @type {string} */ c) => `    ${c}`).join('\n')}\n\n${rb.lines.map((/** @type {string} */ l) => `    ${l}`).join('\n')}`, '');
   }
+  if (S.analytics) {
+    const a = S.analytics;
+    parts.push('## Analytics role (one core)', '', a.error ?? `${f0(a.perSecond)} ticks/s, ${f2(a.cpuMicrosPerTick)} µs CPU per tick (${a.symbols} symbols × ${a.intervals} intervals × ${a.indicators} indicators)`, '');
+  }
+  if (S.tracing) parts.push('## Tracing on the tick path (generator → memory log → processor → memory store, one process, one core)', '', S.tracing.error ?? tracingTable(S.tracing), '');
   parts.push(`Wall time: ${f0((Date.now() - startedAt) / 1000)} s.`, '');
   return parts.join('\n');
 }

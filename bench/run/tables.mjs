@@ -2,6 +2,7 @@
 // One Markdown table per section, for the console and bench/results/latest.md.
 import { f0, f1, f2, k, ms, notes, pct, ratio, table } from '../lib/report.mjs';
 import { SERVER_NAMES } from '../lib/servers.mjs';
+import { TRACING_SETTINGS } from './sections/tracing.mjs';
 
 /** @typedef {any} RunResult a result of lib/fanout.mjs, or of a section's own measurement */
 
@@ -146,3 +147,11 @@ export const serverName = (kind) => SERVER_NAMES[/** @type {keyof typeof SERVER_
 
 /** @param {RunResult} r */
 const rssPath = (r) => (r.rssMB ? `${f0(r.rssMB.first)} → ${f0(r.rssMB.max)} → ${f0(r.rssMB.last)}` : '–');
+
+/** @param {any} t the tracing section's result */
+export function tracingTable(t) {
+  const rows = Object.entries(TRACING_SETTINGS)
+    .filter(([key]) => t[key])
+    .map(([key, label]) => [label, f0(t[key].ticks), f0(t[key].perSecond), f2(t[key].cpuMicrosPerTick)]);
+  return table(['Tracing', 'Ticks', 'Ticks/s', 'CPU µs per tick'], rows);
+}
