@@ -1,3 +1,4 @@
+import { attachLogPosition, logPositionOf, parseLogPosition } from '../domain/log-position.js';
 import { parseTick, type Tick } from '../domain/tick.js';
 import { carriedTraceparent, carryTraceparent } from '../observability/tracing/carrier.js';
 
@@ -24,21 +25,26 @@ export interface EncodeOptions {
  * Ticks as JSON. A sampled tick (tracing on) also has `tp`, the W3C traceparent of the span that
  * last handled it, so its trace continues in the process that reads it (Redis Streams entries,
  * Redis pub/sub messages); unsampled ticks are written exactly as without tracing. Readers of
- * earlier versions ignore the field (parseTick keeps the known ones).
+ * earlier versions ignore the field (parseTick keeps the known ones). A tick the processor
+ * published also has `partition` and `offset`, its place in the event log (domain/log-position.ts),
+ * read back beside the tick on the other side.
  */
 export const tickCodec: Codec<Tick> = {
   encode(t, options) {
     const tp = options?.traceContext === false ? undefined : carriedTraceparent(t);
-    if (tp === undefined) return JSON.stringify({ symbol: t.symbol, price: t.price, size: t.size, ts: t.ts, seq: t.seq, source: t.source });
-    return JSON.stringify({ symbol: t.symbol, price: t.price, size: t.size, ts: t.ts, seq: t.seq, source: t.source, tp });
+    const at = logPositionOf(t);
+    if (tp === undefined && at === undefined) return JSON.stringify({ symbol: t.symbol, price: t.price, size: t.size, ts: t.ts, seq: t.seq, source: t.source });
+    return JSON.stringify({ symbol: t.symbol, price: t.price, size: t.size, ts: t.ts, seq: t.seq, source: t.source, tp, partition: at?.partition, offset: at?.offset });
   },
   decode(raw) {
     try {
       const parsed: unknown = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));
       const tick = parseTick(parsed);
       if (tick !== undefined) {
-        const tp = (parsed as { tp?: unknown }).tp;
+        const { tp, partition, offset } = parsed as { tp?: unknown; partition?: unknown; offset?: unknown };
         if (tp !== undefined) carryTraceparent(tick, tp);
+        const at = partition === undefined ? undefined : parseLogPosition(partition, offset);
+        if (at !== undefined) attachLogPosition(tick, at);
       }
       return tick;
     } catch {

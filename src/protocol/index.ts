@@ -13,3 +13,4 @@ export * from './server-messages.js';
 export * from './symbols.js';
 export * from './tick.js';
 export * from './trading-messages.js';
+export * from './socketio.js';

@@ -1,3 +1,4 @@
+import { attachLogPosition } from '../domain/log-position.js';
 import type { Tick } from '../domain/tick.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -40,7 +41,11 @@ export class ProcessorService implements Service {
 
   /** Exposed for tests that drive the processor without a log. */
   async handle(records: readonly LogRecord<Tick>[]): Promise<void> {
-    const ticks = records.map((r) => r.value);
+    // Subscribers that show where a tick sits in the log (Socket.IO's `stock-tick`) get it with the tick.
+    const ticks = records.map((r) => {
+      attachLogPosition(r.value, { partition: r.partition, offset: r.offset });
+      return r.value;
+    });
     const { accepted, duplicates, stale } = await this.deps.store.applyTicks(ticks);
     const { metrics } = this.deps;
     metrics.ticksProcessed.inc(ticks.length);

@@ -22,6 +22,7 @@ import { instrumentTickPipeline } from '../observability/tracing/instrument-adap
 import { tracingState } from '../observability/tracing/state.js';
 import { wireIngest } from './ingest.js';
 import { wireGrpc } from './grpc.js';
+import { socketIoUpgradePaths, wireSocketIo } from './socketio.js';
 
 export interface Composition {
   readonly roles: RoleName[];
@@ -122,6 +123,7 @@ export async function compose(config: Config, logger: Logger, version: string): 
         onSymbolAdded: (listener) => ingest.universe.onAdded(listener),
         metrics,
         logger: roleLogger('gateway'),
+        otherUpgradePaths: socketIoUpgradePaths(config, has),
         limits: {
           maxConnections: config.wsMaxConnections,
           maxConnectionsPerIp: config.wsMaxConnectionsPerIp,
@@ -140,6 +142,9 @@ export async function compose(config: Config, logger: Logger, version: string): 
       }),
     );
   }
+
+  const socketIo = wireSocketIo(config, has, { app, adapters, universe: ingest.universe, accounts, traffic, metrics, logger: roleLogger('socket.io') });
+  if (socketIo) services.push(socketIo);
 
   const grpc = wireGrpc(config, has, { adapters, universe: ingest.universe, accounts, readiness: ready, metrics, logger: roleLogger('grpc') });
   if (grpc) services.push(grpc);

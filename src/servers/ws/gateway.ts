@@ -50,6 +50,8 @@ export interface GatewayDeps {
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly path?: string;
+  /** Path prefixes whose upgrades another server on this port answers (Socket.IO's `/socket.io/`): left alone here. */
+  readonly otherUpgradePaths?: readonly string[];
 }
 
 /** Messages past the limit, in a row, after which a flooding client is disconnected. */
@@ -120,6 +122,7 @@ export class GatewayService implements Service {
     // over (or we refuse it), a peer's reset would otherwise be an unhandled error.
     socket.on('error', this.onSocketError);
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (this.deps.otherUpgradePaths?.some((prefix) => url.pathname.startsWith(prefix))) return;
     if (url.pathname !== this.path) return refuse(socket, 'NOT_FOUND');
     if (this.stopping) return refuse(socket, 'TOO_MANY_CONNECTIONS', 'The gateway is shutting down.');
     const origin = req.headers.origin;

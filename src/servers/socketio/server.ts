@@ -1,0 +1,310 @@
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import { logPositionOf } from '../../domain/log-position.js';
+import type { Tick } from '../../domain/tick.js';
+import type { Logger } from '../../observability/logger.js';
+import type { Metrics } from '../../observability/metrics.js';
+import type { Traffic } from '../../observability/traffic.js';
+import type { ConnectionLimiter } from '../../ports/connection-limiter.js';
+import type { Service } from '../../ports/lifecycle.js';
+import type { PriceStore } from '../../ports/price-store.js';
+import type { PubSub } from '../../ports/pubsub.js';
+import { ERROR_CODES, SOCKETIO_EVENTS, SOCKETIO_PATH, socketIoTick, type ErrorCode, type SocketIoAck, type SocketIoError } from '../../protocol/index.js';
+import { symbolSet } from '../../domain/symbol-universe.js';
+import type { GatewayAuth } from '../ws/access.js';
+import { AddressBudget } from '../ws/address-budget.js';
+import { SubscriptionBook } from '../ws/subscriptions.js';
+import { SocketIoDelivery } from './delivery.js';
+import { parseRoom, parseSymbols, type SocketIoRequest } from './requests.js';
+import { SocketIoSession } from './session.js';
+
+/** The native gateway's limits (WS_*), applied to Socket.IO connections on their own count. */
+export interface SocketIoLimits {
+  readonly maxConnections: number;
+  readonly maxConnectionsPerIp: number;
+  readonly allowedOrigins: readonly string[];
+  readonly maxMessageBytes: number;
+  readonly maxSymbols: number;
+  readonly messageRate: number;
+  readonly messageBurst: number;
+  readonly addressMessageRate: number;
+  readonly addressMessageBurst: number;
+  readonly heartbeatMs: number;
+  readonly slowBytes: number;
+  readonly slowCloseMs: number;
+  /** SOCKETIO_METRICS_MS: how often every client gets the `metrics` event. */
+  readonly metricsMs: number;
+}
+
+export interface SocketIoDeps {
+  readonly server: HttpServer;
+  readonly store: PriceStore;
+  readonly pubsub: PubSub<Tick>;
+  readonly symbols: readonly string[] | ReadonlySet<string>;
+  readonly onSymbolAdded?: (listener: (symbol: string) => void) => void;
+  /** New connections per address, shared with the WebSocket gateway (and other gateways over Redis). */
+  readonly connectionLimiter?: ConnectionLimiter;
+  /** WS_REQUIRE_AUTH applies here too: then the handshake needs `auth: { token }`. */
+  readonly auth?: GatewayAuth;
+  readonly traffic: Traffic;
+  readonly limits: SocketIoLimits;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+}
+
+/** Messages past the rate limit, in a row, after which a flooding client is disconnected. */
+const FLOOD_TOLERANCE = 100;
+type Ack = (reply: SocketIoAck) => void;
+
+/**
+ * Socket.IO at `/socket.io/` on the gateway's HTTP port, with the events of the kafka-stream-sim
+ * dashboard: a connection gets every symbol until it subscribes; `subscribe` narrows it (and sends
+ * the latest tick of each symbol at once), `unsubscribe` removes, `join('stock-updates')` is every
+ * symbol again; `stock-tick` per tick and `metrics` on connect and every SOCKETIO_METRICS_MS.
+ * Subscriptions go through the gateway's SubscriptionBook (one upstream feed per symbol, snapshot
+ * then live without gap or duplicate), so it works the same on one process or on many gateways
+ * over Redis pub/sub. Limits, origins and slow consumers follow the WebSocket gateway's settings.
+ */
+export class SocketIoService implements Service {
+  readonly name = 'socket.io';
+  private io: Server | undefined;
+  private readonly sessions = new Set<SocketIoSession>();
+  private readonly perIp = new Map<string, number>();
+  private readonly addressBudget: AddressBudget;
+  private readonly book: SubscriptionBook<SocketIoSession>;
+  private readonly delivery: SocketIoDelivery;
+  private metricsTimer: NodeJS.Timeout | undefined;
+  private nextId = 1;
+  private stopping = false;
+
+  constructor(private readonly deps: SocketIoDeps) {
+    const { limits } = deps;
+    this.addressBudget = new AddressBudget(limits.addressMessageRate, limits.addressMessageBurst);
+    this.delivery = new SocketIoDelivery({ slowBytes: limits.slowBytes, slowCloseMs: limits.slowCloseMs }, () => this.book.epoch, deps.metrics, deps.logger);
+    this.book = new SubscriptionBook<SocketIoSession>(symbolSet(deps.symbols), limits.maxSymbols, deps.store, deps.pubsub, this.delivery);
+  }
+
+  get connectionCount(): number {
+    return this.sessions.size;
+  }
+
+  async start(): Promise<void> {
+    const { limits } = this.deps;
+    await this.book.refreshEpoch();
+    this.deps.pubsub.onResubscribed(() => this.book.resyncAll());
+    // A symbol that joins the universe: connections that follow every symbol get it too.
+    this.deps.onSymbolAdded?.(() => {
+      for (const session of this.sessions) if (session.followsAll && !session.closing) this.enqueue(session, { kind: 'join', all: true }, undefined);
+    });
+    const origins = limits.allowedOrigins;
+    this.io = new Server(this.deps.server, {
+      path: SOCKETIO_PATH,
+      serveClient: false,
+      transports: ['polling', 'websocket'],
+      // The WebSocket gateway answers (or refuses) every other upgrade on this port.
+      destroyUpgrade: false,
+      // The same allowlist as the WebSocket: it decides the handshake, and these headers let pages
+      // of those origins make the long-polling requests.
+      cors: { origin: origins.includes('*') ? '*' : [...origins], methods: ['GET', 'POST'] },
+      allowRequest: (req, callback) => this.admit(req, callback),
+      maxHttpBufferSize: limits.maxMessageBytes,
+      pingInterval: limits.heartbeatMs,
+      pingTimeout: Math.min(limits.heartbeatMs, 20_000),
+      perMessageDeflate: false,
+    });
+    if (this.deps.auth?.required) this.io.use((socket, next) => void this.authenticate(socket).then(() => next(), next));
+    this.io.on('connection', (socket) => this.connected(socket));
+    this.delivery.start();
+    this.metricsTimer = setInterval(() => void this.broadcastMetrics(), limits.metricsMs);
+    this.deps.logger.info({ path: SOCKETIO_PATH }, 'Socket.IO started');
+  }
+
+  /** The handshake (first request of a connection): the WebSocket gateway's checks, in its order. */
+  private admit(req: IncomingMessage, callback: (code: string | null | undefined, ok: boolean) => void): void {
+    const refuse = (code: ErrorCode): void => {
+      this.deps.metrics.socketIoConnectionsRejected.inc({ code });
+      callback(code, false);
+    };
+    const { limits } = this.deps;
+    if (this.stopping) return refuse('TOO_MANY_CONNECTIONS');
+    const origin = req.headers.origin;
+    if (origin !== undefined && !limits.allowedOrigins.includes('*') && !limits.allowedOrigins.includes(origin)) return refuse('ORIGIN_NOT_ALLOWED');
+    if (this.sessions.size >= limits.maxConnections) return refuse('TOO_MANY_CONNECTIONS');
+    const ip = req.socket.remoteAddress ?? 'unknown';
+    if ((this.perIp.get(ip) ?? 0) >= limits.maxConnectionsPerIp) return refuse('TOO_MANY_CONNECTIONS_FROM_IP');
+    const limiter = this.deps.connectionLimiter;
+    if (!limiter) return callback(null, true);
+    limiter.allow(ip).then(
+      (allowed) => (allowed ? callback(null, true) : refuse('RATE_LIMITED')),
+      (error: unknown) => {
+        this.deps.logger.error({ err: error }, 'connection limiter failed');
+        refuse('NOT_READY');
+      },
+    );
+  }
+
+  /** WS_REQUIRE_AUTH: a valid token in the handshake's `auth` (or `?token=`), else connect_error. */
+  private async authenticate(socket: Socket): Promise<void> {
+    const given: unknown = (socket.handshake.auth as { token?: unknown }).token ?? socket.handshake.query.token;
+    const user = typeof given === 'string' && given !== '' ? await this.deps.auth!.tokens.verify(given) : undefined;
+    if (user) return;
+    const code: ErrorCode = given === undefined ? 'AUTH_REQUIRED' : 'INVALID_TOKEN';
+    this.deps.metrics.socketIoConnectionsRejected.inc({ code });
+    throw Object.assign(new Error(code), { data: { code, message: ERROR_CODES[code].text } });
+  }
+
+  private connected(socket: Socket): void {
+    const { limits, metrics, logger } = this.deps;
+    const ip = socket.conn.remoteAddress || 'unknown';
+    const now = Date.now();
+    const session = new SocketIoSession(this.nextId++, ip, socket, { perSecond: limits.messageRate, burst: limits.messageBurst }, now);
+    this.sessions.add(session);
+    this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
+    this.addressBudget.opened(ip, now);
+    metrics.socketIoConnections.inc();
+    logger.debug({ sio: session.id, ip, transport: socket.conn.transport.name }, 'Socket.IO client connected');
+
+    socket.on('error', (error) => logger.debug({ sio: session.id, err: error }, 'Socket.IO socket error'));
+    socket.conn.on('error', (error: unknown) => logger.debug({ sio: session.id, err: error }, 'Socket.IO connection error'));
+    socket.on('disconnect', (reason) => this.disconnected(session, reason));
+    socket.use((_packet, next) => {
+      if (this.withinBudget(session)) next();
+    });
+    socket.on(SOCKETIO_EVENTS.subscribe, (arg: unknown, ack?: unknown) => this.enqueue(session, parseSymbols('subscribe', arg, limits.maxSymbols), ack));
+    socket.on(SOCKETIO_EVENTS.unsubscribe, (arg: unknown, ack?: unknown) => this.enqueue(session, parseSymbols('unsubscribe', arg, limits.maxSymbols), ack));
+    socket.on(SOCKETIO_EVENTS.join, (arg: unknown, ack?: unknown) => this.enqueue(session, parseRoom('join', arg), ack));
+    socket.on(SOCKETIO_EVENTS.leave, (arg: unknown, ack?: unknown) => this.enqueue(session, parseRoom('leave', arg), ack));
+
+    // Like the reference bridge: every symbol until the client narrows, and the figures at once.
+    this.enqueue(session, { kind: 'join', all: true }, undefined);
+    void this.deps.traffic.figures().then((figures) => socket.emit(SOCKETIO_EVENTS.metrics, figures));
+  }
+
+  private disconnected(session: SocketIoSession, reason: string): void {
+    if (!this.sessions.delete(session)) return;
+    session.closing = true;
+    const left = (this.perIp.get(session.ip) ?? 1) - 1;
+    if (left <= 0) this.perIp.delete(session.ip);
+    else this.perIp.set(session.ip, left);
+    this.addressBudget.closed(session.ip);
+    this.book.leaveAll(session);
+    this.delivery.forget(session);
+    session.discard();
+    this.deps.metrics.socketIoConnections.dec();
+    this.deps.logger.debug({ sio: session.id, reason }, 'Socket.IO client disconnected');
+  }
+
+  /** The per-connection and per-address message budgets; a client past them many times in a row is dropped. */
+  private withinBudget(session: SocketIoSession): boolean {
+    const now = Date.now();
+    const own = session.bucket.take(now);
+    if (own && this.addressBudget.take(session.ip, now)) {
+      session.violations = 0;
+      return true;
+    }
+    if (++session.violations > FLOOD_TOLERANCE) {
+      this.deps.metrics.socketIoConnectionsRejected.inc({ code: 'RATE_LIMITED' });
+      session.closing = true;
+      session.socket.disconnect(true);
+      return false;
+    }
+    if (now - session.lastRateReply >= 1_000) {
+      session.lastRateReply = now;
+      const { messageRate, addressMessageRate } = this.deps.limits;
+      const message = own
+        ? `At most ${addressMessageRate} messages per second from one address across its connections; messages are being dropped.`
+        : `At most ${messageRate} messages per second; messages are being dropped.`;
+      this.error(session, { code: 'RATE_LIMITED', message });
+    }
+    return false;
+  }
+
+  /** Requests of one connection are handled one at a time, in the order they came. */
+  private enqueue(session: SocketIoSession, request: SocketIoRequest | SocketIoError, ack: unknown): void {
+    const reply = typeof ack === 'function' ? (ack as Ack) : undefined;
+    session.work = session.work
+      .then(() => (session.closing ? undefined : this.handle(session, request, reply)))
+      .catch((error: unknown) => {
+        this.deps.logger.error({ err: error, sio: session.id }, 'handling a Socket.IO request failed');
+        this.refuse(session, { code: 'INTERNAL', message: ERROR_CODES.INTERNAL.text }, reply);
+      });
+  }
+
+  private async handle(session: SocketIoSession, request: SocketIoRequest | SocketIoError, reply: Ack | undefined): Promise<void> {
+    if ('code' in request) return this.refuse(session, request, reply);
+    if ('all' in request) {
+      session.followsAll = request.kind === 'join';
+      if (request.kind === 'leave') this.book.leaveAll(session);
+      else await this.join(session, ['*']);
+      return this.settled(session, reply);
+    }
+    const { symbols: known, unknown } = this.book.resolve(request.symbols);
+    const unknownError: SocketIoError | undefined =
+      unknown.length > 0 ? { code: 'UNKNOWN_SYMBOL', message: `Unknown symbol(s): ${unknown.slice(0, 20).join(', ')}.`, symbols: unknown } : undefined;
+    if (request.kind === 'unsubscribe') {
+      session.followsAll = false;
+      this.book.unsubscribe(session, known);
+      return this.settled(session, reply, unknownError);
+    }
+    if (known.length > 0) {
+      // Narrowing a connection that followed every symbol drops the others. Symbols asked for
+      // again are joined afresh, so the client gets the latest tick of each at once.
+      const kept = session.followsAll ? [] : [...session.symbols.keys()].filter((s) => !known.includes(s));
+      if (kept.length + known.length > this.deps.limits.maxSymbols) {
+        return this.refuse(session, { code: 'TOO_MANY_SYMBOLS', message: `At most ${this.deps.limits.maxSymbols} symbols per connection (or "stock-updates").` }, reply);
+      }
+      session.followsAll = false;
+      this.book.unsubscribe(session, [...session.symbols.keys()].filter((s) => !kept.includes(s)));
+      await this.join(session, known);
+    }
+    this.settled(session, reply, unknownError);
+  }
+
+  /** Subscribes through the book and queues what it read first (the snapshot), then live ticks. */
+  private async join(session: SocketIoSession, symbols: readonly string[]): Promise<void> {
+    const outcome = await this.book.subscribe(session, symbols, {});
+    if (!outcome.ok) throw new Error(`${outcome.code}: ${outcome.message}`);
+    if (session.closing) return;
+    for (const [symbol, ticks] of outcome.first) session.release(symbol, ticks.map((t) => socketIoTick(t, outcome.epoch, logPositionOf(t))));
+    this.delivery.touch(session);
+  }
+
+  /** The request is done: an error event for what was refused in it, and the acknowledgement. */
+  private settled(session: SocketIoSession, reply: Ack | undefined, error?: SocketIoError): void {
+    if (error) this.error(session, error);
+    reply?.({ ok: error === undefined, symbols: session.subscription(), ...(error ? { error } : {}) });
+  }
+
+  private refuse(session: SocketIoSession, error: SocketIoError, reply: Ack | undefined): void {
+    this.error(session, error);
+    reply?.({ ok: false, symbols: session.subscription(), error });
+  }
+
+  private error(session: SocketIoSession, error: SocketIoError): void {
+    this.deps.metrics.socketIoClientErrors.inc({ code: error.code });
+    if (!session.closing) session.socket.emit(SOCKETIO_EVENTS.error, error);
+  }
+
+  private async broadcastMetrics(): Promise<void> {
+    if (!this.io || this.sessions.size === 0) return;
+    try {
+      this.io.emit(SOCKETIO_EVENTS.metrics, await this.deps.traffic.figures());
+    } catch (error) {
+      this.deps.logger.error({ err: error }, 'reading the metrics for Socket.IO failed');
+    }
+  }
+
+  /**
+   * Refuses new handshakes and closes every connection's transport: clients see a transport close
+   * (not a server disconnect), so socket.io-client reconnects, to another gateway if this one is gone.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.metricsTimer) clearInterval(this.metricsTimer);
+    this.delivery.flush();
+    this.delivery.stop();
+    for (const session of this.sessions) session.closing = true;
+    // Not io.close(): it would close the HTTP server, which the http service owns and stops last.
+    this.io?.engine.close();
+  }
+}

@@ -1,0 +1,56 @@
+import type { Config, RoleName } from '../config/schema.js';
+import type { SymbolUniverse } from '../domain/symbol-universe.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { Traffic } from '../observability/traffic.js';
+import type { Service } from '../ports/lifecycle.js';
+import { SOCKETIO_PATH } from '../protocol/index.js';
+import { SocketIoService } from '../servers/socketio/server.js';
+import type { FastifyInstance } from 'fastify';
+import type { AccountsWiring } from './accounts.js';
+import type { Adapters } from './adapters.js';
+
+/** Upgrade paths the WebSocket gateway must leave to Socket.IO when it runs. */
+export function socketIoUpgradePaths(config: Config, has: (role: RoleName) => boolean): string[] {
+  return has('gateway') && config.socketIoEnabled === 'true' ? [SOCKETIO_PATH] : [];
+}
+
+/**
+ * Socket.IO on the HTTP port, where the gateway role runs and SOCKETIO_ENABLED is true, with the
+ * WebSocket gateway's limits and origin allowlist. Elsewhere `/socket.io/` is a JSON 404.
+ */
+export function wireSocketIo(
+  config: Config,
+  has: (role: RoleName) => boolean,
+  deps: { app: FastifyInstance; adapters: Adapters; universe: SymbolUniverse; accounts: AccountsWiring; traffic: Traffic; metrics: Metrics; logger: Logger },
+): Service | undefined {
+  if (socketIoUpgradePaths(config, has).length === 0) return undefined;
+  const { adapters, universe } = deps;
+  return new SocketIoService({
+    server: deps.app.server,
+    store: adapters.store,
+    pubsub: adapters.pubsub,
+    symbols: universe.symbols,
+    onSymbolAdded: (listener) => universe.onAdded(listener),
+    connectionLimiter: adapters.connectionLimiter,
+    auth: deps.accounts.gatewayAuth,
+    traffic: deps.traffic,
+    limits: {
+      maxConnections: config.wsMaxConnections,
+      maxConnectionsPerIp: config.wsMaxConnectionsPerIp,
+      allowedOrigins: config.wsAllowedOrigins,
+      maxMessageBytes: config.wsMaxFrameBytes,
+      maxSymbols: config.wsMaxSymbols,
+      messageRate: config.wsMessageRate,
+      messageBurst: config.wsMessageBurst,
+      addressMessageRate: config.wsAddressMessageRate,
+      addressMessageBurst: config.wsAddressMessageBurst,
+      heartbeatMs: config.wsHeartbeatMs,
+      slowBytes: config.wsSlowBytes,
+      slowCloseMs: config.wsSlowCloseMs,
+      metricsMs: config.socketIoMetricsMs,
+    },
+    metrics: deps.metrics,
+    logger: deps.logger,
+  });
+}
