@@ -247,14 +247,16 @@ export class SocketIoService implements Service {
       return this.settled(session, reply, unknownError);
     }
     if (known.length > 0) {
-      // Narrowing a connection that followed every symbol drops the others. Symbols asked for
-      // again are joined afresh, so the client gets the latest tick of each at once.
-      const kept = session.followsAll ? [] : [...session.symbols.keys()].filter((s) => !known.includes(s));
-      if (kept.length + known.length > this.deps.limits.maxSymbols) {
+      // Narrowing a connection that followed every symbol drops the others; otherwise symbols add up.
+      const size = session.followsAll ? known.length : new Set([...session.symbols.keys(), ...known]).size;
+      if (size > this.deps.limits.maxSymbols) {
         return this.refuse(session, { code: 'TOO_MANY_SYMBOLS', message: `At most ${this.deps.limits.maxSymbols} symbols per connection (or "stock-updates").` }, reply);
       }
+      if (session.followsAll) this.book.unsubscribe(session, [...session.symbols.keys()].filter((s) => !known.includes(s)));
       session.followsAll = false;
-      this.book.unsubscribe(session, [...session.symbols.keys()].filter((s) => !kept.includes(s)));
+      // Symbols it already streams keep streaming (no gap) and get their latest tick repeated;
+      // the others are joined with a snapshot.
+      for (const symbol of known) session.repeatLatest(symbol);
       await this.join(session, known);
     }
     this.settled(session, reply, unknownError);

@@ -9,6 +9,8 @@ interface SymbolState {
   lastSeq: number;
   /** Set while the snapshot is read: live ticks wait here so none is lost. */
   held: SocketIoTick[] | undefined;
+  /** The newest tick queued for the symbol, repeated when the client subscribes to it again. */
+  last: SocketIoTick | undefined;
 }
 
 /**
@@ -31,6 +33,8 @@ export class SocketIoSession implements Subscriber {
   conflatingSince = 0;
   private out: SocketIoTick[] = [];
   private conflator: Conflator<SocketIoTick> | undefined;
+  /** A symbol was dropped since the last `take`: its queued ticks must not go out. */
+  private droppedSome = false;
 
   constructor(
     readonly id: number,
@@ -49,11 +53,26 @@ export class SocketIoSession implements Subscriber {
   hold(symbol: string): void {
     const state = this.symbols.get(symbol);
     if (state) state.held ??= [];
-    else this.symbols.set(symbol, { lastSeq: 0, held: [] });
+    else this.symbols.set(symbol, { lastSeq: 0, held: [], last: undefined });
   }
 
   drop(symbol: string): void {
-    this.symbols.delete(symbol);
+    if (this.symbols.delete(symbol)) this.droppedSome = true;
+  }
+
+  /**
+   * Queues the newest tick already sent for a symbol the client asks for again, so every
+   * `subscribe` is answered with the latest tick of each symbol (the stream itself is not
+   * restarted: no gap). A tick of the symbol still waiting to go out is that answer already.
+   * Returns whether one was queued.
+   */
+  repeatLatest(symbol: string): boolean {
+    const state = this.symbols.get(symbol);
+    const last = state?.held === undefined ? state?.last : undefined;
+    if (last === undefined || this.closing || this.out.some((t) => t.symbol === symbol)) return false;
+    if (this.conflator) this.conflator.add(symbol, last);
+    else this.out.push(last);
+    return true;
   }
 
   /** Queues the snapshot, then the live ticks that came meanwhile, without duplicates. */
@@ -76,6 +95,7 @@ export class SocketIoSession implements Subscriber {
     }
     if (tick.seq <= state.lastSeq) return 0;
     state.lastSeq = tick.seq;
+    state.last = tick;
     if (this.conflator) return this.conflator.add(tick.symbol, tick) ? -1 : 1;
     this.out.push(tick);
     return 1;
@@ -101,8 +121,9 @@ export class SocketIoSession implements Subscriber {
 
   /** Ticks to emit now, in order (none while conflating: they wait in the conflator). */
   take(): SocketIoTick[] {
-    const out = this.out;
+    const out = this.droppedSome ? this.out.filter((t) => this.symbols.has(t.symbol)) : this.out;
     this.out = [];
+    this.droppedSome = false;
     return out;
   }
 
