@@ -84,6 +84,12 @@ export const CONFIG_SCHEMA = {
   socketIoMetricsMs: int('SOCKETIO_METRICS_MS', 5_000, 100, 3_600_000, 'How often every Socket.IO client gets the `metrics` event (it also gets one on connect).'),
   batchFlushMs: int('WS_FLUSH_MS', 0, 0, 1_000, 'Delay before pending ticks are written to clients; 0 writes on the next turn of the event loop.'),
 
+  // HTTP edge (every process listens: dashboard, REST, /health, /metrics, WebSocket upgrades)
+  httpRequestTimeoutMs: int('HTTP_REQUEST_TIMEOUT_MS', 30_000, 1_000, 3_600_000, 'Longest a client may take to send a whole request, headers and body; a slower one is answered 408 REQUEST_TIMEOUT and closed (slow-body clients).'),
+  httpHeadersTimeoutMs: int('HTTP_HEADERS_TIMEOUT_MS', 10_000, 500, 3_600_000, 'Longest a client may take to send a request’s headers, from the connection or the previous response; a slower one is answered 408 REQUEST_TIMEOUT and closed (slowloris). At most HTTP_REQUEST_TIMEOUT_MS.'),
+  httpKeepAliveTimeoutMs: int('HTTP_KEEPALIVE_TIMEOUT_MS', 72_000, 1_000, 3_600_000, 'How long an idle keep-alive connection stays open; keep it above the idle timeout of a load balancer in front (60 s on many).'),
+  httpMaxConnectionsPerIp: int('HTTP_MAX_CONNECTIONS_PER_IP', 256, 0, 1_000_000, 'Open HTTP connections one client address may hold per process; beyond it a new one is answered 429 TOO_MANY_CONNECTIONS_FROM_IP and closed. WebSockets leave this count once upgraded (WS_MAX_CONNECTIONS_PER_IP applies). Behind a reverse proxy every client has the proxy’s address: raise it, or 0 for no cap.'),
+
   // REST
   corsOrigins: list('CORS_ORIGINS', ['*'], 'Origins whose browser pages may call the REST API (CORS); `*` for any. Tokens travel in `Authorization`, never cookies, so no credentials mode is offered.', '`*` or comma-separated origins like `https://app.example.com`'),
   apiMaxLimit: int('API_MAX_LIMIT', 1_000, 1, 1_000_000, 'Largest `limit` accepted by history and candle routes.'),

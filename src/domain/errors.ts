@@ -21,6 +21,9 @@ export const ERROR_CODES = {
   SLOW_CONSUMER: { status: 500, text: 'The client did not read fast enough and fell too far behind.' },
   AUTH_NOT_AVAILABLE: { status: 501, text: 'Accounts are not enabled on this server.' },
   NOT_FOUND: { status: 404, text: 'No such route.' },
+  BAD_URL: { status: 400, text: 'The URL is not valid (e.g. a broken percent-encoding such as `%E0%A4%A`).' },
+  REQUEST_TIMEOUT: { status: 408, text: 'The request (headers and body) did not arrive within the allowed time.' },
+  HEADERS_TOO_LARGE: { status: 431, text: 'The request headers are larger than the server accepts.' },
   NOT_READY: { status: 503, text: 'A dependency is not reachable.' },
   INTERNAL: { status: 500, text: 'An unexpected error; it was logged.' },
   // Accounts and alerts
@@ -31,6 +34,8 @@ export const ERROR_CODES = {
   INVALID_USERNAME: { status: 400, text: 'A username is 3 to 32 characters of a-z, 0-9, `_`, `.`, `-` (case-insensitive).' },
   INVALID_PASSWORD: { status: 400, text: 'A password is 8 to 128 characters.' },
   USERNAME_TAKEN: { status: 409, text: 'That username is already registered.' },
+  TOO_MANY_LOGIN_ATTEMPTS: { status: 429, text: 'Too many login attempts from this address or for this username; wait for Retry-After seconds.' },
+  TOO_MANY_REGISTRATIONS: { status: 429, text: 'Too many accounts registered from this address; wait for Retry-After seconds.' },
   FORBIDDEN: { status: 403, text: 'The token does not allow acting for that user.' },
   ALERT_NOT_FOUND: { status: 404, text: 'No such alert.' },
   INVALID_CONDITION: { status: 400, text: 'The condition is not one of above, below, crosses_above, crosses_below, pct_move (ABOVE or BELOW on /alerts).' },

@@ -62,6 +62,7 @@ export function createMetrics(options: MetricsOptions = {}) {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: all,
     }),
+    httpConnectionsRefused: new Counter({ name: 'tickstream_http_connections_refused_total', help: 'HTTP connections answered 429 TOO_MANY_CONNECTIONS_FROM_IP at once: the address held HTTP_MAX_CONNECTIONS_PER_IP.', registers: all }),
     ticksGenerated: new Counter({ name: 'tickstream_ticks_generated_total', help: 'Ticks made by the generator and appended to the log.', registers: generator }),
     ticksProcessed: new Counter({ name: 'tickstream_ticks_processed_total', help: 'Ticks read from the log by the processor, accepted or not.', registers: processor }),
     ticksAccepted: new Counter({ name: 'tickstream_ticks_accepted_total', help: 'Ticks accepted by the store (newer seq).', registers: processor }),

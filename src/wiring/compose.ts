@@ -97,6 +97,12 @@ export async function compose(config: Config, logger: Logger, version: string): 
     metrics,
     version,
     corsOrigins: config.corsOrigins,
+    edge: {
+      requestTimeoutMs: config.httpRequestTimeoutMs,
+      headersTimeoutMs: config.httpHeadersTimeoutMs,
+      keepAliveTimeoutMs: config.httpKeepAliveTimeoutMs,
+      maxConnectionsPerIp: config.httpMaxConnectionsPerIp,
+    },
     traffic,
     market: has('api') ? { store: adapters.store, symbols: ingest.universe.symbols, maxLimit: config.apiMaxLimit, indicators: indicatorSpec(config) } : undefined,
     adapters: ready,

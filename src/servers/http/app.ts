@@ -11,7 +11,9 @@ import type { EventLog } from '../../ports/event-log.js';
 import type { Tick } from '../../domain/tick.js';
 import { DEFAULT_INDICATOR_SPEC, type IndicatorSpec } from '../../domain/analytics/catalogue.js';
 import type { AccountsDeps } from './auth.js';
-import { installErrorHandling } from './errors.js';
+import { frameworkErrorHandler, installErrorHandling } from './errors.js';
+import { clientErrorHandler } from './client-errors.js';
+import { capConnectionsPerAddress } from './connection-cap.js';
 import { guardSockets } from './socket-guard.js';
 import { alertRoutes } from './routes/alerts.js';
 import { orderRoutes } from './routes/orders.js';
@@ -46,17 +48,57 @@ export interface HttpAppDeps {
   readonly testTicks?: { readonly log: EventLog<Tick>; readonly symbols: readonly string[] };
   /** `POST /api/v1/ticks` (api role): answers INGEST_NOT_ENABLED while no ingest keys are configured. */
   readonly ingest?: IngestRouteOptions;
+  /** Timeouts and the per-address connection cap; Node's defaults when absent (tests with inject()). */
+  readonly edge?: HttpEdgeOptions;
+}
+
+export interface HttpEdgeOptions {
+  /** Longest wait for a whole request, headers and body (HTTP_REQUEST_TIMEOUT_MS). */
+  readonly requestTimeoutMs: number;
+  /** Longest wait for a request's headers (HTTP_HEADERS_TIMEOUT_MS); at most requestTimeoutMs. */
+  readonly headersTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open (HTTP_KEEPALIVE_TIMEOUT_MS). */
+  readonly keepAliveTimeoutMs: number;
+  /** Open HTTP connections per client address (HTTP_MAX_CONNECTIONS_PER_IP); 0: no cap. */
+  readonly maxConnectionsPerIp: number;
+}
+
+/**
+ * Node checks header and request deadlines on a timer, not per connection: a quarter of the
+ * deadline keeps the overshoot small without scanning the connection list too often.
+ */
+function checkingInterval(edge: HttpEdgeOptions): number {
+  return Math.max(100, Math.min(5_000, Math.floor(Math.min(edge.headersTimeoutMs, edge.requestTimeoutMs) / 4)));
+}
+
+function serverOptions(edge: HttpEdgeOptions | undefined) {
+  if (!edge) return {};
+  const headersTimeout = Math.min(edge.headersTimeoutMs, edge.requestTimeoutMs);
+  return {
+    requestTimeout: edge.requestTimeoutMs,
+    keepAliveTimeout: edge.keepAliveTimeoutMs,
+    http: { requestTimeout: edge.requestTimeoutMs, headersTimeout, keepAliveTimeout: edge.keepAliveTimeoutMs, connectionsCheckingInterval: checkingInterval(edge) },
+  };
 }
 
 /** Builds the HTTP app without listening, so tests can `inject()` requests with no socket. */
 export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> {
+  const httpLogger = deps.logger.child({ component: 'http' }) as FastifyBaseLogger;
   const app = Fastify({
-    loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger,
+    ...serverOptions(deps.edge),
+    loggerInstance: httpLogger,
     // One line per request goes out from request-telemetry.ts instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'reqId' }),
     genReqId: requestId,
     bodyLimit: 64 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    clientErrorHandler: clientErrorHandler(httpLogger),
+    frameworkErrors: frameworkErrorHandler,
+  });
+  // Before any other `connection` listener: the cap gates Node's own (see connection-cap.ts).
+  capConnectionsPerAddress(app.server, {
+    maxPerAddress: deps.edge?.maxConnectionsPerIp ?? 0,
+    onRefused: () => deps.metrics.httpConnectionsRefused.inc(),
   });
   guardSockets(app.server, deps.logger.child({ component: 'http' }));
   if (tracingState.on) installHttpTracing(app);

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_CODES, TickstreamError, type ErrorCode } from '../../domain/errors.js';
 
 /** The error body of /api/v1 and every route without a legacy shape. */
@@ -49,6 +49,16 @@ export function installErrorHandling(app: FastifyInstance): void {
     const message = `No route ${request.method} ${request.url.split('?')[0]}.`;
     void reply.code(404).send(isLegacyUrl(request.url) ? legacyError('NOT_FOUND', message) : errorBody('NOT_FOUND', message));
   });
+}
+
+/**
+ * Fastify's `frameworkErrors`: what its router refuses before any route runs (a URL that is not
+ * validly percent-encoded, a parameter too long), in the documented shape with a stable code.
+ */
+export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const code: ErrorCode = error.code === 'FST_ERR_BAD_URL' ? 'BAD_URL' : 'BAD_REQUEST';
+  const message = code === 'BAD_URL' ? ERROR_CODES.BAD_URL.text : error.message;
+  void reply.code(ERROR_CODES[code].status).send(isLegacyUrl(request.url) ? legacyError(code, message) : errorBody(code, message));
 }
 
 /** A bad `limit`, `interval` or `window` has its own code; any other schema failure is BAD_REQUEST. */

@@ -16,6 +16,7 @@ import { Session } from './session.js';
 import { traceConnect, traceControl, traceDisconnect } from '../../observability/tracing/ws-spans.js';
 import { SubscriptionBook } from './subscriptions.js';
 import { symbolSet } from '../../domain/symbol-universe.js';
+import { answerAndClose } from '../http/refusal.js';
 
 export interface GatewayLimits {
   readonly maxConnections: number;
@@ -382,11 +383,7 @@ export class GatewayService implements Service {
   }
 }
 
-/** Answers an upgrade we will not accept with a plain HTTP error carrying the stable code. */
-function refuse(socket: Duplex, code: ErrorCode, message: string = ERROR_CODES[code].text): void {
-  const status = ERROR_CODES[code].status;
-  const body = JSON.stringify({ error: { code, message } });
-  socket.end(
-    `HTTP/1.1 ${status} ${code}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
+/** Answers an upgrade we will not accept with a plain HTTP error carrying the stable code (see refusal.ts for how it closes). */
+function refuse(socket: Duplex, code: ErrorCode, message?: string): void {
+  answerAndClose(socket, code, message);
 }

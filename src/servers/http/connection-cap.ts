@@ -1,0 +1,56 @@
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { answerAndClose } from './refusal.js';
+
+export interface ConnectionCapOptions {
+  /** Open HTTP connections one address may hold; 0: no cap. */
+  readonly maxPerAddress: number;
+  /** Called for every connection refused, e.g. to count it. */
+  readonly onRefused?: (address: string) => void;
+}
+
+/**
+ * Caps the HTTP connections one client address holds open on this server. One over the cap is
+ * answered `429 TOO_MANY_CONNECTIONS_FROM_IP` at once, before any of its bytes are parsed, and
+ * closed: a slow client cannot pile up file descriptors past its share.
+ *
+ * A socket upgraded to a WebSocket leaves the count: from then on it is the gateway's, under
+ * WS_MAX_CONNECTIONS_PER_IP, so the two caps do not stack.
+ *
+ * Node's HTTP server parses every connection it accepts (its own `connection` listener, installed
+ * when the server is made). To refuse a connection without that parser also answering it, the
+ * listeners present now are moved behind a gate that calls them only for admitted connections.
+ * Call this right after the server is created, before other `connection` listeners are added;
+ * listeners added later see every connection, refused ones included.
+ */
+export function capConnectionsPerAddress(server: Server, options: ConnectionCapOptions): { open(address: string): number } {
+  const open = new Map<string, number>();
+  const counted = new WeakMap<Socket, string>();
+  const release = (socket: Socket): void => {
+    const address = counted.get(socket);
+    if (address === undefined) return;
+    counted.delete(socket);
+    const left = (open.get(address) ?? 1) - 1;
+    if (left > 0) open.set(address, left);
+    else open.delete(address);
+  };
+  const parsers = server.listeners('connection') as ((socket: Socket) => void)[];
+  if (options.maxPerAddress > 0) {
+    for (const listener of parsers) server.off('connection', listener);
+    server.on('connection', (socket: Socket) => {
+      const address = socket.remoteAddress ?? 'unknown';
+      const holding = open.get(address) ?? 0;
+      if (holding >= options.maxPerAddress) {
+        options.onRefused?.(address);
+        return answerAndClose(socket, 'TOO_MANY_CONNECTIONS_FROM_IP', `This address holds ${holding} open HTTP connections, the most allowed (HTTP_MAX_CONNECTIONS_PER_IP).`, { 'Retry-After': '1' });
+      }
+      open.set(address, holding + 1);
+      counted.set(socket, address);
+      socket.once('close', () => release(socket));
+      for (const listener of parsers) listener.call(server, socket);
+    });
+    // Prepended, so the count drops before the gateway (or any upgrade listener) takes the socket.
+    server.prependListener('upgrade', (_request, socket: Socket) => release(socket));
+  }
+  return { open: (address) => open.get(address) ?? 0 };
+}
