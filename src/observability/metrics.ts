@@ -91,7 +91,7 @@ export function createMetrics(options: MetricsOptions = {}) {
     alertsFired: new Counter({ name: 'tickstream_alerts_fired_total', help: 'Alerts fired (each recorded once in the database).', registers: alerts }),
     alertWritesRefused: new Counter({ name: 'tickstream_alert_writes_refused_total', help: 'Fire or arm writes the database refused (alert changed, replayed tick, another process first).', registers: alerts }),
     alertsDelivered: new Counter({ name: 'tickstream_alerts_delivered_total', help: 'Alert messages written to WebSocket clients.', registers: gateway }),
-    logins: new Counter({ name: 'tickstream_logins_total', help: 'Login attempts by result: ok, invalid (wrong credentials), locked (refused by brute-force protection).', labelNames: ['result'] as const, registers: api }),
+    logins: new Counter({ name: 'tickstream_logins_total', help: 'Login attempts by result: ok, invalid (wrong credentials), locked (refused by the per username and address lockout), limited (refused by the per-address or per-username budget).', labelNames: ['result'] as const, registers: api }),
     ingestLastMessageAt,
     ingestSourceStates: ingestSourceUp,
     ingestMessages: new Counter({ name: 'tickstream_ingest_messages_total', help: 'Messages read from an ingest source (frames, lines, API batches), whatever they held.', labelNames: ['source'] as const, registers: ingest }),
@@ -126,7 +126,7 @@ export function createMetrics(options: MetricsOptions = {}) {
     }),
   };
   // Known label values start at 0, so a rate() over them works before the first event.
-  for (const result of ['ok', 'invalid', 'locked']) metrics.logins.inc({ result }, 0);
+  for (const result of ['ok', 'invalid', 'locked', 'limited']) metrics.logins.inc({ result }, 0);
   for (const reason of ['duplicate', 'stale']) metrics.ticksRejected.inc({ reason }, 0);
   return metrics;
 }

@@ -60,6 +60,11 @@ export interface AccountRepository {
   create(username: string, passwordHash: string): Promise<UserRecord | undefined>;
   findByUsername(username: string): Promise<UserRecord | undefined>;
   findById(id: number): Promise<UserRecord | undefined>;
+  /**
+   * Replaces the stored password hash if it is still `current` (a compare-and-set, so a rehash
+   * at login never overwrites a change made meanwhile). True when it was replaced.
+   */
+  replacePasswordHash(id: number, current: string, next: string): Promise<boolean>;
 }
 
 /** An alert with the fields only the server sees. */

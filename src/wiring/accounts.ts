@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Config, RoleName } from '../config/schema.js';
 import { LoginThrottle } from '../domain/accounts/login-throttle.js';
+import { DEFAULT_SCRYPT } from '../domain/accounts/password.js';
+import { createAuthLimits } from './auth-limits.js';
 import { TokenService } from '../domain/accounts/tokens.js';
 import type { UserEvent } from '../domain/accounts/user-events.js';
 import type { Tick } from '../domain/tick.js';
@@ -74,6 +76,10 @@ export function wireAccounts(config: Config, has: (role: RoleName) => boolean, e
     services.push({ name: 'database', start: () => db.start(), stop: () => db.close() });
   }
 
+  // Login and registration budgets (Redis-backed when REDIS_URL is set), where the API is served.
+  const authLimits = has('api') && database ? createAuthLimits(config, logger) : undefined;
+  if (authLimits?.service) services.push(authLimits.service);
+
   let listener = noListener;
   if (has('alerts') && database) {
     const alerts = new AlertsService({
@@ -101,7 +107,7 @@ export function wireAccounts(config: Config, has: (role: RoleName) => boolean, e
   return {
     database,
     http: has('api') && database
-      ? { db: database, tokens, throttle: new LoginThrottle(), symbols, maxAlertsPerUser: config.alertsMaxPerUser, listener, metrics }
+      ? { db: database, tokens, throttle: new LoginThrottle(), limits: authLimits!.limits, passwordParams: { ...DEFAULT_SCRYPT, ln: config.passwordScryptCost }, symbols, maxAlertsPerUser: config.alertsMaxPerUser, listener, metrics }
       : undefined,
     gatewayAuth: { tokens, required: config.wsRequireAuth === 'true', timeoutMs: config.wsAuthTimeoutMs, userEvents: engines.userEvents },
     services,

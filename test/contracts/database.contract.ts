@@ -126,6 +126,15 @@ export function databaseContract(name: string, factory: DatabaseFactory): void {
         expect(await db.accounts.findByUsername(name.toUpperCase())).toEqual(first);
         expect(await db.accounts.findById(first!.id)).toEqual(first);
       });
+
+      it('replacePasswordHash is a compare-and-set on the stored hash', async () => {
+        const user = (await db.accounts.create(`Rehash${run}`, 'old-hash'))!;
+        expect(await db.accounts.replacePasswordHash(user.id, 'not-the-stored-one', 'x')).toBe(false);
+        expect((await db.accounts.findById(user.id))?.passwordHash).toBe('old-hash');
+        expect(await db.accounts.replacePasswordHash(user.id, 'old-hash', 'new-hash')).toBe(true);
+        expect((await db.accounts.findById(user.id))?.passwordHash).toBe('new-hash');
+        expect(await db.accounts.replacePasswordHash(user.id, 'old-hash', 'newer-hash')).toBe(false);
+      });
     });
 
     describe('alerts: ownership', () => {

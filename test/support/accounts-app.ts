@@ -5,6 +5,9 @@ import { IN_MEMORY, pgliteEngine } from '../../src/adapters/postgres/engines.js'
 import { SqlDatabase } from '../../src/adapters/postgres/sql-database.js';
 import { DEFAULT_THROTTLE, LoginThrottle, type ThrottleOptions } from '../../src/domain/accounts/login-throttle.js';
 import { TokenService } from '../../src/domain/accounts/tokens.js';
+import type { ScryptParams } from '../../src/domain/accounts/password.js';
+import { AuthLimits } from '../../src/servers/http/auth-limits.js';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { AlertRule } from '../../src/domain/alerts/alert.js';
 import type { Tick } from '../../src/domain/tick.js';
 import { createLogger } from '../../src/observability/logger.js';
@@ -29,7 +32,16 @@ export interface AccountsApp {
  * The real HTTP app (`inject()`, no socket) with the accounts and alert routes on an in-memory
  * PGlite: the same code the CLI runs, minus the network and the other roles.
  */
-export async function accountsApp(options: { maxAlertsPerUser?: number; throttle?: Partial<ThrottleOptions> } = {}): Promise<AccountsApp> {
+/** Budgets for the auth rate limits; generous by default, so suites can register many users. */
+export interface AppLimits {
+  readonly loginPerAddress?: number;
+  readonly loginPerAccount?: number;
+  readonly registerPerAddress?: number;
+}
+
+const GENEROUS = 100_000;
+
+export async function accountsApp(options: { maxAlertsPerUser?: number; throttle?: Partial<ThrottleOptions>; limits?: AppLimits; passwordParams?: ScryptParams } = {}): Promise<AccountsApp> {
   const db = new SqlDatabase(pgliteEngine(IN_MEMORY));
   await db.start();
   const metrics = createMetrics({ defaultMetrics: false });
@@ -46,6 +58,13 @@ export async function accountsApp(options: { maxAlertsPerUser?: number; throttle
       db,
       tokens,
       throttle: new LoginThrottle({ ...DEFAULT_THROTTLE, ...options.throttle }),
+      limits: new AuthLimits({
+        loginPerAddress: new RateLimiterMemory({ points: options.limits?.loginPerAddress ?? GENEROUS, duration: 900 }),
+        loginPerAccount: new RateLimiterMemory({ points: options.limits?.loginPerAccount ?? GENEROUS, duration: 900 }),
+        registerPerAddress: new RateLimiterMemory({ points: options.limits?.registerPerAddress ?? GENEROUS, duration: 3600 }),
+      }),
+      // Cheaper than production's 2^17, so suites that register many users stay quick; the format carries the cost.
+      passwordParams: options.passwordParams ?? { ln: 14, r: 8, p: 1 },
       symbols: APP_SYMBOLS,
       maxAlertsPerUser: options.maxAlertsPerUser ?? 50,
       listener: { changed: (r) => void changes.changed.push(r), deleted: (id) => void changes.deleted.push(id) },

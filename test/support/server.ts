@@ -33,6 +33,12 @@ export function startServer(env: Record<string, string> = {}, args: string[] = [
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_FORMAT: 'json', LOG_LEVEL: 'info', SEED: '42', DATA_DIR: 'memory', EXIT_WITH_PARENT: 'true',
       // Processes of one test share it, as a deployment's must (split roles are refused without one).
       JWT_SECRET: 'test-secret-shared-by-the-processes-of-a-test',
+      // Suites register and log in many users from 127.0.0.1: the production budgets (10
+      // registrations an hour) would refuse them. Tests of the limits set their own.
+      AUTH_REGISTRATIONS_PER_IP: '100000', AUTH_LOGIN_ATTEMPTS_PER_IP: '100000', AUTH_LOGIN_ATTEMPTS_PER_USER: '100000',
+      // 2^14 instead of 2^17: hashing is a quarter second of two shared cores at production cost.
+      // The format carries the cost, and test/e2e/auth-limits.test.ts checks production's.
+      PASSWORD_SCRYPT_COST: '14',
       ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -24,7 +24,7 @@ describe('password hashing (scrypt)', () => {
 
   it('the default parameters are the strong ones, and verification reads them from the hash', async () => {
     const stored = await hashPassword('default cost');
-    expect(stored.startsWith('scrypt$ln=15,r=8,p=1$')).toBe(true);
+    expect(stored.startsWith('scrypt$ln=17,r=8,p=1$')).toBe(true);
     expect(await verifyPassword('default cost', stored)).toBe(true);
   });
 

@@ -30,4 +30,9 @@ export class SqlAccountRepository implements AccountRepository {
     const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? toUser(row) : undefined;
   }
+
+  async replacePasswordHash(id: number, current: string, next: string): Promise<boolean> {
+    const result = await this.db.updateTable('users').set({ password_hash: next }).where('id', '=', id).where('password_hash', '=', current).executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
 }

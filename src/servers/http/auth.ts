@@ -1,6 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthUser } from '../../domain/accounts/account.js';
 import type { LoginThrottle } from '../../domain/accounts/login-throttle.js';
+import type { ScryptParams } from '../../domain/accounts/password.js';
+import type { AuthLimits } from './auth-limits.js';
 import type { TokenService } from '../../domain/accounts/tokens.js';
 import { TickstreamError } from '../../domain/errors.js';
 import type { Metrics } from '../../observability/metrics.js';
@@ -16,6 +18,10 @@ export interface AccountsDeps {
   readonly db: Database;
   readonly tokens: TokenService;
   readonly throttle: LoginThrottle;
+  /** Login and registration budgets per address and per account. */
+  readonly limits: AuthLimits;
+  /** scrypt parameters for new hashes, and the floor below which a stored hash is rehashed at login. */
+  readonly passwordParams: ScryptParams;
   /** Symbols alerts may name. */
   readonly symbols: readonly string[] | ReadonlySet<string>;
   readonly maxAlertsPerUser: number;

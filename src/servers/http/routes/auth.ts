@@ -1,7 +1,8 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, USERNAME_PATTERN, normalizeUsername } from '../../../domain/accounts/account.js';
-import { hashPassword, verifyAgainstDecoy, verifyPassword } from '../../../domain/accounts/password.js';
+import { hashPassword, needsRehash, verifyAgainstDecoy, verifyPassword } from '../../../domain/accounts/password.js';
+import type { Refusal } from '../auth-limits.js';
 import { BEARER, requireUser, userOf, type AccountsDeps } from '../auth.js';
 import { sendError } from '../errors.js';
 import { audit } from '../../../observability/audit.js';
@@ -22,22 +23,33 @@ const Session = Type.Object({
 });
 type Credentials = { username: string; password: string };
 
+function refuse(reply: FastifyReply, code: 'TOO_MANY_LOGIN_ATTEMPTS' | 'TOO_MANY_REGISTRATIONS', refusal: Refusal): FastifyReply {
+  void reply.header('Retry-After', String(refusal.retryAfterSeconds));
+  return sendError(reply, code);
+}
+
 /** Register, log in, and who am I. */
 export const authRoutes: FastifyPluginAsync<AccountsDeps> = async (app, deps) => {
   useStrictValidation(app);
-  const { db, tokens, throttle, metrics } = deps;
+  const { db, tokens, throttle, metrics, limits, passwordParams } = deps;
   const session = async (user: { id: number; username: string }) => ({ user: { id: user.id, username: user.username }, ...(await tokens.issue(user)) });
 
   app.post<{ Body: Credentials }>('/auth/register', {
     schema: {
       tags: ['accounts'],
       summary: 'Create an account; answers with a token',
+      description: 'Registrations per address are limited (AUTH_REGISTRATIONS_PER_IP): 429 TOO_MANY_REGISTRATIONS with Retry-After.',
       body: Register,
-      response: { 201: Session, 400: ErrorSchema, 409: ErrorSchema },
+      response: { 201: Session, 400: ErrorSchema, 409: ErrorSchema, 429: ErrorSchema },
     },
   }, async (request, reply) => {
     const { username, password } = request.body;
-    const user = await db.accounts.create(username, await hashPassword(password));
+    const refused = await limits.register(request.ip);
+    if (refused) {
+      audit(request.log, 'register.limited', { username: normalizeUsername(username), ip: request.ip });
+      return refuse(reply, 'TOO_MANY_REGISTRATIONS', refused);
+    }
+    const user = await db.accounts.create(username, await hashPassword(password, passwordParams));
     if (!user) return sendError(reply, 'USERNAME_TAKEN');
     audit(request.log, 'account.registered', { userId: user.id, username: user.username, ip: request.ip });
     return reply.code(201).send(await session(user));
@@ -47,13 +59,20 @@ export const authRoutes: FastifyPluginAsync<AccountsDeps> = async (app, deps) =>
     schema: {
       tags: ['accounts'],
       summary: 'Log in; answers with a token',
-      description: 'Repeated failures for one username from one address are locked out for a growing time (429 with Retry-After).',
+      description: 'Repeated failures for one username from one address are locked out for a growing time (429 RATE_LIMITED with Retry-After); failed logins per address and per username are limited too (429 TOO_MANY_LOGIN_ATTEMPTS with Retry-After).',
       body: Login,
       response: { 200: Session, 400: ErrorSchema, 401: ErrorSchema, 429: ErrorSchema },
     },
   }, async (request, reply) => {
     const { username, password } = request.body;
-    const key = `${normalizeUsername(username)}|${request.ip}`;
+    const account = normalizeUsername(username);
+    const limited = await limits.login(request.ip, account);
+    if (limited) {
+      metrics.logins.inc({ result: 'limited' });
+      audit(request.log, 'login.limited', { username: account, ip: request.ip, budget: limited.budget });
+      return refuse(reply, 'TOO_MANY_LOGIN_ATTEMPTS', limited);
+    }
+    const key = `${account}|${request.ip}`;
     const wait = throttle.retryAfterMs(key, Date.now());
     if (wait > 0) {
       metrics.logins.inc({ result: 'locked' });
@@ -65,13 +84,19 @@ export const authRoutes: FastifyPluginAsync<AccountsDeps> = async (app, deps) =>
     // Counted as a failure before checking, so parallel guesses are locked out too; success clears it.
     throttle.failed(key, Date.now());
     const user = await db.accounts.findByUsername(username);
-    const ok = user ? await verifyPassword(password, user.passwordHash) : await verifyAgainstDecoy(password);
+    const ok = user ? await verifyPassword(password, user.passwordHash) : await verifyAgainstDecoy(password, passwordParams);
     if (!user || !ok) {
       metrics.logins.inc({ result: 'invalid' });
       audit(request.log, 'login.failed', { username: normalizeUsername(username), knownUser: user !== undefined, ip: request.ip });
       return sendError(reply, 'INVALID_CREDENTIALS');
     }
     throttle.succeeded(key);
+    await limits.loginSucceeded(request.ip, account);
+    if (needsRehash(user.passwordHash, passwordParams)) {
+      // The password is at hand only now: move the stored hash up to today's parameters.
+      const upgraded = await db.accounts.replacePasswordHash(user.id, user.passwordHash, await hashPassword(password, passwordParams));
+      if (upgraded) audit(request.log, 'password.rehashed', { userId: user.id });
+    }
     metrics.logins.inc({ result: 'ok' });
     audit(request.log, 'login.succeeded', { userId: user.id, username: user.username, ip: request.ip });
     return session(user);
