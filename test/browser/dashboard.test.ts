@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, recordFrames, screenshot, sentMessages, ticksIn, type Browser } from '../support/browser.js';
+import { cspViolations, launchBrowser, recordFrames, screenshot, sentMessages, ticksIn, type Browser } from '../support/browser.js';
 import { startServer, type RunningServer } from '../support/server.js';
 import { waitFor } from '../support/wait.js';
 
@@ -27,7 +27,9 @@ const priceText = (page: Page, symbol: string) => page.getByTestId(`price-${symb
 describe('dashboard at /', { timeout: 180_000 }, () => {
   it('loads with no console errors, shows live prices that change, and a chart with candles', async () => {
     const page = await browser.newPage();
-    await page.goto(server.http);
+    const response = await page.goto(server.http);
+    // The page is served under a Content-Security-Policy (scripts from this origin only)…
+    expect(response?.headers()['content-security-policy']).toContain("script-src 'self' 'sha256-");
     await page.getByRole('heading', { level: 1, name: 'tickstream' }).waitFor();
     await page.getByRole('status', { name: 'Connection: Live' }).waitFor();
     const first = await wait(async () => {
@@ -68,6 +70,8 @@ describe('dashboard at /', { timeout: 180_000 }, () => {
     await page.getByRole('heading', { name: 'Top gainers' }).waitFor();
 
     await screenshot(page, 'dashboard-desktop-dark');
+    // …and everything above ran within it: not one violation (an inline script, a foreign source).
+    expect(await cspViolations(page)).toEqual([]);
     expect(browser.errors).toEqual([]);
   });
 

@@ -46,6 +46,12 @@ export async function launchBrowser(options: { colorScheme?: 'dark' | 'light' } 
     });
     page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
   };
+  // Every Content-Security-Policy violation of every page, recorded in the page before its own
+  // scripts run (see cspViolations); the browser's console line about it lands in `errors` too.
+  await context.addInitScript({
+    content: `window.__cspViolations = [];
+      document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(e.effectiveDirective + ' blocked ' + (e.blockedURI || 'inline') + ' at ' + e.sourceFile + ':' + e.lineNumber));`,
+  });
   context.on('page', watch);
   for (const page of context.pages()) watch(page);
   return {
@@ -61,6 +67,11 @@ export async function launchBrowser(options: { colorScheme?: 'dark' | 'light' } 
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** The `securitypolicyviolation` events the page has fired so far. */
+export function cspViolations(page: Page): Promise<string[]> {
+  return page.evaluate<string[]>("window.__cspViolations ?? ['(no recorder: the init script did not run)']");
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

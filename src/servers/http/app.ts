@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -21,7 +22,9 @@ import { authRoutes } from './routes/auth.js';
 import { legacyAlertRoutes } from './routes/legacy-alerts.js';
 import { testTickRoutes } from './routes/test-ticks.js';
 import { ingestRoutes, type IngestRouteOptions } from './routes/ingest.js';
-import { homeRoutes } from './routes/home.js';
+import { DEFAULT_WEB_ROOT, homeRoutes } from './routes/home.js';
+import { registerSecurityHeaders } from './security-headers.js';
+import { registerCompression } from './compression.js';
 import { indicatorRoutes } from './routes/indicators.js';
 import { marketRoutes } from './routes/market.js';
 import { opsRoutes } from './routes/ops.js';
@@ -48,6 +51,8 @@ export interface HttpAppDeps {
   readonly testTicks?: { readonly log: EventLog<Tick>; readonly symbols: readonly string[] };
   /** `POST /api/v1/ticks` (api role): answers INGEST_NOT_ENABLED while no ingest keys are configured. */
   readonly ingest?: IngestRouteOptions;
+  /** Folder of the built dashboard; web/dist when absent. */
+  readonly webRoot?: string;
   /** Timeouts and the per-address connection cap; Node's defaults when absent (tests with inject()). */
   readonly edge?: HttpEdgeOptions;
 }
@@ -104,6 +109,8 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   if (tracingState.on) installHttpTracing(app);
   installRequestTelemetry(app, deps.metrics);
   installErrorHandling(app);
+  await registerSecurityHeaders(app, join(deps.webRoot ?? DEFAULT_WEB_ROOT, 'index.html'));
+  await registerCompression(app);
   const origins = deps.corsOrigins ?? ['*'];
   // Bearer tokens, never cookies: no credentials mode, so `*` is safe for every route.
   await app.register(cors, {
@@ -147,6 +154,6 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   }
   if (deps.ingest) await app.register(ingestRoutes, { ...deps.ingest, prefix: '/api/v1' });
   if (deps.testTicks) await app.register(testTickRoutes, { ...deps.testTicks, prefix: '/api/v1' });
-  await app.register(homeRoutes);
+  await app.register(homeRoutes, { webRoot: deps.webRoot });
   return app;
 }
