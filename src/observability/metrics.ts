@@ -42,10 +42,24 @@ export function createMetrics(options: MetricsOptions = {}) {
   const grpc = of('gateway', 'api');
   // The ingestor role, and the api's POST /api/v1/ticks, which feeds the same intake.
   const ingest = of('ingestor', 'api');
+  // Whoever appends ticks to the log: the generator, the ingestor, and the api's ingest route.
+  const appenders = of('generator', 'ingestor', 'api');
+  // Whoever reads the log in a consumer group of its own.
+  const consumers = of('processor', 'alerts', 'analytics', 'orders');
+  const orders = of('orders');
   /** When each ingest source last delivered a message (epoch ms), read at scrape time. */
   const ingestLastMessageAt = new Map<string, number>();
   /** Whether each ingest source is reading its feed now, read at scrape time. */
   const ingestSourceUp = new Map<string, () => boolean>();
+  /** The readiness checks of /ready, run at scrape time once the process has them (compose.ts). */
+  const readinessProbe: { check?: () => Promise<{ ready: boolean; checks: Record<string, string> }> } = {};
+  // One run of the checks per scrape: both readiness gauges are collected at once and share it.
+  let probing: Promise<{ ready: boolean; checks: Record<string, string> }> | undefined;
+  const probeOnce = (): Promise<{ ready: boolean; checks: Record<string, string> }> => {
+    if (!readinessProbe.check) return Promise.resolve({ ready: false, checks: {} });
+    probing ??= readinessProbe.check().finally(() => (probing = undefined));
+    return probing;
+  };
 
   const buildInfo = new Gauge({ name: 'tickstream_build_info', help: 'Always 1; the labels say which build runs here.', labelNames: ['version', 'commit', 'node'] as const, registers: all });
   const build = options.build ?? { version: 'unknown', commit: 'unknown' };
@@ -55,6 +69,47 @@ export function createMetrics(options: MetricsOptions = {}) {
 
   const metrics = {
     registry,
+    readinessProbe,
+    ready: new Gauge({
+      name: 'tickstream_ready',
+      help: '1 while every readiness check of this process passes (what /ready answers with 200), else 0.',
+      registers: all,
+      async collect() {
+        this.set((await probeOnce()).ready ? 1 : 0);
+      },
+    }),
+    readyCheck: new Gauge({
+      name: 'tickstream_ready_check',
+      help: '1 while one readiness check of /ready (an engine this process uses, or `process` itself) passes, else 0.',
+      labelNames: ['check'] as const,
+      registers: all,
+      async collect() {
+        for (const [check, result] of Object.entries((await probeOnce()).checks)) this.set({ check }, result === 'ok' ? 1 : 0);
+      },
+    }),
+    eventLogRecordsAppended: new Counter({ name: 'tickstream_eventlog_records_appended_total', help: 'Records this process appended to the tick log.', registers: appenders }),
+    eventLogAppendFailures: new Counter({ name: 'tickstream_eventlog_append_failures_total', help: 'Appends to the tick log that failed (the engine refused or did not answer); the caller retries or drops the batch.', registers: appenders }),
+    eventLogConsumerLag: new Gauge({
+      name: 'tickstream_eventlog_consumer_lag',
+      help: 'Records of a tick-log partition the consumer group has not acknowledged yet (Redis Streams: entries, each one append of up to 256 records), measured every 5 s by each process of the group.',
+      labelNames: ['group', 'partition'] as const,
+      registers: consumers,
+    }),
+    eventLogLagMeasurementFailures: new Counter({ name: 'tickstream_eventlog_lag_measurement_failures_total', help: 'Times the consumer lag of a group could not be read from the log engine.', labelNames: ['group'] as const, registers: consumers }),
+    processorBatchDuration: new Histogram({
+      name: 'tickstream_processor_batch_duration_seconds',
+      help: 'Time the processor took for one batch of the log: store write and pub/sub publish.',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: processor,
+    }),
+    alertDelay: new Histogram({
+      name: 'tickstream_alert_delay_seconds',
+      help: 'Time from the timestamp of the tick that fired an alert to the fire being recorded.',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: alerts,
+    }),
+    orderFills: new Counter({ name: 'tickstream_order_fills_total', help: 'Paper-trading fills recorded by the orders role, by side.', labelNames: ['side'] as const, registers: orders }),
+    ordersClosedBySystem: new Counter({ name: 'tickstream_orders_closed_by_system_total', help: 'Orders the engine closed without a full fill (day ended, ioc rest, funds or shares short), by reason.', labelNames: ['reason'] as const, registers: orders }),
     httpRequestDuration: new Histogram({
       name: 'tickstream_http_request_duration_seconds',
       help: 'HTTP requests by method, route pattern and status: time from request to response sent.',
@@ -128,6 +183,7 @@ export function createMetrics(options: MetricsOptions = {}) {
   // Known label values start at 0, so a rate() over them works before the first event.
   for (const result of ['ok', 'invalid', 'locked', 'limited']) metrics.logins.inc({ result }, 0);
   for (const reason of ['duplicate', 'stale']) metrics.ticksRejected.inc({ reason }, 0);
+  for (const side of ['buy', 'sell']) metrics.orderFills.inc({ side }, 0);
   return metrics;
 }
 

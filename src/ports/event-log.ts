@@ -39,6 +39,13 @@ export interface EventLog<T> extends Adapter {
    */
   lastByKey?(keys: readonly string[]): Promise<Map<string, T>>;
   consume(options: ConsumeOptions, handler: BatchHandler<T>): Promise<Consumer>;
+  /**
+   * How far `group` is behind, per partition: what was appended that the group has not
+   * acknowledged yet (records; on Redis Streams, entries, one per append and partition). Read from
+   * the engine, so every process sees the whole group, its other members included. A group that
+   * never consumed is absent. Optional: operators' metric (tickstream_eventlog_consumer_lag).
+   */
+  consumerLag?(group: string): Promise<ReadonlyMap<number, number>>;
 }
 
 export interface LogRecordInput<T> {

@@ -173,6 +173,7 @@ export class AlertsService implements Service, AlertListener {
         if (fired) {
           this.changed(fired.rule);
           this.deps.metrics.alertsFired.inc();
+          this.deps.metrics.alertDelay.observe(Math.max(0, Date.now() - tick.ts) / 1000);
           audit(this.deps.logger, 'alert.fired', { userId: fired.userId, alertId: fired.alert.id, symbol: tick.symbol, price: tick.price, seq: tick.seq });
           return this.notify({ type: 'alert', userId: fired.userId, alert: fired.alert, price: tick.price, ts: tick.ts });
         }

@@ -7,6 +7,7 @@ import { isOpen } from '../domain/orders/order.js';
 import { orderView, type OrderRecord } from '../domain/orders/records.js';
 import type { Tick } from '../domain/tick.js';
 import { audit } from '../observability/audit.js';
+import type { Metrics } from '../observability/metrics.js';
 import type { Logger } from '../observability/logger.js';
 import { OrderTraces } from '../observability/tracing/order-traces.js';
 import type { Database } from '../ports/database.js';
@@ -29,6 +30,7 @@ export interface OrdersDeps {
   readonly portfolioIntervalMs: number;
   readonly startingCash: Money;
   readonly maxBatch: number;
+  readonly metrics: Pick<Metrics, 'orderFills' | 'ordersClosedBySystem'>;
   readonly group?: string;
   readonly logger: Logger;
 }
@@ -143,12 +145,14 @@ export class OrdersService implements Service {
     const { fill } = result;
     if (fill) {
       // After the commit, once per (order, tick seq): a redelivered or raced tick never gets here.
+      this.deps.metrics.orderFills.inc({ side: fill.side });
       audit(this.deps.logger, 'order.filled', { userId: order.userId, orderId: order.id, fillId: fill.id, symbol: fill.symbol, side: fill.side, quantity: fill.quantity, price: toDollars(fill.price), seq: fill.seq, status: order.status });
       this.dirty.add(order.userId);
       if (order.side === 'buy') this.hold(order.symbol, order.userId);
     }
     if (!isOpen(order.status) && order.reason) {
       // Closed by the engine (day ended, ioc rest, funds or shares short at fill); user cancels are audited by the API.
+      this.deps.metrics.ordersClosedBySystem.inc({ reason: order.reason });
       audit(this.deps.logger, 'order.canceled', { userId: order.userId, orderId: order.id, symbol: order.symbol, filledQuantity: order.filledQuantity, quantity: order.quantity, status: order.status, by: 'system', reason: order.reason });
     }
     await this.publish({ type: 'order', userId: order.userId, order: orderView(order) });

@@ -41,6 +41,16 @@ export class ProcessorService implements Service {
 
   /** Exposed for tests that drive the processor without a log. */
   async handle(records: readonly LogRecord<Tick>[]): Promise<void> {
+    const { metrics } = this.deps;
+    const timer = metrics.processorBatchDuration.startTimer();
+    try {
+      await this.apply(records);
+    } finally {
+      timer();
+    }
+  }
+
+  private async apply(records: readonly LogRecord<Tick>[]): Promise<void> {
     // Subscribers that show where a tick sits in the log (Socket.IO's `stock-tick`) get it with the tick.
     const ticks = records.map((r) => {
       attachLogPosition(r.value, { partition: r.partition, offset: r.offset });

@@ -23,6 +23,12 @@ import { tracingState } from '../observability/tracing/state.js';
 import { wireIngest } from './ingest.js';
 import { wireGrpc } from './grpc.js';
 import { socketIoUpgradePaths, wireSocketIo } from './socketio.js';
+import { ConsumerLagMonitor } from '../observability/consumer-lag.js';
+import { countAppends } from '../observability/counted-appends.js';
+import { readiness } from '../observability/readiness.js';
+
+/** Roles that read the tick log in a consumer group named after the role. */
+const CONSUMER_GROUPS = ['processor', 'alerts', 'analytics', 'orders'] as const satisfies readonly RoleName[];
 
 export interface Composition {
   readonly roles: RoleName[];
@@ -45,6 +51,7 @@ export async function compose(config: Config, logger: Logger, version: string): 
   const has = (r: RoleName): boolean => roles.includes(r);
   const metrics = createMetrics({ roles, build: readBuildInfo() });
   const adapters = createAdapters(config, logger);
+  if (has('generator') || has('ingestor') || has('api')) countAppends(adapters.eventLog, metrics);
   if (tracingState.on) instrumentTickPipeline(adapters, { log: config.eventLog, topic: config.ticksTopic, pubsub: storeKind(config) });
   const seed = config.seed !== undefined ? Number(config.seed) : Math.floor(Math.random() * 2 ** 31);
   const roleLogger = (role: string): Logger => logger.child({ role });
@@ -78,8 +85,11 @@ export async function compose(config: Config, logger: Logger, version: string): 
   const accounts = wireAccounts(config, has, adapters, metrics, logger, ingest.universe.symbols);
   services.push(...accounts.services);
   // Paper trading: the order queue and the orders role (see wiring/orders.ts).
-  const orders = wireOrders(config, has, adapters, accounts.database, logger);
+  const orders = wireOrders(config, has, adapters, accounts.database, metrics, logger);
   services.push(...orders.services);
+  // Lag of the consumer groups this process's roles read in (their default group names).
+  const groups = CONSUMER_GROUPS.filter((role) => has(role));
+  if (groups.length > 0) services.push(new ConsumerLagMonitor({ log: adapters.eventLog, groups, metrics, logger: roleLogger('metrics') }));
 
   // Every process listens, whatever its roles: /health, /ready and /metrics are how it is operated.
   let phase: 'starting' | 'running' | 'stopping' = 'starting';
@@ -92,6 +102,8 @@ export async function compose(config: Config, logger: Logger, version: string): 
   };
   const traffic = new Traffic(metrics, has('gateway'));
   const ready = { process: lifecycle, ...readinessChecks(has, adapters, accounts.database), ...(orders.queue ? { orderQueue: orders.queue } : {}), ...ingest.readiness };
+  // tickstream_ready and tickstream_ready_check{check} say at each scrape what /ready would.
+  metrics.readinessProbe.check = () => readiness(ready);
   const app = await buildHttpApp({
     logger,
     metrics,

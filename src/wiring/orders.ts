@@ -5,6 +5,7 @@ import type { Config, RoleName } from '../config/schema.js';
 import type { OrderCommand } from '../domain/orders/commands.js';
 import { toMoney } from '../domain/orders/money.js';
 import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
 import type { Database } from '../ports/database.js';
 import type { Service } from '../ports/lifecycle.js';
 import type { OrderQueue } from '../ports/order-queue.js';
@@ -21,7 +22,7 @@ export interface OrdersWiring {
 }
 
 /** Paper trading: the order queue (RabbitMQ when AMQP_URL is set, else in-process) and the orders role. */
-export function wireOrders(config: Config, has: (role: RoleName) => boolean, adapters: Adapters, database: Database | undefined, logger: Logger): OrdersWiring {
+export function wireOrders(config: Config, has: (role: RoleName) => boolean, adapters: Adapters, database: Database | undefined, metrics: Metrics, logger: Logger): OrdersWiring {
   if (!database || !(has('api') || has('orders'))) return { queue: undefined, trading: undefined, services: [] };
   const retry = { maxAttempts: config.orderMaxAttempts, baseDelayMs: config.orderRetryMs };
   const queue: OrderQueue<OrderCommand> = config.amqpUrl
@@ -41,6 +42,7 @@ export function wireOrders(config: Config, has: (role: RoleName) => boolean, ada
         portfolioIntervalMs: config.portfolioThrottleMs,
         startingCash,
         maxBatch: config.processorMaxBatch,
+        metrics,
         logger: logger.child({ role: 'orders' }),
       }),
     );

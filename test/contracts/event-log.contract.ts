@@ -311,6 +311,23 @@ export function eventLogContract(name: string, factory: EventLogFactory, capabil
       expect(found).toEqual(expected);
     });
 
+    it('consumerLag: what the group holds unacknowledged, per partition; nothing for a group that never consumed', async () => {
+      expect(log.consumerLag, 'consumerLag').toBeTypeOf('function');
+      const { gate, hook } = holdFirst();
+      const member = await join({ group: 'g', from: 'earliest' }, hook);
+      const appended = await append(keys(1), 5);
+      await waitFor(() => member.attempts.length === 1, 'a batch in flight');
+      const partition = member.attempts[0]![0]!.partition;
+      // Records on Kafka and in memory, entries (one per append and partition) on Redis Streams.
+      const held = (await log.consumerLag!('g')).get(partition);
+      expect(held).toBeGreaterThanOrEqual(1);
+      expect(held).toBeLessThanOrEqual(appended.length);
+      gate.resolve();
+      await waitFor(() => member.handled.length >= appended.length, 'every record handled');
+      await waitFor(async () => (await log.consumerLag!('g')).get(partition) === 0, 'the lag to fall to 0 once acknowledged');
+      expect((await log.consumerLag!('never-consumed')).size).toBe(0);
+    });
+
     it('a group that acknowledged records resumes where it left off, whatever `from` says', async () => {
       const [key] = keys(1);
       const first = await join({ group: 'g', from: 'latest' });

@@ -47,6 +47,7 @@ if (brokers) {
           groups.add(group);
           return log.consume({ ...options, group }, handler);
         },
+        consumerLag: (group) => log.consumerLag(`${topic}.${group}`),
       };
       return {
         log: scoped,

@@ -66,6 +66,37 @@ describe.each(ROLES)('a process running only %s', (role) => {
   });
 });
 
+describe('what operators alert on', () => {
+  const scrape = async (role: string): Promise<string> => (await fetch(`${servers.get(role)!.http}/metrics`)).text();
+
+  it.each(ROLES)('%s says at each scrape what /ready says: tickstream_ready and one tickstream_ready_check per check', async (role) => {
+    const text = await waitFor(async () => {
+      const t = await scrape(role);
+      return /^tickstream_ready 1$/m.test(t) ? t : undefined;
+    }, `${role}: tickstream_ready 1`, 30_000, 200);
+    const checks = (await (await fetch(`${servers.get(role)!.http}/ready`)).json()) as { checks: Record<string, string> };
+    for (const check of Object.keys(checks.checks)) expect(text).toContain(`tickstream_ready_check{check="${check}"} 1`);
+  });
+
+  it.each(['processor', 'alerts'])('%s reports the lag of its consumer group per partition', async (group) => {
+    const text = await waitFor(async () => {
+      const t = await scrape(group);
+      return t.includes(`tickstream_eventlog_consumer_lag{group="${group}",partition="0"}`) ? t : undefined;
+    }, `the ${group} group's lag`, 30_000, 200);
+    expect(text).toMatch(new RegExp(`^tickstream_eventlog_consumer_lag\\{group="${group}",partition="0"\\} \\d+$`, 'm'));
+    // Only its own group: the others' lag is reported by their own processes.
+    expect(text).not.toMatch(new RegExp(`^tickstream_eventlog_consumer_lag\\{group="(?!${group}")`, 'm'));
+  });
+
+  it('the generator counts the records it appends, and no failed append', async () => {
+    const text = await waitFor(async () => {
+      const t = await scrape('generator');
+      return /^tickstream_eventlog_records_appended_total [1-9]/m.test(t) ? t : undefined;
+    }, 'appended records', 30_000, 200);
+    expect(text).toMatch(/^tickstream_eventlog_append_failures_total 0$/m);
+  });
+});
+
 describe('the pipeline across processes', () => {
   it('counts where the work happens: ticks generated in one process are processed in another', async () => {
     const total = async (role: string, name: string): Promise<number> => {

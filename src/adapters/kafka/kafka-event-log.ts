@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Admin, Producer } from '@platformatic/kafka';
+import { Admin, ListOffsetTimestamps, Producer } from '@platformatic/kafka';
 import type { BatchHandler, ConsumeOptions, Consumer, EventLog, LogRecordInput } from '../../ports/event-log.js';
 import type { Codec } from '../codec.js';
 import { partitionFor } from '../partitioning.js';
@@ -220,6 +220,36 @@ export class KafkaEventLog<T> implements EventLog<T> {
     });
     await member.start();
     return trackedConsumer(this.members, member);
+  }
+
+  /**
+   * The group's committed offsets against the partitions' end offsets (both from the brokers, so
+   * every member's progress counts). Partitions where the group has committed nothing are left out.
+   */
+  async consumerLag(group: string): Promise<ReadonlyMap<number, number>> {
+    const admin = this.admin;
+    if (!admin) throw new Error('Kafka event log is not started');
+    const { topic, pingTimeoutMs } = this.settings;
+    const partitions = Array.from({ length: this.partitionCount }, (_, partitionIndex) => ({ partitionIndex, timestamp: ListOffsetTimestamps.LATEST }));
+    const [committed, ends] = await withTimeout(
+      Promise.all([admin.listConsumerGroupOffsets({ groups: [{ groupId: group, topics: [{ name: topic, partitionIndexes: partitions.map((p) => p.partitionIndex) }] }] }), admin.listOffsets({ topics: [{ name: topic, partitions }] })]),
+      pingTimeoutMs,
+      `no offsets answer within ${pingTimeoutMs} ms`,
+    );
+    const end = new Map<number, bigint>();
+    for (const t of ends) if (t.name === topic) for (const p of t.partitions) end.set(p.partitionIndex, p.offset);
+    const lag = new Map<number, number>();
+    for (const g of committed) {
+      for (const t of g.topics) {
+        if (t.name !== topic) continue;
+        for (const p of t.partitions) {
+          const last = end.get(p.partitionIndex);
+          if (p.committedOffset < 0n || last === undefined) continue;
+          lag.set(p.partitionIndex, Math.max(0, Number(last - p.committedOffset)));
+        }
+      }
+    }
+    return lag;
   }
 
   private async send(messages: OutgoingMessage[]): Promise<void> {

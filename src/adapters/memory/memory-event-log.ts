@@ -118,6 +118,15 @@ export class MemoryEventLog<T> implements EventLog<T> {
     };
   }
 
+  async consumerLag(group: string): Promise<ReadonlyMap<number, number>> {
+    const found = this.groups.get(group);
+    const lag = new Map<number, number>();
+    if (!found) return lag;
+    // Records trimmed away before the group read them are skipped, not owed.
+    this.parts.forEach((p, i) => lag.set(i, Math.max(0, p.base + p.records.length - Math.max(found.committed[i]!, p.base))));
+    return lag;
+  }
+
   private groupFor(name: string, from: 'earliest' | 'latest'): Group {
     let group = this.groups.get(name);
     if (!group) {

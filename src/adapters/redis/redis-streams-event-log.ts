@@ -213,6 +213,32 @@ export class RedisStreamsEventLog<T> implements EventLog<T> {
     return trackedConsumer(this.members, member);
   }
 
+  /**
+   * XINFO GROUPS of each partition's stream: entries never delivered to the group (`lag`) plus
+   * those delivered and not acknowledged (`pending`). Counted in entries, the unit Redis keeps;
+   * a partition whose `lag` Redis cannot tell (null, after some trims or deletions) is left out.
+   */
+  async consumerLag(group: string): Promise<ReadonlyMap<number, number>> {
+    const lag = new Map<number, number>();
+    await Promise.all(
+      this.streams.map(async (stream, p) => {
+        let groups: unknown[];
+        try {
+          groups = (await this.client.sendCommand(['XINFO', 'GROUPS', stream])) as unknown[];
+        } catch (err) {
+          if (err instanceof ErrorReply && err.message.includes('no such key')) return;
+          throw err;
+        }
+        for (const raw of groups) {
+          const info = fieldsOf(raw);
+          if (info.name !== group) continue;
+          if (typeof info.lag === 'number' && typeof info.pending === 'number') lag.set(p, info.lag + info.pending);
+        }
+      }),
+    );
+    return lag;
+  }
+
   /** The start position applies only where the group is created; an existing group resumes. */
   private async ensureGroup(group: string, from: 'earliest' | 'latest'): Promise<void> {
     await Promise.all(
@@ -225,4 +251,12 @@ export class RedisStreamsEventLog<T> implements EventLog<T> {
       }),
     );
   }
+}
+
+/** One XINFO reply item as an object, whether the connection speaks RESP3 (a map) or RESP2 (a flat list). */
+function fieldsOf(raw: unknown): Record<string, unknown> {
+  if (!Array.isArray(raw)) return (raw ?? {}) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) out[String(raw[i])] = raw[i + 1];
+  return out;
 }
