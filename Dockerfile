@@ -25,7 +25,7 @@ COPY --from=build /app/proto ./proto
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 8080
-# Liveness of the HTTP roles (api, gateway). Roles without HTTP disable it (see deploy/compose.yaml).
+# Liveness: every process serves /health on PORT, whatever its roles.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8080) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["node", "dist/cli.js"]
