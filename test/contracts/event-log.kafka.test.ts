@@ -12,7 +12,7 @@ const brokers = process.env.KAFKA_BROKERS?.trim();
 if (brokers) {
   // Each test gets its own topic, and its group names get a prefix of their own, so groups with
   // the same name in two tests (`g`) are different Kafka groups. Short heartbeats let members see
-  // a rebalance quickly; the broker's group.initial.rebalance.delay.ms should be 0 (deploy/compose.yaml
+  // a rebalance quickly; the broker's group.initial.rebalance.delay.ms should be 0 (deploy/compose/docker-compose.yml
   // sets it), or every first join of a group waits 3 s.
   // retentionByCount: false — Kafka retains by time and size, never by record count.
   // exclusiveHandOver: false — the client rejoins a rebalance without waiting for the batch in
