@@ -6,6 +6,9 @@ import type { Service } from '../ports/lifecycle.js';
 /** How often the lag is read from the engine: a few cheap admin calls per group, well below a scrape interval. */
 export const CONSUMER_LAG_INTERVAL_MS = 5_000;
 
+/** Longest a stop waits for a read in flight: an engine that does not answer must not hold up shutdown. */
+const STOP_WAIT_MS = 2_000;
+
 export interface ConsumerLagDeps {
   readonly log: Pick<EventLog<unknown>, 'consumerLag'>;
   /** The consumer groups of the roles this process runs. */
@@ -42,7 +45,10 @@ export class ConsumerLagMonitor implements Service {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    await this.running;
+    if (!this.running) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.running, new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)))]);
+    clearTimeout(timer);
   }
 
   private async measure(): Promise<void> {
