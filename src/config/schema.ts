@@ -57,6 +57,7 @@ export const CONFIG_SCHEMA = {
   kafkaReplication: int('KAFKA_REPLICATION', 1, 1, 32, 'Replication factor when tickstream creates the ticks topic.'),
   kafkaSessionTimeoutMs: int('KAFKA_SESSION_TIMEOUT_MS', 10_000, 1_000, 300_000, 'A consumer-group member that stops heartbeating (a crash) loses its partitions after this long; the broker bounds it (group.min.session.timeout.ms).'),
   streamClaimIdleMs: int('STREAM_CLAIM_IDLE_MS', 5_000, 100, 3_600_000, 'Redis Streams: how long a member may hold an unacknowledged batch before another member of the group takes it over (a crashed member’s work).'),
+  kafkaGroupPrefix: text('KAFKA_GROUP_PREFIX', '', 'Prefix of the consumer groups that read the tick log on Kafka (processor, alerts, …), so deployments or test runs sharing a broker never join each other’s groups.', 'any text without spaces'),
   ticksTopic: text('TICKS_TOPIC', 'ticks', 'Name of the tick log (Kafka topic, or Redis stream under REDIS_PREFIX).', 'a topic name'),
 
   eventLogPartitions: int('EVENT_LOG_PARTITIONS', 8, 1, 1024, 'Partitions of the tick log, keyed by symbol: one member of a consumer group reads a partition at a time, so this caps the processors that work in parallel.'),

@@ -85,6 +85,7 @@ export function createAdapters(config: Config, logger: Logger): Adapters {
           sessionTimeoutMs: config.kafkaSessionTimeoutMs,
           heartbeatIntervalMs: Math.min(1_000, Math.floor(config.kafkaSessionTimeoutMs / 3)),
           rebalanceTimeoutMs: Math.max(20_000, config.kafkaSessionTimeoutMs),
+          groupPrefix: config.kafkaGroupPrefix,
           codec: tickCodec,
           logger: logger.child({ component: 'kafka' }),
         });

@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bySymbol, cluster, expectExactlyOnce, gatewaysAndClients, killProcessorsAt, runningProcessors, TOTAL, type Clients } from '../support/distributed.js';
+import { bySymbol, cluster, expectExactlyOnce, gatewaysAndClients, runningProcessors } from '../support/distributed.js';
 import { deleteTopics, kafkaBrokers, readTopic, uniqueTopic } from '../support/kafka-topic.js';
 import { deletePrefix, redisUrl, uniquePrefix } from '../support/redis.js';
 import { sleep, waitFor } from '../support/wait.js';
 
 /**
- * The distributed scenarios of test/integration/distributed.test.ts on the real Kafka broker
- * (KAFKA_BROKERS, set by the test setup when `npm run kafka:up` runs one). Redis holds the store
+ * Distributed scenarios on the real Kafka broker (KAFKA_BROKERS, set by the test setup when
+ * `npm run kafka:up` runs one); processors SIGKILLed mid-stream, on Kafka and on Redis Streams, are
+ * in the reliability suite (test/chaos/processor-kill.test.ts). Redis holds the store
  * and pub/sub; the tick log is a Kafka topic of its own per scenario, read back as ground truth.
  * A killed processor's partitions move after KAFKA_SESSION_TIMEOUT_MS (3 s here).
  */
@@ -40,16 +41,6 @@ function kafkaCluster(label: string) {
 }
 
 describe.skipIf(brokers.length === 0)('on Kafka', () => {
-  it('generator → Kafka → 2 processors → 2 gateways → 50 clients, processors killed 3 times: every tick applied once, clients gap-free', async () => {
-    const { roles, produced } = kafkaCluster('kafka-distributed');
-    const fleet: Clients = await gatewaysAndClients(roles);
-    await Promise.all([roles.start('processor'), roles.start('processor')]);
-    const generator = await roles.start('generator', { TICK_RATE: '2000', GENERATOR_MAX_TICKS: String(TOTAL) });
-    await killProcessorsAt(roles, [0, 1, 2].map(() => 500 + Math.random() * 8_000));
-    await waitFor(() => generator.logs.some((l) => l.msg === 'generator finished'), 'the generator to finish', 60_000, 100);
-    await expectExactlyOnce(await produced(), fleet);
-  }, 300_000);
-
   it('rebalance storm: processors 1 → 3 → 2 while ticks flow, nothing lost, per-symbol order kept', async () => {
     const { roles, produced } = kafkaCluster('kafka-rebalance');
     const total = 10_000;

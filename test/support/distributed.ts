@@ -48,11 +48,11 @@ export interface Clients {
   readonly clients: { client: TestClient; symbols: string[] }[];
 }
 
-/** Two gateways (with the REST api) and 50 clients spread over them, four symbols each. */
-export async function gatewaysAndClients(c: Cluster): Promise<Clients> {
+/** Two gateways (with the REST api) and `count` clients spread over them, four symbols each. */
+export async function gatewaysAndClients(c: Cluster, count = 50): Promise<Clients> {
   const gateways = await Promise.all([c.start('gateway,api'), c.start('gateway,api')]);
   const clients: { client: TestClient; symbols: string[] }[] = [];
-  for (let i = 0; i < 50; i++) {
+  for (let i = 0; i < count; i++) {
     const symbols = [0, 1, 2, 3].map((k) => SYMBOLS[(i * 7 + k * 5) % SYMBOLS.length]!);
     const gateway = gateways[i % 2]!;
     clients.push({ client: await TestClient.connect(`${gateway.ws}?symbols=${symbols.join(',')}${i % 3 === 0 ? '&batch=1' : ''}`), symbols });

@@ -28,6 +28,8 @@ export interface KafkaEventLogOptions<T> extends KafkaTuning {
   readonly codec: Codec<T>;
   /** Prefix of every client id (admin, producer, one per group member); default `tickstream`. */
   readonly clientId?: string;
+  /** Put before every group name `consume` is given (deployments sharing a broker keep their groups apart). */
+  readonly groupPrefix?: string;
   readonly logger?: KafkaLogger;
 }
 
@@ -206,11 +208,12 @@ export class KafkaEventLog<T> implements EventLog<T> {
     if (!this.started) throw new Error('Kafka event log is not started');
     const maxBatch = options.maxBatch ?? 500;
     if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new Error(`maxBatch must be a positive integer (got ${maxBatch})`);
-    if (!/^\S+$/.test(options.group)) throw new Error(`group "${options.group}" must not be empty or contain spaces`);
+    const group = `${this.options.groupPrefix ?? ''}${options.group}`;
+    if (!/^\S+$/.test(group)) throw new Error(`group "${group}" must not be empty or contain spaces`);
     const member = new GroupConsumer<T>({
       settings: this.settings,
       codec: this.options.codec,
-      group: options.group,
+      group,
       member: options.member ?? randomUUID(),
       maxBatch,
       from: options.from ?? 'latest',

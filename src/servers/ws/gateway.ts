@@ -348,7 +348,16 @@ export class GatewayService implements Service {
     session.ws.close(code, reason);
   }
 
+  /**
+   * Judged in the check phase, after this turn's I/O: when the process was busy past a beat (a
+   * start-up task, a long collection), the timer fires before the pongs that came meanwhile are
+   * read, and judging at once would drop every healthy peer with the dead ones.
+   */
   private beat(): void {
+    setImmediate(() => this.pingOrDrop());
+  }
+
+  private pingOrDrop(): void {
     for (const session of this.sessions) {
       if (!session.alive) {
         this.deps.logger.debug({ conn: session.id }, 'no pong: dropping dead peer');
