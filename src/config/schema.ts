@@ -116,6 +116,8 @@ export const CONFIG_SCHEMA = {
   wsRequireAuth: oneOf('WS_REQUIRE_AUTH', 'false', ['false', 'true'], 'true: a WebSocket gets no ticks until it authenticates, and is closed with 4001 if it does not within WS_AUTH_TIMEOUT_MS.'),
   wsAuthTimeoutMs: int('WS_AUTH_TIMEOUT_MS', 10_000, 100, 600_000, 'How long a WebSocket may stay unauthenticated when WS_REQUIRE_AUTH=true.'),
   alertsRefreshMs: int('ALERTS_REFRESH_MS', 1_000, 50, 3_600_000, 'How often the alerts role reads alert changes made by other processes (its own API’s changes apply at once).'),
+  alertsUserFireRate: num('ALERTS_USER_FIRE_RATE', 10, 0.01, 1_000_000, 'Alert fires per second one user may have on average, across all their alerts (per alerts process); a fire over it waits, armed, for a later tick where its condition still holds.'),
+  alertsUserFireBurst: int('ALERTS_USER_FIRE_BURST', 50, 1, 10_000_000, 'Alert fires one user may have at once (token bucket size of ALERTS_USER_FIRE_RATE).'),
   alertsMaxPerUser: int('ALERTS_MAX_PER_USER', 200, 1, 100_000, 'Alerts one user may have.'),
   // Paper trading
   paperStartingCash: num('PAPER_STARTING_CASH', 100_000, 0, 1_000_000_000, 'Cash (USD) a paper-trading account opens with, and gets back on reset; whole cents.'),

@@ -144,6 +144,7 @@ export function createMetrics(options: MetricsOptions = {}) {
     grpcSlowConsumerCloses: new Counter({ name: 'tickstream_grpc_slow_consumer_closes_total', help: 'gRPC streams ended with RESOURCE_EXHAUSTED SLOW_CONSUMER for staying behind.', registers: grpc }),
     alertsActive: new Gauge({ name: 'tickstream_alerts_active', help: 'Active alerts in this alerts process’s index.', registers: alerts }),
     alertsFired: new Counter({ name: 'tickstream_alerts_fired_total', help: 'Alerts fired (each recorded once in the database).', registers: alerts }),
+    alertFiresDeferred: new Counter({ name: 'tickstream_alert_fires_deferred_total', help: 'Fires held back by the owner’s budget (ALERTS_USER_FIRE_RATE/BURST); the alert stays armed and fires on a later tick.', registers: alerts }),
     alertWritesRefused: new Counter({ name: 'tickstream_alert_writes_refused_total', help: 'Fire or arm writes the database refused (alert changed, replayed tick, another process first).', registers: alerts }),
     alertsDelivered: new Counter({ name: 'tickstream_alerts_delivered_total', help: 'Alert messages written to WebSocket clients.', registers: gateway }),
     logins: new Counter({ name: 'tickstream_logins_total', help: 'Login attempts by result: ok, invalid (wrong credentials), locked (refused by the per username and address lockout), limited (refused by the per-address or per-username budget).', labelNames: ['result'] as const, registers: api }),

@@ -29,7 +29,8 @@ import type { Adapter } from './lifecycle.js';
  *   the event only if the alert is active, armed, unchanged since it was read, past its cooldown,
  *   and the tick's `seq` is newer than the one that fired it last. Concurrent or repeated calls for the same tick (redelivery, a
  *   replayed log, two alert processes) change the row once; the others get undefined. `alerts.arm`
- *   is conditional the same way.
+ *   is conditional the same way. `fireAll` and `armAll` apply the same guards to each alert of a
+ *   batch in one statement, so a busy alerts role pays one round trip per batch, not per fire.
  * - **Paper trading ledger.** Money columns are integers of 1/10,000 USD. `orders.submit` checks
  *   buying power or holdings and inserts the order under a lock of the owner's account row, so
  *   concurrent submissions cannot spend the same cash twice; an Idempotency-Key already used by the
@@ -68,6 +69,12 @@ export interface AccountRepository {
 }
 
 /** An alert with the fields only the server sees. */
+/** One alert and the tick that would fire or arm it. */
+export interface AlertAttempt {
+  readonly rule: AlertRule;
+  readonly tick: PricePoint;
+}
+
 export interface OwnedAlert {
   readonly userId: number;
   readonly alert: Alert;
@@ -114,8 +121,15 @@ export interface AlertRepository {
    * Records the event in `alert_events` in the same transaction.
    */
   fire(rule: AlertRule, tick: PricePoint): Promise<OwnedAlert | undefined>;
+  /**
+   * `fire` for many alerts in one round trip (one transaction): each answer is what `fire` would
+   * have answered, in the order given. One attempt per alert per call.
+   */
+  fireAll(attempts: readonly AlertAttempt[]): Promise<(OwnedAlert | undefined)[]>;
   /** Sets `armed` under the same guards (active, seq newer than the last fire, same revision). */
   arm(rule: AlertRule, tick: PricePoint): Promise<AlertRule | undefined>;
+  /** `arm` for many alerts in one round trip, answered in the order given. One attempt per alert per call. */
+  armAll(attempts: readonly AlertAttempt[]): Promise<(AlertRule | undefined)[]>;
   /** Drops deletion tombstones older than `before`. */
   pruneTombstones(before: Date): Promise<void>;
 }

@@ -3,6 +3,7 @@ import { utcDayStart } from '../domain/daily-stats.js';
 import { userChannel, type AlertEvent, type UserEvent } from '../domain/accounts/user-events.js';
 import type { AlertRule } from '../domain/alerts/alert.js';
 import { AlertBook } from '../domain/alerts/alert-book.js';
+import { FireBudget } from '../domain/alerts/fire-budget.js';
 import { decide } from '../domain/alerts/rules.js';
 import type { Tick } from '../domain/tick.js';
 import { audit } from '../observability/audit.js';
@@ -28,7 +29,11 @@ export interface AlertsDeps {
    */
   readonly deferLoad?: Promise<void>;
   readonly maxBatch: number;
+  /** Fires per user per second (token bucket refill) and at once (its size): see FireBudget. */
+  readonly userFireRate: number;
+  readonly userFireBurst: number;
   readonly group?: string;
+  readonly now?: () => number;
   readonly metrics: Metrics;
   readonly logger: Logger;
 }
@@ -41,6 +46,40 @@ const LOAD_RETRY = doubling(250, 10_000);
 const TOMBSTONE_TTL_MS = 3_600_000;
 /** A write refused because the alert changed is re-read and decided again, this many times at most. */
 const MAX_ATTEMPTS = 3;
+/** Most fire and arm attempts sent in one statement. */
+const MAX_WRITES = 500;
+
+interface Attempt {
+  readonly rule: AlertRule;
+  readonly tick: Tick;
+  readonly open: number | undefined;
+}
+
+/** Fire and arm attempts decided on a run of ticks, written together; one per alert. */
+class PendingWrites {
+  readonly fires: Attempt[] = [];
+  readonly arms: Attempt[] = [];
+  private readonly ids = new Set<number>();
+
+  add(kind: 'fire' | 'arm', attempt: Attempt): void {
+    (kind === 'fire' ? this.fires : this.arms).push(attempt);
+    this.ids.add(attempt.rule.id);
+  }
+
+  has(id: number): boolean {
+    return this.ids.has(id);
+  }
+
+  get size(): number {
+    return this.ids.size;
+  }
+
+  take(): { fires: Attempt[]; arms: Attempt[] } {
+    const taken = { fires: this.fires.splice(0), arms: this.arms.splice(0) };
+    this.ids.clear();
+    return taken;
+  }
+}
 
 /** What the API calls in this process when it changes an alert, so the index follows at once. */
 export interface AlertListener {
@@ -58,6 +97,12 @@ export interface AlertListener {
  * The index follows the database three ways: a full load at start, the API's calls in this
  * process (AlertListener), and a poll of the change feed every `refreshMs` for writes by other
  * processes. A stale entry costs at most a write the database refuses, after which it is re-read.
+ *
+ * Writes are batched: the decisions on a run of ticks go to the database as one conditional
+ * update for the fires and one for the arms (an alert decided again before its write is answered
+ * flushes the run first), so a busy role pays a round trip per batch, not per fire. Each user's
+ * fires are bounded by a FireBudget, so one user's flood of re-arming alerts cannot delay everyone
+ * else's.
  *
  * Notifications are at-most-once (pub/sub): a crash between the commit and the publish loses the
  * message but not the record, which stays in the alert and its events.
@@ -78,8 +123,13 @@ export class AlertsService implements Service, AlertListener {
   private stopped = false;
   private indexLoaded = false;
   private wakeOnStop: (() => void) | undefined;
+  private readonly budget: FireBudget;
+  private readonly now: () => number;
 
-  constructor(private readonly deps: AlertsDeps) {}
+  constructor(private readonly deps: AlertsDeps) {
+    this.budget = new FireBudget(deps.userFireRate, deps.userFireBurst);
+    this.now = deps.now ?? Date.now;
+  }
 
   /**
    * Joins the consumer group at once, so no tick appended from now on is missed, and loads the
@@ -145,30 +195,91 @@ export class AlertsService implements Service, AlertListener {
     await this.loaded;
     // Stopped before the index was there: leave the batch unacknowledged for the next member.
     if (!this.indexLoaded) throw new Error('alerts stopped before its index was loaded');
+    const pending = new PendingWrites();
+    /** Ticks decided but not yet written: `lastSeq` moves only once their writes are in. */
+    const decided = new Map<string, number>();
     for (const { value: tick } of records) {
-      if (tick.seq <= (this.lastSeq.get(tick.symbol) ?? 0)) continue;
-      const rules = this.book.forSymbol(tick.symbol);
+      if (tick.seq <= (decided.get(tick.symbol) ?? this.lastSeq.get(tick.symbol) ?? 0)) continue;
+      let rules = this.book.forSymbol(tick.symbol);
       if (rules.length > 0) {
+        // An alert's state after a pending write depends on the answer: write, then decide on what
+        // the index holds now.
+        if (rules.some((r) => pending.has(r.id))) {
+          await this.flush(pending, decided);
+          rules = this.book.forSymbol(tick.symbol);
+        }
         await traceTickWork('alerts evaluate', tick, { 'tick.symbol': tick.symbol, 'tick.seq': tick.seq, 'alert.rules': rules.length }, async () => {
           const open = rules.some((r) => r.condition === 'pct_move') ? await this.dayOpen(tick) : undefined;
-          for (const rule of rules) await this.evaluate(rule, tick, open);
+          for (const rule of rules) this.decideOne(pending, rule, tick, open);
         });
       }
-      // Only now: if evaluating threw, the batch comes again and this tick is evaluated again.
-      this.lastSeq.set(tick.symbol, tick.seq);
+      decided.set(tick.symbol, tick.seq);
+      if (pending.size >= MAX_WRITES) await this.flush(pending, decided);
     }
+    // If a write throws, the batch comes again and its undecided ticks are evaluated again.
+    await this.flush(pending, decided);
   }
 
-  private async evaluate(start: AlertRule, tick: Tick, open: number | undefined): Promise<void> {
+  private decideOne(pending: PendingWrites, rule: AlertRule, tick: Tick, open: number | undefined): void {
+    const decision = decide(rule, tick, open);
+    if (decision === 'none') return;
+    if (decision === 'fire' && !this.budget.take(rule.userId, this.now())) {
+      // Over the owner's budget: the alert stays armed and fires on a later tick (FireBudget).
+      this.deps.metrics.alertFiresDeferred.inc();
+      return;
+    }
+    pending.add(decision, { rule, tick, open });
+  }
+
+  /** Writes the pending fires and arms (a statement each), then acts on the answers. */
+  private async flush(pending: PendingWrites, decided: Map<string, number>): Promise<void> {
+    const { fires, arms } = pending.take();
+    const alerts = this.deps.db.alerts;
+    const firedAll = fires.length > 0 ? await alerts.fireAll(fires) : [];
+    const armedAll = arms.length > 0 ? await alerts.armAll(arms) : [];
+    const refused: Attempt[] = [];
+    arms.forEach((attempt, i) => {
+      const armed = armedAll[i];
+      if (armed) this.changed(armed);
+      else refused.push(attempt);
+    });
+    for (const [i, attempt] of fires.entries()) {
+      const fired = firedAll[i];
+      if (!fired) {
+        refused.push(attempt);
+        continue;
+      }
+      const { tick } = attempt;
+      this.changed(fired.rule);
+      this.deps.metrics.alertsFired.inc();
+      audit(this.deps.logger, 'alert.fired', { userId: fired.userId, alertId: fired.alert.id, symbol: tick.symbol, price: tick.price, seq: tick.seq });
+      // One at a time, in the order decided: an owner's messages come in tick and alert order.
+      await this.notify({ type: 'alert', userId: fired.userId, alert: fired.alert, price: tick.price, ts: tick.ts });
+    }
+    // Refused: the alert changed since we read it (or is gone). Decide again on what is stored.
+    for (const { rule, tick, open } of refused) await this.retry(rule, tick, open);
+    for (const [symbol, seq] of decided) this.lastSeq.set(symbol, seq);
+    decided.clear();
+  }
+
+  /** After a refused write, one alert at a time (rare): re-read, decide again, write again. */
+  private async retry(start: AlertRule, tick: Tick, open: number | undefined): Promise<void> {
     const alerts = this.deps.db.alerts;
     let rule = start;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      this.deps.metrics.alertWritesRefused.inc();
+      const fresh = await alerts.rule(rule.id);
+      if (!fresh) return this.deleted(rule.id);
+      this.changed(fresh);
+      if (fresh.revision === rule.revision) return;
+      rule = fresh;
       const decision = decide(rule, tick, open);
       if (decision === 'none') return;
       if (decision === 'arm') {
         const armed = await alerts.arm(rule, tick);
         if (armed) return this.changed(armed);
       } else {
+        // The budget was taken for this tick's first attempt; a retry of it is not charged again.
         const fired = await alerts.fire(rule, tick);
         if (fired) {
           this.changed(fired.rule);
@@ -178,13 +289,6 @@ export class AlertsService implements Service, AlertListener {
           return this.notify({ type: 'alert', userId: fired.userId, alert: fired.alert, price: tick.price, ts: tick.ts });
         }
       }
-      // Refused: the alert changed since we read it (or is gone). Decide again on what is stored.
-      this.deps.metrics.alertWritesRefused.inc();
-      const fresh = await alerts.rule(rule.id);
-      if (!fresh) return this.deleted(rule.id);
-      this.changed(fresh);
-      if (fresh.revision === rule.revision) return;
-      rule = fresh;
     }
   }
 

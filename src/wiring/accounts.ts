@@ -88,6 +88,8 @@ export function wireAccounts(config: Config, has: (role: RoleName) => boolean, e
       store: engines.store,
       userEvents: engines.userEvents,
       refreshMs: config.alertsRefreshMs,
+      userFireRate: config.alertsUserFireRate,
+      userFireBurst: config.alertsUserFireBurst,
       deferLoad: opened,
       maxBatch: config.processorMaxBatch,
       metrics,

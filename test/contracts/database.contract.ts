@@ -227,6 +227,55 @@ export function databaseContract(name: string, factory: DatabaseFactory): void {
       });
     });
 
+    describe('alerts: batched fire and arm', () => {
+      it('fireAll answers each alert as fire would, in order, and records events only for the fired', async () => {
+        const [alice, bob] = [await newUser(), await newUser()];
+        const ok = (await db.alerts.create(alice.id, alertInput({ mode: 'rearm' }), 10))!.rule;
+        const stale = (await db.alerts.create(alice.id, alertInput(), 10))!.rule;
+        await db.alerts.update(alice.id, stale.id, { note: 'changed since read' });
+        const disarmed = (await db.alerts.create(bob.id, alertInput({ condition: 'crosses_above' }), 10))!.rule;
+        const replayed = (await db.alerts.fire((await db.alerts.create(bob.id, alertInput({ mode: 'rearm' }), 10))!.rule, tick(9, 101)))!.rule;
+        const bobs = (await db.alerts.create(bob.id, alertInput(), 10))!.rule;
+        const results = await db.alerts.fireAll([
+          { rule: ok, tick: tick(5, 101) },
+          { rule: stale, tick: tick(5, 101) },
+          { rule: disarmed, tick: tick(5, 101) },
+          { rule: replayed, tick: tick(9, 101) },
+          { rule: bobs, tick: tick(6, 103) },
+        ]);
+        expect(results.map((r) => r?.alert.id)).toEqual([ok.id, undefined, undefined, undefined, bobs.id]);
+        expect(results[4]).toMatchObject({ userId: bob.id, alert: { status: 'triggered', triggeredPrice: 103, triggerCount: 1 } });
+        expect(await db.alerts.events(alice.id, ok.id, 10)).toEqual([expect.objectContaining({ seq: 5, price: 101 })]);
+        expect(await db.alerts.events(bob.id, bobs.id, 10)).toEqual([expect.objectContaining({ seq: 6, price: 103 })]);
+        expect(await db.alerts.events(alice.id, stale.id, 10)).toEqual([]);
+        expect(await db.alerts.fireAll([])).toEqual([]);
+      });
+
+      it('concurrent batches over the same alerts, from two connections, fire each alert once', async () => {
+        const owner = await newUser();
+        const rules = await Promise.all(Array.from({ length: 8 }, async () => (await db.alerts.create(owner.id, alertInput(), 20))!.rule));
+        const other = await another();
+        const batch = rules.map((rule) => ({ rule, tick: tick(5, 101) }));
+        const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 === 0 ? db : other).alerts.fireAll(i % 3 === 0 ? [...batch].reverse() : batch)));
+        for (const rule of rules) expect(answers.filter((a) => a.some((r) => r?.alert.id === rule.id))).toHaveLength(1);
+        for (const rule of rules) expect(await db.alerts.events(owner.id, rule.id, 10)).toHaveLength(1);
+      });
+
+      it('armAll arms the disarmed alerts whose guards hold, answered in order', async () => {
+        const owner = await newUser();
+        const crossing = (await db.alerts.create(owner.id, alertInput({ condition: 'crosses_above' }), 10))!.rule;
+        const level = (await db.alerts.create(owner.id, alertInput(), 10))!.rule;
+        const fired = (await db.alerts.fire((await db.alerts.create(owner.id, alertInput({ mode: 'rearm' }), 10))!.rule, tick(5, 101)))!.rule;
+        const results = await db.alerts.armAll([
+          { rule: crossing, tick: tick(1, 99) },
+          { rule: level, tick: tick(1, 99) },
+          { rule: fired, tick: tick(4, 99) },
+        ]);
+        expect(results.map((r) => r?.armed)).toEqual([true, undefined, undefined]);
+        expect((await db.alerts.armAll([{ rule: fired, tick: tick(6, 99) }]))[0]).toMatchObject({ id: fired.id, armed: true });
+      });
+    });
+
     describe('alerts: change feed', () => {
       it('reports changed and deleted alerts at or after `since`', async () => {
         const owner = await newUser();

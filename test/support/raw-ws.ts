@@ -112,7 +112,7 @@ export class RawWebSocket {
   }
 
   /** Resolves with the close code once the server closed or ended the connection (undefined: no close frame). */
-  async waitForEnd(timeoutMs = 10_000): Promise<number | undefined> {
+  async waitForEnd(timeoutMs = 30_000): Promise<number | undefined> {
     const deadline = Date.now() + timeoutMs;
     while (!this.ended && this.closeCode === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     if (!this.ended && this.closeCode === undefined) throw new Error('the server did not close the connection in time');

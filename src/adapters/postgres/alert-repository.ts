@@ -2,9 +2,16 @@ import { sql, type Kysely } from 'kysely';
 import type { Alert, AlertPatch, AlertRule, AlertStatus, NewAlert } from '../../domain/alerts/alert.js';
 import { initiallyArmed } from '../../domain/alerts/alert.js';
 import type { PricePoint } from '../../domain/alerts/rules.js';
-import type { AlertChanges, AlertEvent, AlertRepository, OwnedAlert } from '../../ports/database.js';
+import type { AlertAttempt, AlertChanges, AlertEvent, AlertRepository, OwnedAlert } from '../../ports/database.js';
 import { RULE_COLUMNS, toAlert, toOwned, toRule } from './alert-rows.js';
-import type { Tables } from './tables.js';
+import type { AlertRow, Tables } from './tables.js';
+
+/**
+ * The batch as typed rows of a VALUES list (the types say how to compare with the table's
+ * columns), in id order, so concurrent batches over the same alerts tend to lock rows in one order.
+ */
+const attemptValues = (attempts: readonly AlertAttempt[]) =>
+  sql.join([...attempts].sort((a, b) => a.rule.id - b.rule.id).map(({ rule, tick }) => sql`(${rule.id}::integer, ${rule.revision}::bigint, ${tick.seq}::bigint, ${tick.price}::double precision, ${new Date(tick.ts)}::timestamptz)`));
 
 /** Crossings start disarmed (they need the price seen on the other side first); see domain/alerts. */
 const ARMING_RESET = sql<boolean>`condition NOT IN ('crosses_above', 'crosses_below')`;
@@ -89,47 +96,63 @@ export class SqlAlertRepository implements AlertRepository {
   }
 
   async fire(rule: AlertRule, tick: PricePoint): Promise<OwnedAlert | undefined> {
+    return (await this.fireAll([{ rule, tick }]))[0];
+  }
+
+  /**
+   * One UPDATE … FROM (VALUES …) for the whole batch, each row under fire's guards with its own
+   * tick, then one INSERT of the events of the rows it changed, in one transaction.
+   */
+  async fireAll(attempts: readonly AlertAttempt[]): Promise<(OwnedAlert | undefined)[]> {
+    if (attempts.length === 0) return [];
     return this.atomically(async (db) => {
-      const at = new Date(tick.ts);
-      const row = await db
-        .updateTable('alerts')
-        .set({
-          status: sql`CASE WHEN mode = 'once' THEN 'triggered' ELSE status END`,
-          armed: false,
-          triggered_at: at,
-          triggered_price: tick.price,
-          trigger_count: sql`trigger_count + 1`,
-          last_fired_seq: tick.seq,
-        })
-        .where('id', '=', rule.id)
-        .where('revision', '=', rule.revision)
-        .where('status', '=', 'active')
-        .where('armed', '=', true)
-        .where((eb) => eb.or([eb('last_fired_seq', 'is', null), eb('last_fired_seq', '<', tick.seq)]))
-        .where(sql<boolean>`(mode = 'once' OR triggered_at IS NULL OR triggered_at + cooldown_seconds * interval '1 second' <= ${at})`)
-        .returningAll()
-        .executeTakeFirst();
-      if (!row) return undefined;
+      const { rows } = await sql<AlertRow>`
+        UPDATE alerts AS a SET
+          status = CASE WHEN a.mode = 'once' THEN 'triggered' ELSE a.status END,
+          armed = false,
+          triggered_at = v.at,
+          triggered_price = v.price,
+          trigger_count = a.trigger_count + 1,
+          last_fired_seq = v.seq
+        FROM (VALUES ${attemptValues(attempts)}) AS v(id, revision, seq, price, at)
+        WHERE a.id = v.id AND a.revision = v.revision AND a.status = 'active' AND a.armed
+          AND (a.last_fired_seq IS NULL OR a.last_fired_seq < v.seq)
+          AND (a.mode = 'once' OR a.triggered_at IS NULL OR a.triggered_at + a.cooldown_seconds * interval '1 second' <= v.at)
+        RETURNING a.*`.execute(db);
+      if (rows.length === 0) return attempts.map(() => undefined);
+      const byId = new Map(rows.map((row) => [row.id, row]));
       await db
         .insertInto('alert_events')
-        .values({ alert_id: row.id, user_id: row.user_id, symbol: row.symbol, price: tick.price, seq: tick.seq, tick_ts: at })
+        .values(
+          attempts
+            .filter(({ rule }) => byId.has(rule.id))
+            .map(({ rule, tick }) => ({ alert_id: rule.id, user_id: byId.get(rule.id)!.user_id, symbol: byId.get(rule.id)!.symbol, price: tick.price, seq: tick.seq, tick_ts: new Date(tick.ts) })),
+        )
         .execute();
-      return toOwned(row);
+      return attempts.map(({ rule }) => {
+        const row = byId.get(rule.id);
+        return row ? toOwned(row) : undefined;
+      });
     });
   }
 
   async arm(rule: AlertRule, tick: PricePoint): Promise<AlertRule | undefined> {
-    const row = await this.db
-      .updateTable('alerts')
-      .set({ armed: true })
-      .where('id', '=', rule.id)
-      .where('revision', '=', rule.revision)
-      .where('status', '=', 'active')
-      .where('armed', '=', false)
-      .where((eb) => eb.or([eb('last_fired_seq', 'is', null), eb('last_fired_seq', '<', tick.seq)]))
-      .returning(RULE_COLUMNS)
-      .executeTakeFirst();
-    return row ? toRule(row) : undefined;
+    return (await this.armAll([{ rule, tick }]))[0];
+  }
+
+  async armAll(attempts: readonly AlertAttempt[]): Promise<(AlertRule | undefined)[]> {
+    if (attempts.length === 0) return [];
+    const { rows } = await sql<AlertRow>`
+      UPDATE alerts AS a SET armed = true
+      FROM (VALUES ${attemptValues(attempts)}) AS v(id, revision, seq, price, at)
+      WHERE a.id = v.id AND a.revision = v.revision AND a.status = 'active' AND NOT a.armed
+        AND (a.last_fired_seq IS NULL OR a.last_fired_seq < v.seq)
+      RETURNING a.*`.execute(this.db);
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return attempts.map(({ rule }) => {
+      const row = byId.get(rule.id);
+      return row ? toRule(row) : undefined;
+    });
   }
 
   async pruneTombstones(before: Date): Promise<void> {
