@@ -74,6 +74,7 @@ export const CONFIG_SCHEMA = {
   wsConnectBurst: int('WS_CONNECT_BURST', 200, 1, 10_000_000, 'New WebSocket connections one address may open at once (token bucket size).'),
   wsMaxFrameBytes: int('WS_MAX_FRAME_BYTES', 16_384, 128, 16_777_216, 'Largest client frame; a larger one closes the connection with 1009.'),
   wsMaxSymbols: int('WS_MAX_SYMBOLS', 1_000, 1, 100_000, 'Symbols one connection may subscribe to (`*` always allowed).'),
+  wsMaxIndicators: int('WS_MAX_INDICATORS', 100, 1, 100_000, 'Indicator streams (symbol × interval × indicator, e.g. AAPL `1m:sma:20`) one connection may subscribe to.'),
   wsMessageRate: num('WS_MESSAGE_RATE', 20, 0.1, 100_000, 'Client messages per second a connection may send on average (token bucket refill).'),
   wsMessageBurst: int('WS_MESSAGE_BURST', 40, 1, 1_000_000, 'Client messages a connection may send at once (token bucket size).'),
   wsAddressMessageRate: num('WS_ADDRESS_MESSAGE_RATE', 200, 0.1, 1_000_000, 'Client messages per second one address may send on average across all its connections to a gateway (beyond it: RATE_LIMITED errors, then 1008).'),

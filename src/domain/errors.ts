@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   UNKNOWN_INDICATOR: { status: 400, text: 'An indicator name is not one computed here (see ANALYTICS_SMA_PERIODS and the README).' },
   INVALID_WINDOW: { status: 400, text: 'The movers window is not one of 1m, 5m, 1h, day.' },
   TOO_MANY_SYMBOLS: { status: 400, text: 'The subscription would exceed the per-connection symbol limit.' },
+  TOO_MANY_INDICATORS: { status: 400, text: 'The subscription would exceed the per-connection indicator stream limit (WS_MAX_INDICATORS).' },
   RATE_LIMITED: { status: 429, text: 'Too many messages; slow down.' },
   MESSAGE_TOO_LARGE: { status: 413, text: 'The frame exceeds the maximum frame size.' },
   ORIGIN_NOT_ALLOWED: { status: 403, text: 'The Origin header is not in the allowlist.' },

@@ -26,3 +26,10 @@ export interface PubSub<T> extends Adapter {
 export type Unsubscribe = () => Promise<void>;
 
 export const tickChannel = (symbol: string): string => `ticks.${symbol}`;
+
+/**
+ * The analytics role's newly computed indicator points of one symbol (one per candle interval it
+ * changed), published after they are stored. Gateways relay them to indicator subscribers; a lost
+ * message is made good by the next one of the same candle, since each carries the values as they are.
+ */
+export const indicatorChannel = (symbol: string): string => `indicators.${symbol}`;

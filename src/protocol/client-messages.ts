@@ -1,4 +1,5 @@
 import type { ErrorCode } from './errors.js';
+import { DEFAULT_SNAPSHOT_LIMIT, parseIndicatorSelection, type IndicatorRequest, type IndicatorSelection } from './indicator-messages.js';
 
 /** Client → server messages of protocol v1, after validation (`replace` is the bare-array form). */
 export type ClientMessage =
@@ -6,7 +7,10 @@ export type ClientMessage =
   | { action: 'unsubscribe'; symbols: string[]; id?: unknown }
   | { action: 'replace'; symbols: string[]; id?: unknown }
   | { action: 'auth'; token: string; id?: unknown }
-  | { action: 'ping'; id?: unknown };
+  | { action: 'ping'; id?: unknown }
+  /** A subscribe or unsubscribe with `indicators` instead of `symbols` (indicator-messages.ts). */
+  | { action: 'subscribeIndicators'; indicators: IndicatorRequest; limit: number; id?: unknown }
+  | { action: 'unsubscribeIndicators'; indicators: IndicatorRequest; id?: unknown };
 
 export interface ProtocolError {
   error: ErrorCode;
@@ -21,7 +25,9 @@ export type ClientRequest =
   | { action: 'subscribe'; symbols: string[]; since?: Record<string, number>; epoch?: string; id?: unknown }
   | { action: 'unsubscribe'; symbols: string[]; id?: unknown }
   | { action: 'auth'; token: string; id?: unknown }
-  | { action: 'ping'; id?: unknown };
+  | { action: 'ping'; id?: unknown }
+  | { action: 'subscribe'; indicators: IndicatorSelection; limit?: number; id?: unknown }
+  | { action: 'unsubscribe'; indicators: IndicatorSelection; id?: unknown };
 
 export const encodeClientMessage = (message: ClientRequest | string[]): string => JSON.stringify(message);
 
@@ -73,6 +79,7 @@ export function parseClientMessage(text: string): ClientMessage | ProtocolError 
       return withId({ action: 'auth', token: m.token });
     case 'unsubscribe':
     case 'subscribe': {
+      if (m.indicators !== undefined) return withId(parseIndicatorMessage(m.action, m));
       const symbols = symbolList(m.symbols);
       if (!symbols) return withId({ error: 'BAD_REQUEST', message: `"${m.action}" needs "symbols": an array of symbol strings.` });
       if (m.action === 'unsubscribe') return withId({ action: 'unsubscribe', symbols });
@@ -85,6 +92,21 @@ export function parseClientMessage(text: string): ClientMessage | ProtocolError 
     }
   }
   return withId({ error: 'UNKNOWN_ACTION', message: 'Unknown action.' });
+}
+
+/** Largest snapshot a subscribe may ask for per stream; the gateway also caps it at what the store keeps. */
+const MAX_SNAPSHOT_LIMIT = 100_000;
+
+function parseIndicatorMessage(action: 'subscribe' | 'unsubscribe', m: Record<string, unknown>): ClientMessage | ProtocolError {
+  if (m.symbols !== undefined) return { error: 'BAD_REQUEST', message: `"${action}" takes "symbols" or "indicators", not both: send two messages.` };
+  const parsed = parseIndicatorSelection(m.indicators);
+  if (!parsed.ok) return { error: parsed.code, message: parsed.message };
+  if (action === 'unsubscribe') return { action: 'unsubscribeIndicators', indicators: parsed.request };
+  const limit = m.limit ?? DEFAULT_SNAPSHOT_LIMIT;
+  if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 0 || limit > MAX_SNAPSHOT_LIMIT) {
+    return { error: 'INVALID_LIMIT', message: `"limit" (candles per stream in the snapshot) must be a whole number from 0 to ${MAX_SNAPSHOT_LIMIT}.` };
+  }
+  return { action: 'subscribeIndicators', indicators: parsed.request, limit };
 }
 
 function parseSince(value: unknown, symbols: string[]): Record<string, number> | string {

@@ -9,6 +9,7 @@
 export * from './client-messages.js';
 export * from './close-codes.js';
 export * from './errors.js';
+export * from './indicator-messages.js';
 export * from './server-messages.js';
 export * from './symbols.js';
 export * from './tick.js';

@@ -1,4 +1,5 @@
 import type { UserEvent } from '../domain/accounts/user-events.js';
+import type { IndicatorSnapshotMessage, IndicatorsSubscribedMessage, IndicatorUpdateMessage } from './indicator-messages.js';
 import type { WireTick, WireTickBatch } from './tick.js';
 
 /** A user as the server names them (`authenticated`, REST `/api/v1/auth/me`). */
@@ -69,7 +70,15 @@ export interface AlertMessage {
 }
 
 /** Server → client messages other than ticks. New message types join this union. */
-export type ControlMessage = SubscribedMessage | ErrorMessage | PongMessage | AuthenticatedMessage | AlertMessage;
+export type ControlMessage =
+  | SubscribedMessage
+  | ErrorMessage
+  | PongMessage
+  | AuthenticatedMessage
+  | AlertMessage
+  | IndicatorsSubscribedMessage
+  | IndicatorSnapshotMessage
+  | IndicatorUpdateMessage;
 
 export type ServerMessage = WireTick | WireTickBatch | ControlMessage;
 

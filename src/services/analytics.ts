@@ -23,7 +23,7 @@ export interface AnalyticsDeps {
   readonly logger: Logger;
   /** Wall clock, read to let market time run on while every owned symbol is quiet (tests set it). */
   readonly clock?: () => number;
-  /** Told of every batch's new indicator points once they are stored (the gateway's live feed). */
+  /** Told of every batch's new indicator points once they are stored (published to gateways: see wiring/compose.ts). */
   readonly onPoints?: (points: readonly IndicatorPoint[]) => Promise<void>;
 }
 
@@ -107,14 +107,16 @@ export class AnalyticsService implements Service {
   /** Exposed for tests and the benchmark, which drive the role without a log. */
   async handle(records: readonly LogRecord<Tick>[]): Promise<IndicatorPoint[]> {
     const touched = new Set<SymbolAnalytics>();
+    // A tick that opens a candle adds the final values of the one it closes here: they must be
+    // stored too, or a closed candle would keep the values of the batch before.
+    const points: IndicatorPoint[] = [];
     for (const { value: tick } of records) {
       const analytics = this.symbolOf(tick.symbol);
       this.owned.add(tick.symbol);
-      if (!analytics.add(tick, [])) continue;
+      if (!analytics.add(tick, points)) continue;
       touched.add(analytics);
       if (tick.ts > this.marketNow()) this.advance(tick.ts);
     }
-    const points: IndicatorPoint[] = [];
     for (const analytics of touched) analytics.flush(points);
     if (points.length === 0) return points;
     await this.deps.store.putIndicators(points);

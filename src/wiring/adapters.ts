@@ -9,6 +9,8 @@ import type { TickSequencer } from '../ports/sequencer.js';
 import { tickCodec } from '../adapters/codec.js';
 import { KafkaEventLog } from '../adapters/kafka/kafka-event-log.js';
 import { userEventCodec } from '../adapters/user-event-codec.js';
+import { indicatorPointsCodec } from '../adapters/indicator-codec.js';
+import type { IndicatorPoint } from '../domain/analytics/symbol-analytics.js';
 import { RedisConnectionLimiter } from '../adapters/redis/redis-connection-limiter.js';
 import { RedisPriceStore } from '../adapters/redis/redis-price-store.js';
 import { RedisPubSub } from '../adapters/redis/redis-pubsub.js';
@@ -30,6 +32,8 @@ export interface Adapters {
   readonly connectionLimiter: ConnectionLimiter;
   /** `user.<id>` channels (alerts, later order fills): a second pub/sub on the same engine. */
   readonly userEvents: PubSub<UserEvent>;
+  /** `indicators.<SYMBOL>` channels: the analytics role publishes, gateways relay to indicator subscribers. */
+  readonly indicators: PubSub<readonly IndicatorPoint[]>;
   /** Numbers ingested ticks; in Redis beside the store, so numbering survives restarts. Started only where ticks are ingested. */
   readonly sequencer: TickSequencer;
 }
@@ -102,6 +106,7 @@ export function createAdapters(config: Config, logger: Logger): Adapters {
   let pubsub: PubSub<Tick>;
   let connectionLimiter: ConnectionLimiter;
   let userEvents: PubSub<UserEvent>;
+  let indicators: PubSub<readonly IndicatorPoint[]>;
   let sequencer: TickSequencer;
   const limits = { ratePerSecond: config.wsConnectRate, burst: config.wsConnectBurst };
   if (kind === 'redis') {
@@ -111,16 +116,18 @@ export function createAdapters(config: Config, logger: Logger): Adapters {
     pubsub = new RedisPubSub<Tick>({ ...shared, codec: tickCodec });
     connectionLimiter = new RedisConnectionLimiter({ ...shared, ...limits });
     userEvents = new RedisPubSub<UserEvent>({ ...shared, codec: userEventCodec, clientName: `${config.redisClientName}-user-events` });
+    indicators = new RedisPubSub<readonly IndicatorPoint[]>({ ...shared, codec: indicatorPointsCodec, clientName: `${config.redisClientName}-indicators` });
     sequencer = new RedisSequencer(shared);
   } else {
     store = new MemoryPriceStore({ historyLimit: config.historyLimit, candleLimit: config.candleLimit, indicatorLimit: config.analyticsHistoryLimit });
     pubsub = new MemoryPubSub<Tick>();
     connectionLimiter = new MemoryConnectionLimiter(limits);
     userEvents = new MemoryPubSub<UserEvent>();
+    indicators = new MemoryPubSub<readonly IndicatorPoint[]>();
     sequencer = new MemorySequencer();
   }
   if (problems.length > 0 || !eventLog) throw new ConfigError(problems);
-  return { eventLog, store, pubsub, connectionLimiter, userEvents, sequencer };
+  return { eventLog, store, pubsub, connectionLimiter, userEvents, indicators, sequencer };
 }
 
 /**

@@ -8,6 +8,9 @@ import type { Logger } from '../observability/logger.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { Traffic } from '../observability/traffic.js';
 import type { Adapter, Service } from '../ports/lifecycle.js';
+import { indicatorChannel, type PubSub } from '../ports/pubsub.js';
+import type { IndicatorPoint } from '../domain/analytics/symbol-analytics.js';
+import { groupBy } from '../adapters/group-by.js';
 import { readBuildInfo } from '../observability/build-info.js';
 import { buildHttpApp } from '../servers/http/app.js';
 import { IngestKeys } from '../servers/http/ingest-keys.js';
@@ -60,6 +63,7 @@ export async function compose(config: Config, logger: Logger, version: string): 
   const started: Service[] = [];
   services.push(adapterService('event log', adapters.eventLog), adapterService('price store', adapters.store), adapterService('pub/sub', adapters.pubsub));
   if (has('gateway')) services.push(adapterService('connection limiter', adapters.connectionLimiter));
+  if (has('gateway') || has('analytics')) services.push(adapterService('indicator pub/sub', adapters.indicators));
 
   if (has('processor')) {
     services.push(new ProcessorService({ ...adapters, log: adapters.eventLog, maxBatch: config.processorMaxBatch, metrics, logger: roleLogger('processor') }));
@@ -75,6 +79,7 @@ export async function compose(config: Config, logger: Logger, version: string): 
         moversEveryMs: config.analyticsMoversMs,
         metrics,
         logger: roleLogger('analytics'),
+        onPoints: (points) => publishIndicatorPoints(adapters.indicators, points, roleLogger('analytics')),
       }),
     );
   }
@@ -135,6 +140,7 @@ export async function compose(config: Config, logger: Logger, version: string): 
         server: app.server,
         store: adapters.store,
         pubsub: adapters.pubsub,
+        indicators: { pubsub: adapters.indicators, spec: indicatorSpec(config), maxStreams: config.wsMaxIndicators, maxSnapshot: config.analyticsHistoryLimit },
         connectionLimiter: adapters.connectionLimiter,
         auth: accounts.gatewayAuth,
         symbols: ingest.universe.symbols,
@@ -219,6 +225,16 @@ function readinessChecks(has: (role: RoleName) => boolean, adapters: Adapters, d
   if (has('gateway') || has('alerts')) checks.userEvents = adapters.userEvents;
   if (database) checks.database = database;
   return checks;
+}
+
+/**
+ * One message per symbol on `indicators.<SYMBOL>`, after the points are stored. Pub/sub is
+ * at-most-once: a failed publish is logged, not retried (the next update of each candle carries
+ * its values as they are), and never holds back the role's consumption.
+ */
+async function publishIndicatorPoints(pubsub: PubSub<readonly IndicatorPoint[]>, points: readonly IndicatorPoint[], logger: Logger): Promise<void> {
+  const messages = [...groupBy(points, (p) => p.symbol)].map(([symbol, message]) => ({ channel: indicatorChannel(symbol), message }));
+  await pubsub.publishMany(messages).catch((err: unknown) => logger.warn({ err }, 'publishing indicator updates failed'));
 }
 
 function adapterService(name: string, adapter: { start(): Promise<void>; close(): Promise<void> }): Service {

@@ -7,6 +7,7 @@ export const ERROR_CODE_TRAILER = 'tickstream-error-code';
 /** Codes whose gRPC status is not the one their HTTP status suggests: limits are RESOURCE_EXHAUSTED. */
 const BY_CODE: Partial<Record<ErrorCode, status>> = {
   TOO_MANY_SYMBOLS: status.RESOURCE_EXHAUSTED,
+  TOO_MANY_INDICATORS: status.RESOURCE_EXHAUSTED,
   TOO_MANY_ALERTS: status.RESOURCE_EXHAUSTED,
   TOO_MANY_CONNECTIONS: status.RESOURCE_EXHAUSTED,
   SLOW_CONSUMER: status.RESOURCE_EXHAUSTED,

@@ -8,13 +8,14 @@ import type { Service } from '../../ports/lifecycle.js';
 import type { PriceStore } from '../../ports/price-store.js';
 import type { PubSub } from '../../ports/pubsub.js';
 import type { ConnectionLimiter } from '../../ports/connection-limiter.js';
-import { CLOSE_CODES, ERROR_CODES, errorMessage, parseClientMessage, pongMessage, subscribedMessage, type ClientMessage, type ErrorCode } from '../../protocol/index.js';
+import { CLOSE_CODES, ERROR_CODES, errorMessage, indicatorsSubscribedMessage, parseClientMessage, pongMessage, subscribedMessage, type ClientMessage, type ErrorCode } from '../../protocol/index.js';
 import { Access, type GatewayAuth } from './access.js';
 import { AddressBudget } from './address-budget.js';
 import { Dispatcher } from './dispatcher.js';
 import { Session } from './session.js';
 import { traceConnect, traceControl, traceDisconnect } from '../../observability/tracing/ws-spans.js';
 import { SubscriptionBook } from './subscriptions.js';
+import { IndicatorBook, type IndicatorFeedOptions } from './indicator-book.js';
 import { symbolSet } from '../../domain/symbol-universe.js';
 import { answerAndClose } from '../http/refusal.js';
 
@@ -39,6 +40,8 @@ export interface GatewayDeps {
   readonly server: Server;
   readonly store: PriceStore;
   readonly pubsub: PubSub<Tick>;
+  /** Indicator subscriptions; without it a subscribe with `indicators` is UNKNOWN_INDICATOR for every name. */
+  readonly indicators?: IndicatorFeedOptions;
   /** New connections per address; shared by all gateways when it is backed by Redis. */
   readonly connectionLimiter?: ConnectionLimiter;
   /** A live set when ingest sources add symbols. */
@@ -68,6 +71,7 @@ export class GatewayService implements Service {
   private readonly perIp = new Map<string, number>();
   private readonly addressBudget: AddressBudget;
   private readonly book: SubscriptionBook;
+  private readonly indicatorBook: IndicatorBook | undefined;
   private readonly dispatcher: Dispatcher;
   private readonly access: Access;
   private readonly universe: ReadonlySet<string>;
@@ -84,6 +88,18 @@ export class GatewayService implements Service {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
     this.dispatcher = new Dispatcher({ slowBytes: limits.slowBytes, slowCloseMs: limits.slowCloseMs, flushMs: limits.flushMs }, deps.metrics, deps.logger);
     this.book = new SubscriptionBook(this.universe, limits.maxSymbols, deps.store, deps.pubsub, this.dispatcher);
+    if (deps.indicators) {
+      this.indicatorBook = new IndicatorBook(
+        deps.indicators,
+        this.universe,
+        deps.store,
+        (session, message) => {
+          session.control(message);
+          this.dispatcher.touch(session);
+        },
+        (error) => deps.logger.error({ err: error }, 'indicator feed failed'),
+      );
+    }
     this.access = new Access(
       deps.auth,
       {
@@ -106,6 +122,7 @@ export class GatewayService implements Service {
     await this.book.refreshEpoch();
     this.deps.server.on('upgrade', this.onUpgrade);
     this.deps.pubsub.onResubscribed(() => this.book.resyncAll());
+    this.deps.indicators?.pubsub.onResubscribed(() => this.indicatorBook?.resyncAll());
     this.deps.onSymbolAdded?.((symbol) => {
       for (const session of this.sessions) if (session.followsAll && !session.closing) this.enqueue(session, { action: 'subscribe', symbols: [symbol], since: {} }, false);
     });
@@ -204,6 +221,7 @@ export class GatewayService implements Service {
     else this.perIp.set(session.ip, left);
     this.addressBudget.closed(session.ip);
     this.book.leaveAll(session);
+    this.indicatorBook?.leaveAll(session);
     this.access.closed(session);
     this.dispatcher.forget(session);
     this.deps.metrics.wsConnections.dec();
@@ -301,7 +319,30 @@ export class GatewayService implements Service {
         const since = Object.fromEntries(Object.entries(message.since).filter(([s]) => symbols.includes(s)));
         return this.subscribe(session, symbols, since, reply, id, message.epoch);
       }
+      case 'subscribeIndicators':
+        return this.subscribeIndicators(session, message);
+      case 'unsubscribeIndicators': {
+        if (!this.indicatorBook) return this.error(session, 'UNKNOWN_INDICATOR', 'This gateway serves no indicators.', id);
+        const refused = this.indicatorBook.unsubscribe(session, message.indicators);
+        if (refused) return this.error(session, refused.code, refused.message, id, refused.symbols);
+        session.control(indicatorsSubscribedMessage(this.indicatorBook.selection(session), id));
+        return this.dispatcher.touch(session);
+      }
     }
+  }
+
+  /** All or nothing: the reply, then one snapshot per symbol and interval, then live updates. */
+  private async subscribeIndicators(session: Session, message: Extract<ClientMessage, { action: 'subscribeIndicators' }>): Promise<void> {
+    const id = message.id;
+    const book = this.indicatorBook;
+    if (!book) return this.error(session, 'UNKNOWN_INDICATOR', 'This gateway serves no indicators.', id);
+    const outcome = await book.subscribe(session, message.indicators, message.limit, id);
+    if (!outcome.ok) return this.error(session, outcome.code, outcome.message, id, outcome.symbols);
+    if (session.closing) return;
+    session.control(indicatorsSubscribedMessage(book.selection(session), id));
+    for (const snapshot of outcome.snapshots) session.control(snapshot);
+    book.release(session, outcome.symbols);
+    this.dispatcher.touch(session);
   }
 
   /**
