@@ -4,4 +4,14 @@
  */
 export { TickstreamClient, type ConnectionStatus, type SocketLike, type Timers, type TickstreamClientEvents, type TickstreamClientOptions } from './tickstream-client.js';
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
-export type { WireTick, WireAlert, WireUser, ControlMessage, ServerMessage } from '../protocol/index.js';
+export type {
+  WireTick,
+  WireAlert,
+  WireUser,
+  ControlMessage,
+  ServerMessage,
+  IndicatorSelection,
+  IndicatorSnapshotMessage,
+  IndicatorUpdateMessage,
+  IndicatorSeries,
+} from '../protocol/index.js';

@@ -7,11 +7,15 @@ import {
   ticksOf,
   type ClientRequest,
   type ControlMessage,
+  type IndicatorSelection,
+  type IndicatorSnapshotMessage,
+  type IndicatorUpdateMessage,
   type WireAlert,
   type WireTick,
   type WireUser,
 } from '../protocol/index.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { IndicatorInterest } from './indicator-interest.js';
 
 /** What this client needs of a WebSocket: the browser's, `ws`'s (Node) or a test fake. */
 export interface SocketLike {
@@ -55,7 +59,18 @@ export interface TickstreamClientEvents {
   serverError?(code: string, message: string): void;
   authenticated?(user: WireUser): void;
   alert?(alert: WireAlert, price: number, ts: number): void;
-  /** Any other message type (newer servers add some): `order`, `portfolio`, indicator updates. */
+  /** The server's acknowledgement of an indicator subscribe or unsubscribe: every stream held. */
+  indicatorsSubscribed?(indicators: IndicatorSelection): void;
+  /**
+   * The newest values of streams just subscribed (on every connection, so after a reconnect too):
+   * they replace what was held for those streams, whatever updates were missed meanwhile.
+   */
+  indicatorSnapshot?(snapshot: IndicatorSnapshotMessage): void;
+  /** One candle's values as computed now: they replace what was held for that candle. */
+  indicator?(update: IndicatorUpdateMessage): void;
+  /** An indicator subscribe the server refused (UNKNOWN_INDICATOR, UNKNOWN_SYMBOL, INVALID_INTERVAL, TOO_MANY_INDICATORS): its streams are no longer wanted. */
+  indicatorsRejected?(indicators: IndicatorSelection, code: string, message: string): void;
+  /** Any other message type (newer servers add some): `order`, `portfolio`. */
   message?(message: { type: string } & Record<string, unknown>): void;
 }
 
@@ -63,6 +78,10 @@ export interface TickstreamClientOptions {
   /** The gateway, e.g. `ws://localhost:8080/ws`. */
   readonly url: string;
   readonly symbols: readonly string[];
+  /** Indicator streams to follow from the start, e.g. `{ AAPL: ['1m:sma:20'] }` (see subscribeIndicators). */
+  readonly indicators?: IndicatorSelection;
+  /** Candles per stream in indicator snapshots; the server's default (200) when unset. */
+  readonly indicatorSnapshotLimit?: number;
   /** Opens a socket; by default the platform's `WebSocket` (browsers, Node 22+). On Node 20 pass `(url) => new WebSocket(url)` from `ws`. */
   readonly create?: (url: string) => SocketLike;
   readonly events?: TickstreamClientEvents;
@@ -103,6 +122,7 @@ export class TickstreamClient {
   /** The stream epoch `lastSeq` belongs to; a resume names it so the server can tell a restart. */
   private epochSeen: string | undefined;
   private readonly pending = new Map<string, string[]>();
+  private readonly indicatorInterest = new IndicatorInterest();
   /** Symbols subscribed without `since` whose first tick (the snapshot) has not come yet. */
   private readonly snapshotDue = new Set<string>();
   private token: string | undefined;
@@ -133,6 +153,7 @@ export class TickstreamClient {
 
   constructor(private readonly options: TickstreamClientOptions) {
     for (const s of options.symbols) this.wanted.add(s.toUpperCase());
+    if (options.indicators) this.indicatorInterest.add(options.indicators);
     this.token = options.token;
     this.timers = options.timers ?? defaultTimers;
     this.now = options.now ?? Date.now;
@@ -193,6 +214,26 @@ export class TickstreamClient {
     if (this.isOpen) this.send({ action: 'unsubscribe', symbols: removed });
   }
 
+  /**
+   * Follows indicator streams, e.g. `{ AAPL: ['1m:sma:20', '1m:rsi:14'] }`: a snapshot of each
+   * symbol and interval named, then updates (events `indicatorSnapshot`, `indicator`). Kept across
+   * reconnects, where fresh snapshots replace what was missed.
+   */
+  subscribeIndicators(indicators: IndicatorSelection): void {
+    const added = this.indicatorInterest.add(indicators);
+    if (Object.keys(added).length > 0 && this.isOpen) this.sendIndicators(added);
+  }
+
+  unsubscribeIndicators(indicators: IndicatorSelection): void {
+    const removed = this.indicatorInterest.remove(indicators);
+    if (Object.keys(removed).length > 0 && this.isOpen) this.send({ action: 'unsubscribe', indicators: removed });
+  }
+
+  /** The indicator streams followed, symbols and names sorted. */
+  get indicators(): IndicatorSelection {
+    return this.indicatorInterest.selection();
+  }
+
   /** Authenticates the current connection and every later one; `undefined` drops it (reconnects). */
   setToken(token: string | undefined): void {
     const had = this.token;
@@ -229,6 +270,7 @@ export class TickstreamClient {
     this.opens++;
     this.connectedAt = this.now();
     this.pending.clear();
+    this.indicatorInterest.reset();
     this.snapshotDue.clear();
     this.status = 'open';
     if (this.token) this.send({ action: 'auth', token: this.token });
@@ -244,6 +286,7 @@ export class TickstreamClient {
       }
       this.sendSubscribe([...this.wanted], since);
     }
+    if (this.indicatorInterest.size > 0) this.sendIndicators(this.indicatorInterest.selection());
     this.startPing();
     this.setStatus('open', { attempt: this.attempt });
   }
@@ -339,7 +382,24 @@ export class TickstreamClient {
       case 'pong':
         if (this.pingSentAt > 0) this.rttMs = this.now() - this.pingSentAt;
         return;
+      case 'indicators_subscribed':
+        if (typeof message.id === 'string') this.indicatorInterest.answered(message.id, false);
+        this.events.indicatorsSubscribed?.(message.indicators);
+        return;
+      case 'indicator_snapshot':
+        this.events.indicatorSnapshot?.(message);
+        return;
+      case 'indicator':
+        // An update queued before an unsubscribe reached the server keeps only what is still wanted.
+        for (const name of Object.keys(message.values)) if (!this.indicatorInterest.wants(message.symbol, message.interval, name)) return this.indicatorPart(message);
+        this.events.indicator?.(message);
+        return;
       case 'error': {
+        const refused = typeof message.id === 'string' ? this.indicatorInterest.answered(message.id, true) : undefined;
+        if (refused) {
+          this.events.indicatorsRejected?.(refused, message.code, message.message);
+          return;
+        }
         const requested = typeof message.id === 'string' ? this.pending.get(message.id) : undefined;
         if (requested) {
           this.pending.delete(message.id as string);
@@ -360,6 +420,19 @@ export class TickstreamClient {
         this.events.alert?.(message.alert, message.price, message.ts);
         return;
     }
+  }
+
+  /** The wanted part of an update some of whose indicators were unsubscribed meanwhile. */
+  private indicatorPart(update: IndicatorUpdateMessage): void {
+    const values = Object.fromEntries(Object.entries(update.values).filter(([name]) => this.indicatorInterest.wants(update.symbol, update.interval, name)));
+    if (Object.keys(values).length > 0) this.events.indicator?.({ ...update, values });
+  }
+
+  private sendIndicators(indicators: IndicatorSelection): void {
+    const id = `ind-${this.nextId++}`;
+    this.indicatorInterest.sent(id, indicators);
+    const limit = this.options.indicatorSnapshotLimit;
+    this.send({ action: 'subscribe', indicators, ...(limit === undefined ? {} : { limit }), id });
   }
 
   private sendSubscribe(symbols: string[], since: Record<string, number>): void {
@@ -420,7 +493,7 @@ function detach(socket: SocketLike): void {
   socket.onerror = null;
 }
 
-const CONTROL_TYPES: ReadonlySet<string> = new Set(['subscribed', 'error', 'pong', 'authenticated', 'alert']);
+const CONTROL_TYPES: ReadonlySet<string> = new Set(['subscribed', 'error', 'pong', 'authenticated', 'alert', 'indicators_subscribed', 'indicator_snapshot', 'indicator']);
 
 function isKnownControl(message: { type: string }): message is ControlMessage {
   return CONTROL_TYPES.has(message.type);

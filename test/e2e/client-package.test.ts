@@ -35,4 +35,48 @@ describe('tickstream/client as another program uses it', () => {
       client.disconnect();
     }
   });
+
+  it('follows indicator streams: snapshot then updates, refused streams dropped, fresh snapshots after a reconnect', async () => {
+    const specifier = 'tickstream/client';
+    const { TickstreamClient } = (await import(specifier)) as typeof ClientModule;
+    const acks: ClientModule.IndicatorSelection[] = [];
+    const snapshots: ClientModule.IndicatorSnapshotMessage[] = [];
+    const updates: ClientModule.IndicatorUpdateMessage[] = [];
+    const rejected: { indicators: ClientModule.IndicatorSelection; code: string }[] = [];
+    const client = new TickstreamClient({
+      url: server.ws,
+      symbols: [],
+      indicators: { aapl: ['1s:vwap'] },
+      indicatorSnapshotLimit: 5,
+      create: (url) => new WebSocket(url) as unknown as ClientModule.SocketLike,
+      events: {
+        indicatorsSubscribed: (indicators) => acks.push(indicators),
+        indicatorSnapshot: (snapshot) => snapshots.push(snapshot),
+        indicator: (update) => updates.push(update),
+        indicatorsRejected: (indicators, code) => rejected.push({ indicators, code }),
+      },
+    });
+    try {
+      client.connect();
+      await waitFor(() => snapshots.length === 1 && updates.length >= 3, 'a snapshot and three updates', 20_000);
+      expect(acks[0]).toEqual({ AAPL: ['1s:vwap'] });
+      expect(snapshots[0]).toMatchObject({ symbol: 'AAPL', interval: '1s' });
+      expect(snapshots[0]!.indicators.vwap!.length).toBeLessThanOrEqual(5);
+      expect(updates.every((u) => u.symbol === 'AAPL' && u.interval === '1s' && typeof u.values.vwap === 'number')).toBe(true);
+
+      client.subscribeIndicators({ AAPL: ['1m:sma:7'], MSFT: ['1m:vwap'] });
+      await waitFor(() => rejected.length === 1, 'the refusal');
+      expect(rejected[0]).toEqual({ indicators: { AAPL: ['1m:sma:7'], MSFT: ['1m:vwap'] }, code: 'UNKNOWN_INDICATOR' });
+      expect(client.indicators).toEqual({ AAPL: ['1s:vwap'] });
+
+      client.disconnect();
+      client.connect();
+      await waitFor(() => snapshots.length === 2, 'a fresh snapshot on the new connection', 20_000);
+      client.unsubscribeIndicators({ AAPL: ['1s:vwap'] });
+      await waitFor(() => acks.at(-1) !== undefined && Object.keys(acks.at(-1)!).length === 0, 'the unsubscribe acknowledged');
+      expect(client.indicators).toEqual({});
+    } finally {
+      client.disconnect();
+    }
+  });
 });

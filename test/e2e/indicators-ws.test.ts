@@ -55,7 +55,8 @@ async function analysed(api: RunningServer, s: number): Promise<void> {
 }
 
 const updates = (client: TestClient, after = 0): Update[] => client.messages.slice(after).filter((m): m is ServerMessage & Update => m.type === 'indicator');
-const reply = (client: TestClient, id: string): Promise<ServerMessage> => client.waitForMessage((m) => m.id === id && m.type !== 'indicator_snapshot', `the reply to ${id}`);
+const reply = async (client: TestClient, id: string): Promise<Record<string, unknown>> =>
+  (await client.waitForMessage((m) => (m as { id?: unknown }).id === id && m.type !== 'indicator_snapshot', `the reply to ${id}`)) as Record<string, unknown>;
 
 /**
  * The scenario both shapes run: a snapshot equal to REST, then updates whose last values per
@@ -172,7 +173,7 @@ describe('indicator subscriptions over WebSocket, one process', () => {
       leaving.send({ action: 'unsubscribe', indicators: { AAPL: ['1s:vwap'] }, id: 'bye' });
       const ack = await reply(leaving, 'bye');
       expect(ack).toEqual({ type: 'indicators_subscribed', indicators: {}, id: 'bye' });
-      const ackAt = leaving.messages.indexOf(ack);
+      const ackAt = leaving.messages.indexOf(ack as ServerMessage);
 
       await market.seconds(40, 45);
       await waitFor(() => updates(staying).some((u) => u.time === T0 + 44_000), 'updates of the last candle on the staying client');
