@@ -3,6 +3,8 @@ import { ActivityLog } from '../lib/activity.js';
 import { MarketApi } from '../lib/api.js';
 import { FrameScheduler } from '../lib/frame.js';
 import { MarketStore } from '../lib/market.js';
+import { IndicatorStore } from '../lib/indicators.js';
+import { Overlays } from './overlays.js';
 import type { TickstreamClient } from '../../../src/client/index.js';
 import { StreamStats } from '../lib/stats.js';
 import type { KeyValue } from '../lib/storage.js';
@@ -26,6 +28,7 @@ export type { AccountState, ChartType, Notice, Theme, Toast, UiState } from './s
 export class Dashboard {
   readonly scheduler = new FrameScheduler((run) => requestAnimationFrame(() => run()));
   readonly market = new MarketStore(this.scheduler);
+  readonly indicators = new IndicatorStore(this.scheduler);
   readonly activity = new ActivityLog(this.scheduler);
   readonly stats = new StreamStats();
   readonly api = new MarketApi((input, init) => fetch(input, init));
@@ -37,6 +40,7 @@ export class Dashboard {
   readonly account: Account;
   readonly staleness: Staleness;
   readonly chartView: ChartView;
+  readonly overlays: Overlays;
 
   constructor() {
     const storage = safeStorage();
@@ -52,11 +56,14 @@ export class Dashboard {
       accountsUnavailable: () => this.account.set({ available: false }),
       alertTriggered: () => void this.account.loadAlerts(),
       signedOut: () => this.account.signOut('Your session is no longer valid (signed out); the stream goes on anonymously.'),
+      indicators: this.indicators,
+      indicatorsRejected: (indicators, code, message) => this.overlays.rejected(indicators, code, message),
     });
     const socket = this.stream.socket;
     this.watchlist = new Watchlist({ ui, api: this.api, market, activity, prefs: this.prefs, socket });
     this.staleness = new Staleness(ui, market);
     this.chartView = new ChartView(ui, this.prefs);
+    this.overlays = new Overlays({ ui, storage, socket, store: this.indicators, notices: this.notices, activity });
     this.account = new Account({ ui, accounts: new AccountsApi((input, init) => fetch(input, init)), activity, storage, socket });
   }
 
@@ -86,6 +93,7 @@ export class Dashboard {
     this.ui.subscribe(followMode);
     followMode();
     await this.watchlist.start();
+    this.overlays.start();
     this.socket.setToken(this.account.token);
     this.socket.connect();
     this.activity.add('system', `Connecting to ${location.host}…`);

@@ -4,6 +4,7 @@ import { isStringArray, KEYS, load, type KeyValue } from '../lib/storage.js';
 import type { Store } from '../lib/store.js';
 import type { ConnectionStatus } from '../../../src/client/index.js';
 import { INTERVAL_NAMES, type Alert, type CandleInterval } from '../lib/types.js';
+import { loadOverlays } from './overlay-kinds.js';
 
 export type Theme = 'dark' | 'light';
 export type ChartType = 'candles' | 'line';
@@ -17,6 +18,9 @@ export interface TableSort {
 export type ChartWindow = '1m' | '5m' | '15m' | '30m' | '1h' | 'all';
 export const CHART_WINDOWS: readonly ChartWindow[] = ['1m', '5m', '15m', '30m', '1h', 'all'];
 export const SORT_KEYS: readonly SortKey[] = ['symbol', 'price', 'change', 'changePercent', 'volume'];
+/** The movers panel's window: the last 1m, 5m, 1h (from the analytics role), or the day. */
+export type MoversWindow = '1m' | '5m' | '1h' | 'day';
+export const MOVERS_WINDOWS: readonly MoversWindow[] = ['1m', '5m', '1h', 'day'];
 
 /** Layout choices remembered across visits. */
 export interface ViewPrefs {
@@ -25,6 +29,7 @@ export interface ViewPrefs {
   readonly logOpen: boolean;
   readonly highFrequency: boolean;
   readonly chartWindow: ChartWindow;
+  readonly moversWindow: MoversWindow;
 }
 
 /**
@@ -63,6 +68,8 @@ export interface UiState {
   readonly selected: string | undefined;
   readonly interval: CandleInterval;
   readonly chartType: ChartType;
+  /** Indicators drawn on the chart (names like `sma:20`), in the menu's order; remembered. */
+  readonly overlays: readonly string[];
   readonly paused: boolean;
   readonly status: ConnectionStatus;
   readonly retryAt: number | undefined;
@@ -88,7 +95,7 @@ export const DEFAULT_WATCHLIST = ['AAPL', 'MSFT', 'GOOGL', 'AMZN', 'TSLA', 'NVDA
 const isTheme = (v: unknown): v is Theme => v === 'dark' || v === 'light';
 const isChartPrefs = (v: unknown): v is { interval: CandleInterval; chartType: ChartType; selected?: string } =>
   typeof v === 'object' && v !== null && INTERVAL_NAMES.includes((v as { interval: CandleInterval }).interval) && ['candles', 'line'].includes((v as { chartType: string }).chartType);
-const DEFAULT_VIEW: ViewPrefs = { watchView: 'cards', tableSort: { key: 'symbol', descending: false }, logOpen: true, highFrequency: false, chartWindow: 'all' };
+const DEFAULT_VIEW: ViewPrefs = { watchView: 'cards', tableSort: { key: 'symbol', descending: false }, logOpen: true, highFrequency: false, chartWindow: 'all', moversWindow: 'day' };
 const isViewPrefs = (v: unknown): v is Partial<ViewPrefs> => typeof v === 'object' && v !== null;
 
 /** Remembered view preferences, each field checked on its own so one bad value loses only itself. */
@@ -101,6 +108,7 @@ function loadView(storage: KeyValue | undefined): ViewPrefs {
     logOpen: v.logOpen !== false,
     highFrequency: v.highFrequency === true,
     chartWindow: CHART_WINDOWS.includes(v.chartWindow as ChartWindow) ? (v.chartWindow as ChartWindow) : 'all',
+    moversWindow: MOVERS_WINDOWS.includes(v.moversWindow as MoversWindow) ? (v.moversWindow as MoversWindow) : 'day',
   };
 }
 
@@ -118,6 +126,7 @@ export function initialUiState(storage: KeyValue | undefined, prefersLight: bool
     selected: prefs?.selected ?? watchlist[0],
     interval: prefs?.interval ?? '1s',
     chartType: prefs?.chartType ?? 'candles',
+    overlays: loadOverlays(load(storage, KEYS.overlays, isStringArray)),
     paused: false,
     status: 'idle',
     retryAt: undefined,

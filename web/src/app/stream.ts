@@ -5,6 +5,8 @@ import type { MarketStore } from '../lib/market.js';
 import { TickstreamClient, type ConnectionStatus, type SocketLike } from '../../../src/client/index.js';
 import type { StreamStats } from '../lib/stats.js';
 import type { Alert, Tick } from '../lib/types.js';
+import type { IndicatorStore } from '../lib/indicators.js';
+import type { IndicatorSelection } from '../../../src/client/index.js';
 import type { Notices } from './notices.js';
 import type { UiStore } from './state.js';
 
@@ -23,6 +25,10 @@ export interface StreamDeps {
   readonly alertTriggered: () => void;
   /** The server refused the session's token: forget it. */
   readonly signedOut: (reason: string) => void;
+  /** Indicator snapshots and updates for the chart's overlays. */
+  readonly indicators: IndicatorStore;
+  /** The server refused indicator streams: they leave the overlay choice. */
+  readonly indicatorsRejected: (indicators: IndicatorSelection, code: string, message: string) => void;
 }
 
 const tickLine = (t: Tick): string => `${t.symbol} ${fmtPrice(t.price)} × ${t.size} (seq ${t.seq})`;
@@ -56,6 +62,9 @@ export class Stream {
         serverError: (code, message) => this.onServerError(code, message),
         authenticated: (user) => deps.activity.add('system', `Socket authenticated as ${user.username}.`),
         alert: (alert, price) => this.onAlert(alert, price),
+        indicatorSnapshot: (snapshot) => deps.indicators.snapshot(snapshot),
+        indicator: (update) => deps.indicators.update(update),
+        indicatorsRejected: (indicators, code, message) => deps.indicatorsRejected(indicators, code, message),
         message: (message) => {
           if (message.type === 'order') deps.activity.add('order', JSON.stringify(message));
         },

@@ -3,6 +3,7 @@ import { CHART_WINDOWS } from '../app/state.js';
 import { useDashboard } from '../hooks/context.js';
 import { useUi } from '../hooks/useUi.js';
 import { PriceChart } from './PriceChart.js';
+import { IndicatorMenu } from './IndicatorMenu.js';
 
 const INTERVAL_LABEL = { '1s': '1 second', '1m': '1 minute', '5m': '5 minutes', '1h': '1 hour' } as const;
 const WINDOW_LABEL = { '1m': 'Last minute', '5m': 'Last 5 minutes', '15m': 'Last 15 minutes', '30m': 'Last 30 minutes', '1h': 'Last hour', all: 'Everything loaded' } as const;
@@ -47,6 +48,7 @@ export function ChartPanel() {
               </label>
             ))}
           </fieldset>
+          <IndicatorMenu />
           <button type="button" aria-pressed={chartPaused} onClick={() => dashboard.chartView.setPaused(!chartPaused)} title="Freeze the chart; prices elsewhere keep moving">
             {chartPaused ? 'Resume chart' : 'Pause chart'}
           </button>

@@ -5,6 +5,8 @@ import { WINDOW_MS } from '../app/chart-view.js';
 import { useDashboard } from '../hooks/context.js';
 import { useUi } from '../hooks/useUi.js';
 import { clock, price as fmtPrice } from '../lib/format.js';
+import { IndicatorLayer } from './indicator-layer.js';
+import { IndicatorLegend } from './IndicatorLegend.js';
 
 interface Series {
   readonly chart: IChartApi;
@@ -51,7 +53,7 @@ function themeOptions() {
  */
 export function PriceChart() {
   const dashboard = useDashboard();
-  const { market } = dashboard;
+  const { market, indicators } = dashboard;
   const theme = useUi((s) => s.theme);
   const chartType = useUi((s) => s.chartType);
   const interval = useUi((s) => s.interval);
@@ -77,6 +79,17 @@ export function PriceChart() {
     chart.priceScale('volume').applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
     chart.priceScale('right').applyOptions({ scaleMargins: { top: 0.08, bottom: 0.25 } });
     series.current = { chart, candles, line, volume };
+    const layer = new IndicatorLayer(chart, toTime);
+    /** What the layer last drew: indicator news, or another choice, draws again. */
+    let drawn = { version: -1, overlays: '' };
+    const drawIndicators = (force = false): void => {
+      if (paused.current) return;
+      const chosen = dashboard.ui.get().overlays;
+      if (!force && drawn.version === indicators.version && drawn.overlays === chosen.join()) return;
+      drawn = { version: indicators.version, overlays: chosen.join() };
+      layer.draw(indicators, chosen);
+      el.dataset.overlays = chosen.join(',');
+    };
 
     const volumeColor = (c: Candle): string => (c.close >= c.open ? `${up}66` : `${down}66`);
     /** Shows the chosen window ending at the latest candle, or everything loaded. */
@@ -128,18 +141,24 @@ export function PriceChart() {
       el.setAttribute('aria-label', `${state.symbol} ${state.interval} chart: ${state.series.length} candles${last ? `, last close ${last.close}` : ''}`);
       if (!hovering.current) writeLegend(legend.current, last);
       if (changes.reset) applyWindow();
+      drawIndicators(changes.reset);
     };
     market.invalidateChart();
     const unsubscribe = market.subscribeChart(draw);
+    const offIndicators = indicators.subscribe(() => drawIndicators());
+    const offOverlays = dashboard.ui.subscribe(() => drawIndicators());
     draw();
+    drawIndicators(true);
     return () => {
       unsubscribe();
+      offIndicators();
+      offOverlays();
       offReset();
       chart.unsubscribeCrosshairMove(onCrosshair);
       series.current = undefined;
       chart.remove();
     };
-  }, [dashboard, market, theme]);
+  }, [dashboard, market, indicators, theme]);
 
   useEffect(() => {
     paused.current = chartPaused;
@@ -159,7 +178,10 @@ export function PriceChart() {
 
   return (
     <div className="chart-box">
-      <p ref={legend} className="chart-legend" data-testid="chart-legend" aria-live="off" />
+      <div className="chart-legends">
+        <p ref={legend} className="chart-legend" data-testid="chart-legend" aria-live="off" />
+        <IndicatorLegend />
+      </div>
       {(chartPaused || stale) && (
         <p className="chart-state" data-testid="chart-state">
           {chartPaused ? 'Paused' : 'Stale: no recent price'}

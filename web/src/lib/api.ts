@@ -64,7 +64,8 @@ export class MarketApi {
     return (await this.get<{ ticks: Tick[] }>(`/api/v1/ticks/${encodeURIComponent(symbol)}?limit=${limit}`)).ticks;
   }
 
-  async movers(limit = 5): Promise<Movers> {
-    return this.get<Movers>(`/api/v1/movers?limit=${limit}`);
+  /** The day's movers from quotes, or over a window (`1m`, `5m`, `1h`, `day`) from the analytics role. */
+  async movers(limit = 5, window?: string): Promise<Movers> {
+    return this.get<Movers>(`/api/v1/movers?limit=${limit}${window === undefined ? '' : `&window=${encodeURIComponent(window)}`}`);
   }
 }

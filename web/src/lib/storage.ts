@@ -12,6 +12,7 @@ export const KEYS = {
   session: 'tickstream.session',
   logFilter: 'tickstream.logFilter',
   view: 'tickstream.view',
+  overlays: 'tickstream.overlays',
 } as const;
 
 export function load<T>(storage: KeyValue | undefined, key: string, accept: (value: unknown) => value is T): T | undefined {
