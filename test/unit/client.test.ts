@@ -353,4 +353,55 @@ describe('TickstreamClient', () => {
     timers.advance(1_000);
     expect(sockets).toHaveLength(2);
   });
+
+  it('follows indicator streams: sent when open and on every new connection, refusals dropped, updates of removed streams ignored', () => {
+    const sockets: FakeSocket[] = [];
+    const timers = new FakeTimers();
+    const log: string[] = [];
+    const client = new TickstreamClient({
+      url: 'ws://example.test/ws',
+      symbols: [],
+      indicators: { aapl: ['1m:SMA:20'] },
+      create: (url) => {
+        const s = new FakeSocket(url);
+        sockets.push(s);
+        return s;
+      },
+      events: {
+        indicatorsSubscribed: (all) => log.push(`subscribed ${JSON.stringify(all)}`),
+        indicatorSnapshot: (s) => log.push(`snapshot ${s.symbol} ${s.interval}`),
+        indicator: (u) => log.push(`update ${u.symbol} ${JSON.stringify(u.values)}`),
+        indicatorsRejected: (streams, code) => log.push(`rejected ${JSON.stringify(streams)} ${code}`),
+      },
+      timers,
+      now: () => timers.now,
+      random: () => 0.5,
+      pingEveryMs: 0,
+    });
+    const last = (): FakeSocket => sockets[sockets.length - 1]!;
+    client.connect();
+    last().open();
+    expect(last().sent).toEqual([{ action: 'subscribe', indicators: { AAPL: ['1m:sma:20'] }, id: 'ind-1' }]);
+    last().receive({ type: 'indicators_subscribed', indicators: { AAPL: ['1m:sma:20'] }, id: 'ind-1' });
+    last().receive({ type: 'indicator_snapshot', symbol: 'AAPL', interval: '1m', indicators: { 'sma:20': [] }, id: 'ind-1' });
+    client.subscribeIndicators({ AAPL: ['1m:rsi:14', '1m:sma:20'], MSFT: ['1m:sma:7'] });
+    expect(last().sent[1]).toEqual({ action: 'subscribe', indicators: { AAPL: ['1m:rsi:14'], MSFT: ['1m:sma:7'] }, id: 'ind-2' });
+    last().receive({ type: 'error', code: 'UNKNOWN_INDICATOR', message: 'sma:7', id: 'ind-2' });
+    expect(client.indicators).toEqual({ AAPL: ['1m:sma:20'] });
+    last().receive({ type: 'indicator', symbol: 'AAPL', interval: '1m', time: 60_000, values: { 'sma:20': 1.5, 'rsi:14': 40 } });
+    client.unsubscribeIndicators({ AAPL: ['1m:sma:20'] });
+    expect(last().sent[2]).toEqual({ action: 'unsubscribe', indicators: { AAPL: ['1m:sma:20'] } });
+    last().receive({ type: 'indicator', symbol: 'AAPL', interval: '1m', time: 60_000, values: { 'sma:20': 1.6 } });
+    client.subscribeIndicators({ MSFT: ['5m:vwap'] });
+    last().drop();
+    timers.advance(1_000);
+    last().open();
+    expect(last().sent).toEqual([{ action: 'subscribe', indicators: { MSFT: ['5m:vwap'] }, id: 'ind-4' }]);
+    expect(log).toEqual([
+      'subscribed {"AAPL":["1m:sma:20"]}',
+      'snapshot AAPL 1m',
+      'rejected {"AAPL":["1m:rsi:14"],"MSFT":["1m:sma:7"]} UNKNOWN_INDICATOR',
+      'update AAPL {"sma:20":1.5}',
+    ]);
+  });
 });
