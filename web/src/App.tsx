@@ -7,6 +7,7 @@ import { MarketPanel } from './components/MarketPanel.js';
 import { Notices } from './components/Notices.js';
 import { ShortcutsOverlay } from './components/ShortcutsOverlay.js';
 import { Toasts } from './components/Toasts.js';
+import { TradingPanel } from './components/TradingPanel.js';
 import { Watchlist } from './components/Watchlist.js';
 import { useDashboard } from './hooks/context.js';
 import { useShortcuts } from './hooks/useShortcuts.js';
@@ -32,6 +33,7 @@ export function App() {
         </div>
         {logOpen && <ActivityLog />}
         <AccountPanel />
+        <TradingPanel />
       </main>
       <footer className="footer">
         <a href="/docs">API docs</a> · <a href="/metrics">Metrics</a> · Press <kbd>?</kbd> for keyboard shortcuts

@@ -9,6 +9,7 @@ import type { TickstreamClient } from '../../../src/client/index.js';
 import { StreamStats } from '../lib/stats.js';
 import type { KeyValue } from '../lib/storage.js';
 import { Store } from '../lib/store.js';
+import { TradingApi } from '../lib/trading-api.js';
 import { Account } from './account.js';
 import { ChartView } from './chart-view.js';
 import { Notices } from './notices.js';
@@ -16,13 +17,14 @@ import { Preferences } from './preferences.js';
 import { initialUiState, type UiState } from './state.js';
 import { Staleness } from './staleness.js';
 import { Stream } from './stream.js';
+import { Trading } from './trading.js';
 import { Watchlist } from './watchlist.js';
 
 export type { AccountState, ChartType, Notice, Theme, Toast, UiState } from './state.js';
 
 /**
  * The dashboard: the stores the stream feeds, and one slice per part of the UI state (stream,
- * watchlist and chart, preferences, notices, account). React components read the stores and call
+ * watchlist and chart, preferences, notices, account, paper trading). React components read the stores and call
  * the slices; nothing else does I/O.
  */
 export class Dashboard {
@@ -41,6 +43,7 @@ export class Dashboard {
   readonly staleness: Staleness;
   readonly chartView: ChartView;
   readonly overlays: Overlays;
+  readonly trading: Trading;
 
   constructor() {
     const storage = safeStorage();
@@ -58,6 +61,8 @@ export class Dashboard {
       signedOut: () => this.account.signOut('Your session is no longer valid (signed out); the stream goes on anonymously.'),
       indicators: this.indicators,
       indicatorsRejected: (indicators, code, message) => this.overlays.rejected(indicators, code, message),
+      authenticated: () => void this.trading.load(),
+      userMessage: (message) => this.trading.onMessage(message),
     });
     const socket = this.stream.socket;
     this.watchlist = new Watchlist({ ui, api: this.api, market, activity, prefs: this.prefs, socket });
@@ -65,6 +70,7 @@ export class Dashboard {
     this.chartView = new ChartView(ui, this.prefs);
     this.overlays = new Overlays({ ui, storage, socket, store: this.indicators, notices: this.notices, activity });
     this.account = new Account({ ui, accounts: new AccountsApi((input, init) => fetch(input, init)), activity, storage, socket });
+    this.trading = new Trading({ ui, api: new TradingApi((input, init) => fetch(input, init)), activity, notices: this.notices, signOut: (reason) => this.account.signOut(reason) });
   }
 
   /** Ctrl+R: prices, chart, log and statistics forgotten, then loaded again from the server. */
@@ -98,6 +104,7 @@ export class Dashboard {
     this.socket.connect();
     this.activity.add('system', `Connecting to ${location.host}…`);
     void this.account.start();
+    this.trading.start();
   }
 }
 

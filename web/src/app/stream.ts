@@ -29,6 +29,10 @@ export interface StreamDeps {
   readonly indicators: IndicatorStore;
   /** The server refused indicator streams: they leave the overlay choice. */
   readonly indicatorsRejected: (indicators: IndicatorSelection, code: string, message: string) => void;
+  /** The socket authenticated (again): what it missed while down is loaded afresh. */
+  readonly authenticated: () => void;
+  /** Messages for the signed-in user other than alerts: `order` and `portfolio` (paper trading). */
+  readonly userMessage: (message: { type: string } & Record<string, unknown>) => void;
 }
 
 const tickLine = (t: Tick): string => `${t.symbol} ${fmtPrice(t.price)} × ${t.size} (seq ${t.seq})`;
@@ -60,14 +64,15 @@ export class Stream {
         terminated: (code, reason) => deps.activity.add('error', `The server closed the stream for good (${code} ${reason}).`),
         rejected: (symbols, code, message) => this.onRejected(symbols, code, message),
         serverError: (code, message) => this.onServerError(code, message),
-        authenticated: (user) => deps.activity.add('system', `Socket authenticated as ${user.username}.`),
+        authenticated: (user) => {
+          deps.activity.add('system', `Socket authenticated as ${user.username}.`);
+          deps.authenticated();
+        },
         alert: (alert, price) => this.onAlert(alert, price),
         indicatorSnapshot: (snapshot) => deps.indicators.snapshot(snapshot),
         indicator: (update) => deps.indicators.update(update),
         indicatorsRejected: (indicators, code, message) => deps.indicatorsRejected(indicators, code, message),
-        message: (message) => {
-          if (message.type === 'order') deps.activity.add('order', JSON.stringify(message));
-        },
+        message: (message) => deps.userMessage(message),
       },
     });
   }

@@ -40,3 +40,19 @@ export function clock(ts: number): string {
   const d = new Date(ts);
   return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}:${String(d.getSeconds()).padStart(2, '0')}.${String(d.getMilliseconds()).padStart(3, '0')}`;
 }
+
+/** US dollars with cents: `$100,000.00`, `−$12.50`. */
+export function usd(value: number | undefined | null): string {
+  if (value === undefined || value === null || !Number.isFinite(value)) return '—';
+  const text = Math.abs(value).toLocaleString('en-US', { style: 'currency', currency: 'USD' });
+  return value < 0 ? `−${text}` : text;
+}
+
+/** A signed amount of dollars (a P&L): `+$2.00`, `−$12.50`, `$0.00`. */
+export function signedUsd(value: number | undefined | null): string {
+  if (value === undefined || value === null || !Number.isFinite(value)) return '—';
+  return value > 0 ? `+${usd(value)}` : usd(value);
+}
+
+/** The colour class of a signed amount. */
+export const tone = (value: number | undefined | null): string => (value === undefined || value === null || value === 0 ? '' : value > 0 ? 'up' : 'down');
