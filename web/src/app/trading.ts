@@ -1,6 +1,7 @@
 import type { ActivityLog } from '../lib/activity.js';
 import { ApiError } from '../lib/api.js';
 import { price as fmtPrice } from '../lib/format.js';
+import { orderName } from '../lib/order-ticket.js';
 import { Store } from '../lib/store.js';
 import { isOpen, type OrderInput } from '../../../src/domain/orders/order.js';
 import type { TradingApi, WireFill, WireOrder, WirePortfolio } from '../lib/trading-api.js';
@@ -225,10 +226,9 @@ function isNewer(next: WireOrder, known: WireOrder): boolean {
 }
 
 function orderLine(o: WireOrder): string {
-  const prices = [o.limitPrice !== null ? `limit ${fmtPrice(o.limitPrice)}` : '', o.stopPrice !== null ? `stop ${fmtPrice(o.stopPrice)}` : ''].filter(Boolean).join(' ');
   const fill = o.filledQuantity > 0 ? `, ${o.filledQuantity}/${o.quantity} filled${o.averageFillPrice === null ? '' : ` at ${fmtPrice(o.averageFillPrice)} avg`}` : '';
   const reason = o.reason ? ` (${o.reason})` : '';
-  return `#${o.id} ${o.side} ${o.quantity} ${o.symbol} ${o.type.replace('_', '-')}${prices ? ` ${prices}` : ''} ${o.timeInForce}: ${o.status.replace('_', ' ')}${reason}${fill}`;
+  return `#${o.id} ${orderName(o)} ${o.timeInForce}: ${o.status.replace('_', ' ')}${reason}${fill}`;
 }
 
 const isOrder = (v: unknown): v is WireOrder => typeof v === 'object' && v !== null && typeof (v as WireOrder).id === 'number' && typeof (v as WireOrder).status === 'string';

@@ -1,13 +1,7 @@
 import { useDashboard } from '../hooks/context.js';
 import { useTrading } from '../hooks/useTrading.js';
 import { price } from '../lib/format.js';
-import type { WireOrder } from '../lib/trading-api.js';
-
-/** "buy 10 AAPL limit 150.00": how an order is named in the table and on its cancel button. */
-export function orderName(o: WireOrder): string {
-  const prices = [o.stopPrice !== null ? `stop ${price(o.stopPrice)}` : '', o.limitPrice !== null ? `limit ${price(o.limitPrice)}` : ''].filter(Boolean).join(' ');
-  return `${o.side} ${o.quantity} ${o.symbol} ${o.type.replace('_', '-')}${prices ? ` ${prices}` : ''}`;
-}
+import { orderName } from '../lib/order-ticket.js';
 
 /** The signed-in user's open orders (new, accepted, partially filled), each with a cancel button. */
 export function OpenOrders() {

@@ -80,17 +80,19 @@ export function OrderTicket() {
             Last {price(quote?.price)}
           </span>
         </div>
-        <fieldset className="field side-choice">
-          <legend>Side</legend>
-          <div className="row">
+        <div className="field">
+          <span className="field-label" id="ticket-side-label">
+            Side
+          </span>
+          <fieldset className="segmented side-choice" aria-labelledby="ticket-side-label">
             {(['buy', 'sell'] as const).map((s) => (
-              <label key={s} className={`side side-${s}`}>
+              <label key={s} className={`side-${s}`}>
                 <input type="radio" name="ticket-side" value={s} checked={side === s} onChange={() => setSide(s)} />
-                {s === 'buy' ? 'Buy' : 'Sell'}
+                <span>{s === 'buy' ? 'Buy' : 'Sell'}</span>
               </label>
             ))}
-          </div>
-        </fieldset>
+          </fieldset>
+        </div>
         <div className="field">
           <label htmlFor="ticket-type">Order type</label>
           <select id="ticket-type" value={type} onChange={(e) => changeType(e.target.value as OrderType)}>

@@ -1,6 +1,7 @@
 import { admit, type AccountView } from '../../../src/domain/orders/buying-power.js';
 import { onTickGrid, toMoney } from '../../../src/domain/orders/money.js';
 import { checkOrder, isOpen, remaining, type OrderInput, type OrderSide, type OrderType, type TimeInForce } from '../../../src/domain/orders/order.js';
+import { price as dollars } from './format.js';
 import type { WireOrder, WirePortfolio } from './trading-api.js';
 
 export { ORDER_SIDES, ORDER_TYPES, TIMES_IN_FORCE } from '../../../src/domain/orders/order.js';
@@ -84,4 +85,11 @@ function onGrid(dollars: number | undefined): boolean {
   if (dollars === undefined || !Number.isFinite(dollars) || dollars <= 0 || dollars > 1_000_000) return false;
   const units = toMoney(dollars);
   return onTickGrid(units) && Math.abs(units / 10_000 - dollars) <= 1e-9 * Math.max(1, dollars);
+}
+
+/** "buy 3 AAPL limit 1.00", "sell 5 MSFT stop-limit stop 410.00 limit 409.50": an order named for people. */
+export function orderName(o: Pick<WireOrder, 'side' | 'quantity' | 'symbol' | 'type' | 'limitPrice' | 'stopPrice'>): string {
+  const at = (v: number | null) => (v === null ? '' : dollars(v));
+  const terms = o.type === 'market' ? 'market' : o.type === 'limit' ? `limit ${at(o.limitPrice)}` : o.type === 'stop' ? `stop ${at(o.stopPrice)}` : `stop-limit stop ${at(o.stopPrice)} limit ${at(o.limitPrice)}`;
+  return `${o.side} ${o.quantity} ${o.symbol} ${terms}`;
 }
