@@ -107,6 +107,7 @@ describe('the trading slice', () => {
     const lines: string[] = [];
     const signedOut: string[] = [];
     const fake: Partial<TradingApi> = {
+      available: async () => true,
       portfolio: async () => portfolio(),
       openOrders: async () => [],
       fills: async () => [],
@@ -124,7 +125,7 @@ describe('the trading slice', () => {
 
   it('announces each fill once, whichever of the REST answer and the socket comes first', async () => {
     const { trading, toasts, lines } = setup({ submit: async () => order({ status: 'new' }) });
-    trading.start();
+    await trading.start();
     const filled = order({ status: 'filled', filledQuantity: 10, averageFillPrice: 101.55, updatedAt: '2026-12-06T23:00:00.100Z' });
     // The socket's fill arrives before the submission's answer (status new).
     trading.onMessage({ type: 'order', order: order({ status: 'accepted' }) });
@@ -137,9 +138,9 @@ describe('the trading slice', () => {
     expect(lines).toEqual(['#7 buy 10 AAPL market day: accepted', '#7 buy 10 AAPL market day: filled, 10/10 filled at 101.55 avg']);
   });
 
-  it('toasts partial fills with what filled since the last one; open orders follow the statuses', () => {
+  it('toasts partial fills with what filled since the last one; open orders follow the statuses', async () => {
     const { trading, toasts } = setup();
-    trading.start();
+    await trading.start();
     trading.onMessage({ type: 'order', order: order({ type: 'limit', limitPrice: 100, status: 'accepted' }) });
     expect(trading.state.get().openOrders.map((o) => o.id)).toEqual([7]);
     trading.onMessage({ type: 'order', order: order({ type: 'limit', limitPrice: 100, status: 'partially_filled', filledQuantity: 4, averageFillPrice: 100 }) });
@@ -160,7 +161,7 @@ describe('the trading slice', () => {
         return order();
       },
     });
-    trading.start();
+    await trading.start();
     const body = { symbol: 'AAPL', side: 'buy', type: 'market', quantity: 10, timeInForce: 'day' } as const;
     await trading.submit(body);
     fail = undefined;
@@ -176,9 +177,16 @@ describe('the trading slice', () => {
     expect(trading.state.get().error).toBe('no (INSUFFICIENT_FUNDS)');
   });
 
+  it('stays out of the way on a server without paper trading', async () => {
+    const { trading } = setup({ available: async () => false, portfolio: async () => Promise.reject(new Error('must not be called')) });
+    await trading.start();
+    await trading.load();
+    expect(trading.state.get()).toMatchObject({ available: false, token: undefined, portfolio: undefined, error: undefined });
+  });
+
   it('ends the session on 401 and forgets everything on sign-out', async () => {
     const { ui, trading, signedOut } = setup({ cancel: async () => Promise.reject(new ApiError(401, 'INVALID_TOKEN', 'expired')) });
-    trading.start();
+    await trading.start();
     await trading.load();
     expect(trading.state.get().portfolio?.cash).toBe(98_984.5);
     await trading.cancel(order());

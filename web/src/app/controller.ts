@@ -104,7 +104,7 @@ export class Dashboard {
     this.socket.connect();
     this.activity.add('system', `Connecting to ${location.host}…`);
     void this.account.start();
-    this.trading.start();
+    void this.trading.start();
   }
 }
 

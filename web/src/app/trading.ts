@@ -9,6 +9,8 @@ import type { Notices } from './notices.js';
 import { describeError, type UiStore } from './state.js';
 
 export interface TradingState {
+  /** The server has paper trading; undefined while checking. */
+  readonly available: boolean | undefined;
   /** Trading shows only with a session; undefined token: signed out. */
   readonly token: string | undefined;
   readonly portfolio: WirePortfolio | undefined;
@@ -35,7 +37,7 @@ export interface TradingDeps {
   readonly signOut: (reason: string) => void;
 }
 
-const EMPTY: Omit<TradingState, 'token'> = { portfolio: undefined, openOrders: [], fills: [], busy: false, canceling: new Set(), error: undefined, submitted: undefined };
+const EMPTY: Omit<TradingState, 'token' | 'available'> = { portfolio: undefined, openOrders: [], fills: [], busy: false, canceling: new Set(), error: undefined, submitted: undefined };
 
 const FILLS_SHOWN = 50;
 
@@ -55,15 +57,18 @@ export class Trading {
   private fillsAgain = false;
 
   constructor(private readonly deps: TradingDeps) {
-    this.state = new Store<TradingState>({ token: undefined, ...EMPTY });
+    this.state = new Store<TradingState>({ available: undefined, token: undefined, ...EMPTY });
   }
 
   private get token(): string | undefined {
     return this.deps.ui.get().account.session?.token;
   }
 
-  /** Follows the session: loads on sign-in, forgets everything on sign-out. */
-  start(): void {
+  /** Once the server is known to trade, follows the session: loads on sign-in, forgets everything on sign-out. */
+  async start(): Promise<void> {
+    const available = await this.deps.api.available();
+    this.state.set({ available });
+    if (!available) return;
     const follow = (): void => {
       const token = this.token;
       if (token === this.state.get().token) return;
@@ -79,7 +84,7 @@ export class Trading {
   /** Portfolio, open orders and fills from REST. */
   async load(): Promise<void> {
     const token = this.token;
-    if (!token) return;
+    if (!token || !this.state.get().available) return;
     try {
       const [portfolio, openOrders, fills] = await Promise.all([this.deps.api.portfolio(token), this.deps.api.openOrders(token), this.deps.api.fills(token, FILLS_SHOWN)]);
       if (token !== this.token) return;

@@ -65,9 +65,10 @@ function ResetPortfolio() {
 
 /** Paper trading, for signed-in users only: the ticket, open orders, positions and fills. */
 export function TradingPanel() {
-  const available = useUi((s) => s.account.available);
+  const accounts = useUi((s) => s.account.available);
+  const trades = useTrading((s) => s.available);
   const signedIn = useUi((s) => s.account.session !== undefined);
-  if (!available || !signedIn) return null;
+  if (!accounts || !trades || !signedIn) return null;
   return (
     <section className="panel trading" id="trading" aria-labelledby="trading-title">
       <div className="panel-head">

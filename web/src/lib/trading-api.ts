@@ -16,6 +16,21 @@ export class TradingApi {
     private readonly base = '',
   ) {}
 
+  /**
+   * Whether the server trades: its OpenAPI document lists the portfolio route (a server without
+   * accounts, or one whose accounts stand in for tests, does not). true when it cannot tell.
+   */
+  async available(): Promise<boolean> {
+    try {
+      const response = await this.fetch(`${this.base}/docs/json`);
+      if (!response.ok) return true;
+      const doc = (await response.json()) as { paths?: Record<string, unknown> };
+      return Object.keys(doc.paths ?? {}).includes('/api/v1/portfolio');
+    } catch {
+      return true;
+    }
+  }
+
   /** `idempotencyKey` makes a retried submission (a double click, a lost answer) the same order. */
   async submit(token: string, order: OrderInput, idempotencyKey: string): Promise<WireOrder> {
     return this.call<WireOrder>(token, 'POST', '/api/v1/orders', order, { 'idempotency-key': idempotencyKey });
