@@ -2,7 +2,9 @@
 // Order command path: publish (confirmed) → consumer handler, through the OrderQueue adapters
 // (in memory and RabbitMQ) beside a raw amqplib publish-confirm/consume baseline, in one run.
 // Not the full submit → fill over REST (that adds HTTP, the database and a tick): see README.
-//   npm run build:server && node bench/orders.mjs [count=2000] [inflight=50]
+//   npm run build:server && node bench/orders.mjs [count=2000] [inflight=50] [--json]
+// `--json`: one JSON line (`{count, inflight, rows: [{path, perSecond, p50, p99}]}`), for bench/run.mjs's
+// `orders` section, which puts these rows beside its own submit → fill measurement.
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import amqplib from 'amqplib';
@@ -10,8 +12,10 @@ import { MemoryOrderQueue } from '../dist/adapters/memory/memory-order-queue.js'
 import { RabbitOrderQueue } from '../dist/adapters/rabbitmq/rabbitmq-order-queue.js';
 import { createLogger } from '../dist/observability/logger.js';
 
-const COUNT = Number(process.argv[2] ?? 2000);
-const INFLIGHT = Number(process.argv[3] ?? 50);
+const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const JSON_OUT = process.argv.includes('--json');
+const COUNT = Number(positional[0] ?? 2000);
+const INFLIGHT = Number(positional[1] ?? 50);
 const URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const codec = { encode: (m) => JSON.stringify(m), decode: (raw) => JSON.parse(raw.toString()) };
 const policy = { maxAttempts: 3, baseDelayMs: 1000 };
@@ -97,6 +101,10 @@ const ch = await c.createChannel();
 for (const q of rabbit.names.all()) await ch.deleteQueue(q);
 await c.close();
 
+if (JSON_OUT) {
+  console.log(JSON.stringify({ count: COUNT, inflight: INFLIGHT, rows: rows.map(([path, r]) => ({ path, perSecond: r.perSecond, p50: Number(r.p50), p99: Number(r.p99) })) }));
+  process.exit(0);
+}
 console.log(`${COUNT} messages, ${INFLIGHT} publishes in flight, quorum queues, persistent messages, prefetch 100`);
 console.log('| Path | msgs/s | p50 ms | p99 ms |\n|---|---|---|---|');
 for (const [name, r] of rows) console.log(`| ${name} | ${r.perSecond} | ${r.p50} | ${r.p99} |`);
