@@ -19,12 +19,13 @@ import { sectionAnalytics } from './run/sections/analytics.mjs';
 import { sectionFanout, sectionS3, sectionVariants } from './run/sections/fanout.mjs';
 import { sectionIngest } from './run/sections/ingest.mjs';
 import { sectionMemory } from './run/sections/memory.mjs';
+import { sectionOrders } from './run/sections/orders.mjs';
 import { sectionS2 } from './run/sections/ramp.mjs';
 import { sectionSlow } from './run/sections/slow.mjs';
 import { sectionTracing } from './run/sections/tracing.mjs';
 
 /** @type {Record<string, (run: import('./run/context.mjs').BenchRun) => Promise<unknown>>} */
-const SECTIONS = { fanout: sectionFanout, variants: sectionVariants, s2: sectionS2, s3: sectionS3, slow: sectionSlow, memory: sectionMemory, ingest: sectionIngest, analytics: sectionAnalytics, tracing: sectionTracing };
+const SECTIONS = { fanout: sectionFanout, variants: sectionVariants, s2: sectionS2, s3: sectionS3, slow: sectionSlow, memory: sectionMemory, ingest: sectionIngest, analytics: sectionAnalytics, tracing: sectionTracing, orders: sectionOrders };
 
 /** @type {import('./run/cli.mjs').BenchOptions} */
 let options;

@@ -2,6 +2,7 @@
 // The whole run as Markdown: machine, method, targets, then one table per section that ran.
 import { f0, f2, k } from '../lib/report.mjs';
 import { fanoutTable, ingestTable, memoryTable, ratioTable, s2Table, s3Table, serverName, slowTable, tracingTable } from './tables.mjs';
+import { ordersTable } from './sections/orders.mjs';
 import { targets } from './targets.mjs';
 
 /** @param {import('./context.mjs').BenchRun} run */
@@ -44,6 +45,7 @@ export function markdown(run) {
     const a = S.analytics;
     parts.push('## Analytics role (one core)', '', a.error ?? `${f0(a.perSecond)} ticks/s, ${f2(a.cpuMicrosPerTick)} µs CPU per tick (${a.symbols} symbols × ${a.intervals} intervals × ${a.indicators} indicators)`, '');
   }
+  if (S.orders) parts.push(`## Orders — submit → fill on the socket (${f0(S.orders.tickRate)} ticks/s over ${S.orders.symbols} symbols)`, '', ordersTable(S.orders), '');
   if (S.tracing) parts.push('## Tracing on the tick path (generator → memory log → processor → memory store, one process, one core)', '', S.tracing.error ?? tracingTable(S.tracing), '');
   parts.push(`Wall time: ${f0((Date.now() - startedAt) / 1000)} s.`, '');
   return parts.join('\n');
