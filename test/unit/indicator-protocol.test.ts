@@ -32,7 +32,7 @@ describe('parseClientMessage: indicator subscriptions', () => {
   });
 
   it('builds a snapshot series as REST does: per name, oldest first, warming-up candles left out', () => {
-    const points = [
+    const points: { time: number; values: Record<string, number> }[] = [
       { time: 1, values: { 'sma:2': 5 } },
       { time: 2, values: { 'sma:2': 6, 'rsi:14': 50 } },
     ];
