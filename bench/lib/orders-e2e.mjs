@@ -7,6 +7,10 @@ import WebSocket from 'ws';
 
 const pct = (sorted, p) => (sorted.length === 0 ? undefined : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]);
 
+/**
+ * @param {string} base @param {string} path @param {unknown} body @param {Record<string, string>} [headers]
+ * @returns {Promise<any>} the JSON body of a 2xx answer
+ */
 async function post(base, path, body, headers = {}) {
   const response = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   const json = await response.json().catch(() => undefined);
