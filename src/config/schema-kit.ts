@@ -65,6 +65,21 @@ export function oneOf<const T extends string>(env: string, def: T, values: reado
   };
 }
 
+/** A switch: `true` or `false` in the environment, a boolean in the configuration. */
+export function bool(env: string, def: boolean, doc: string): Field<boolean> {
+  return {
+    env,
+    default: def,
+    doc,
+    allowed: 'one of true, false',
+    parse(raw) {
+      const v = raw.trim();
+      if (v !== 'true' && v !== 'false') fail();
+      return v === 'true';
+    },
+  };
+}
+
 export function text(env: string, def: string, doc: string, allowed = 'any text'): Field<string> {
   return { env, default: def, doc, allowed, parse: (raw) => raw };
 }

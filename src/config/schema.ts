@@ -1,6 +1,6 @@
 import { DEFAULT_UNIVERSE } from '../domain/price-model.js';
 import { isValidSymbol } from '../domain/symbol.js';
-import { int, isOrigin, isServiceUrl, list, num, oneOf, optionalText, text, type Field } from './schema-kit.js';
+import { bool, int, isOrigin, isServiceUrl, list, num, oneOf, optionalText, text, type Field } from './schema-kit.js';
 
 export const ROLE_NAMES = ['generator', 'processor', 'gateway', 'api', 'alerts', 'orders', 'ingestor', 'analytics'] as const;
 export type RoleName = (typeof ROLE_NAMES)[number];
@@ -33,7 +33,7 @@ export const CONFIG_SCHEMA = {
   grpcPort: int('GRPC_PORT', 0, 0, 65535, 'Port of the gRPC services (MarketData, Alerts, health checking, reflection) on HOST, in processes with the gateway or api role; 0 or unset: off.'),
   logLevel: oneOf('LOG_LEVEL', 'info', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], 'Lowest level written to the log.'),
   logFormat: oneOf('LOG_FORMAT', 'auto', ['auto', 'json', 'pretty'], 'JSON lines, or coloured lines for people; `auto` is pretty on a terminal.'),
-  exitWithParent: oneOf('EXIT_WITH_PARENT', 'false', ['true', 'false'], 'Shut down gracefully when the parent process goes away (for supervisors and test harnesses that can die without signalling).'),
+  exitWithParent: bool('EXIT_WITH_PARENT', false, 'Shut down gracefully when the parent process goes away (for supervisors and test harnesses that can die without signalling).'),
   startupTimeoutMs: int('STARTUP_TIMEOUT_MS', 15_000, 100, 600_000, 'Longest wait at start for Redis (REDIS_URL) to answer; a Redis that refuses or stays silent ends the start with exit code 2 and a message naming REDIS_URL (Kafka: its connect timeouts, same exit code).'),
   shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000, 'Longest graceful shutdown before the process exits anyway (exit code 1).'),
 
@@ -82,7 +82,7 @@ export const CONFIG_SCHEMA = {
   wsHeartbeatMs: int('WS_HEARTBEAT_MS', 30_000, 100, 3_600_000, 'Interval of server pings; a peer that has not answered the previous ping is dropped.'),
   wsSlowBytes: int('WS_SLOW_BYTES', 1_048_576, 1_024, 1_073_741_824, 'Unsent bytes that switch a client to conflation (latest tick per symbol only).'),
   wsSlowCloseMs: int('WS_SLOW_CLOSE_MS', 10_000, 100, 3_600_000, 'How long a client may stay conflated before it is closed with 4000.'),
-  socketIoEnabled: oneOf('SOCKETIO_ENABLED', 'true', ['true', 'false'], 'Socket.IO at `/socket.io/` on PORT (websocket and long-polling transports; the kafka-stream-sim dashboard\'s events) in processes with the gateway role, under the WS_* limits, origins and slow-consumer rules; false: `/socket.io/` answers a JSON 404.'),
+  socketIoEnabled: bool('SOCKETIO_ENABLED', true, 'Socket.IO at `/socket.io/` on PORT (websocket and long-polling transports; the kafka-stream-sim dashboard\'s events) in processes with the gateway role, under the WS_* limits, origins and slow-consumer rules; false: `/socket.io/` answers a JSON 404.'),
   socketIoMetricsMs: int('SOCKETIO_METRICS_MS', 5_000, 100, 3_600_000, 'How often every Socket.IO client gets the `metrics` event (it also gets one on connect).'),
   batchFlushMs: int('WS_FLUSH_MS', 0, 0, 1_000, 'Delay before pending ticks are written to clients; 0 writes on the next turn of the event loop.'),
 
@@ -114,7 +114,7 @@ export const CONFIG_SCHEMA = {
   authRegisterWindowSeconds: int('AUTH_REGISTER_WINDOW_SECONDS', 3_600, 1, 86_400, 'The window of AUTH_REGISTRATIONS_PER_IP.'),
   passwordScryptCost: int('PASSWORD_SCRYPT_COST', 17, 14, 20, 'log2 of scrypt’s N for new password hashes (r=8, p=1): 17 is OWASP’s recommendation (128 MiB, a few hundred ms per hash). Stored hashes keep their own cost; a weaker one is rehashed at the next successful login. Lower it only for tests.'),
   jwtTtlSeconds: int('JWT_TTL_SECONDS', 3_600, 60, 2_592_000, 'Lifetime of an access token.'),
-  wsRequireAuth: oneOf('WS_REQUIRE_AUTH', 'false', ['false', 'true'], 'true: a WebSocket gets no ticks until it authenticates, and is closed with 4001 if it does not within WS_AUTH_TIMEOUT_MS.'),
+  wsRequireAuth: bool('WS_REQUIRE_AUTH', false, 'true: a WebSocket gets no ticks until it authenticates, and is closed with 4001 if it does not within WS_AUTH_TIMEOUT_MS.'),
   wsAuthTimeoutMs: int('WS_AUTH_TIMEOUT_MS', 10_000, 100, 600_000, 'How long a WebSocket may stay unauthenticated when WS_REQUIRE_AUTH=true.'),
   alertsRefreshMs: int('ALERTS_REFRESH_MS', 1_000, 50, 3_600_000, 'How often the alerts role reads alert changes made by other processes (its own API’s changes apply at once).'),
   alertsUserFireRate: num('ALERTS_USER_FIRE_RATE', 10, 0.01, 1_000_000, 'Alert fires per second one user may have on average, across all their alerts (per alerts process); a fire over it waits, armed, for a later tick where its condition still holds.'),
@@ -140,14 +140,14 @@ export const CONFIG_SCHEMA = {
   ingestKafkaTopic: text('INGEST_KAFKA_TOPIC', 'stock_prices', 'INGEST_SOURCE=kafka: the existing topic to read (on KAFKA_BROKERS), in any format of the README\'s "Adopting a Kafka pipeline".', 'a topic name'),
   ingestKafkaGroup: text('INGEST_KAFKA_GROUP', 'tickstream-ingest', 'INGEST_SOURCE=kafka: the consumer group tickstream reads the topic as (its offsets say where reading resumes).', 'a group name'),
   ingestKafkaFrom: oneOf('INGEST_KAFKA_FROM', 'latest', ['latest', 'earliest'], 'INGEST_SOURCE=kafka: where a group that never read the topic starts.'),
-  ingestLoop: oneOf('INGEST_LOOP', 'false', ['false', 'true'], 'INGEST_SOURCE=file: start over at the end of the file.'),
+  ingestLoop: bool('INGEST_LOOP', false, 'INGEST_SOURCE=file: start over at the end of the file.'),
   finnhubApiKey: optionalText('FINNHUB_API_KEY', 'INGEST_SOURCE=finnhub: your Finnhub API token.', 'a token'),
   finnhubUrl: text('FINNHUB_URL', 'wss://ws.finnhub.io', 'Finnhub’s WebSocket endpoint (the token is added as `?token=`).', 'a `ws://` or `wss://` URL'),
   ingestReconnectMaxMs: int('INGEST_RECONNECT_MAX_MS', 30_000, 100, 3_600_000, 'Longest wait between reconnects to a live source (the wait doubles from 500 ms, with jitter).'),
   ingestApiKeys: list('INGEST_API_KEYS', [], 'Keys that may `POST /api/v1/ticks`, as `NAME:SECRET` (NAME is the ticks’ default `source`). Empty: the route answers 501.', 'comma-separated `name:secret`, secret at least 16 characters', isIngestKey),
   ingestMaxBatch: int('INGEST_MAX_BATCH', 1_000, 1, 100_000, 'Most ticks in one `POST /api/v1/ticks`.'),
   ingestUniverseRefreshMs: int('INGEST_UNIVERSE_REFRESH_MS', 2_000, 100, 3_600_000, 'How often gateways and the API read back symbols that ingestors in other processes added.'),
-  testTickInjection: oneOf('TEST_TICK_INJECTION', 'false', ['false', 'true'], 'TESTS ONLY: true mounts `POST /api/v1/test/ticks`, which appends any tick to the log (logged as a warning at start). Never in production.'),
+  testTickInjection: bool('TEST_TICK_INJECTION', false, 'TESTS ONLY: true mounts `POST /api/v1/test/ticks`, which appends any tick to the log (logged as a warning at start). Never in production.'),
 } satisfies Record<string, Field<unknown>>;
 
 export type ConfigSchema = typeof CONFIG_SCHEMA;

@@ -102,7 +102,7 @@ export function wireAccounts(config: Config, has: (role: RoleName) => boolean, e
   if (!config.databaseUrl && has('api') !== has('alerts')) {
     log.warn('api and alerts run in different processes on embedded databases (no DATABASE_URL): alerts created here are never evaluated there; set DATABASE_URL to share one PostgreSQL');
   }
-  if (config.testTickInjection === 'true' && has('api')) {
+  if (config.testTickInjection && has('api')) {
     log.warn('TEST_TICK_INJECTION=true: POST /api/v1/test/ticks appends any tick to the log. This is for tests only; never enable it in production');
   }
 
@@ -111,7 +111,7 @@ export function wireAccounts(config: Config, has: (role: RoleName) => boolean, e
     http: has('api') && database
       ? { db: database, tokens, throttle: new LoginThrottle(), limits: authLimits!.limits, passwordParams: { ...DEFAULT_SCRYPT, ln: config.passwordScryptCost }, symbols, maxAlertsPerUser: config.alertsMaxPerUser, listener, metrics }
       : undefined,
-    gatewayAuth: { tokens, required: config.wsRequireAuth === 'true', timeoutMs: config.wsAuthTimeoutMs, userEvents: engines.userEvents },
+    gatewayAuth: { tokens, required: config.wsRequireAuth, timeoutMs: config.wsAuthTimeoutMs, userEvents: engines.userEvents },
     services,
   };
 }

@@ -142,7 +142,7 @@ export function checkRoles(config: Config, roles: readonly RoleName[]): void {
     if (has('ingestor') && !has('processor')) problems.push(`ROLES: ingestor without processor: ${why}, so its ticks would reach no one`);
     if (has('generator') && !has('processor')) problems.push(`ROLES: generator without processor: ${why}, so its ticks would reach no one`);
     // TEST_TICK_INJECTION: the api role's test route is the producer.
-    const producer = has('generator') || has('ingestor') || (has('api') && (config.testTickInjection === 'true' || config.ingestApiKeys.length > 0));
+    const producer = has('generator') || has('ingestor') || (has('api') && (config.testTickInjection || config.ingestApiKeys.length > 0));
     for (const reader of ['processor', 'alerts', 'orders', 'analytics'] as const) {
       if (has(reader) && !producer) problems.push(`ROLES: ${reader} without generator: ${why}, so it would read an empty log`);
     }
@@ -156,7 +156,7 @@ export function checkRoles(config: Config, roles: readonly RoleName[]): void {
     if (has('analytics') && !has('processor')) problems.push(`ROLES: analytics without processor: ${why}, so it would rebuild from no candles`);
   }
   if (has('ingestor') && config.ingestSource === 'none') problems.push('ROLES: ingestor without INGEST_SOURCE: it would have nothing to read');
-  if (config.testTickInjection === 'true' && process.env.NODE_ENV === 'production') {
+  if (config.testTickInjection && process.env.NODE_ENV === 'production') {
     problems.push('TEST_TICK_INJECTION=true is refused when NODE_ENV=production');
   }
   if (problems.length > 0) throw new ConfigError(problems);

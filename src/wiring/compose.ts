@@ -125,7 +125,7 @@ export async function compose(config: Config, logger: Logger, version: string): 
     adapters: ready,
     accounts: accounts.http && orders.trading ? { ...accounts.http, trading: orders.trading } : accounts.http,
     ingest: has('api') ? { keys: new IngestKeys(config.ingestApiKeys), intake: ingest.intake, maxBatch: config.ingestMaxBatch } : undefined,
-    testTicks: config.testTickInjection === 'true' && has('api') ? { log: adapters.eventLog, symbols: config.symbols } : undefined,
+    testTicks: config.testTickInjection && has('api') ? { log: adapters.eventLog, symbols: config.symbols } : undefined,
   });
   services.push({
     name: 'http',

@@ -28,7 +28,7 @@ export function createSources(config: Config, logger: Logger): IngestSource[] {
     case 'none':
       return [];
     case 'file':
-      return [new FileSource({ path: config.ingestFile!, speed: config.ingestSpeed === 'max' ? 'max' : Number(config.ingestSpeed), loop: config.ingestLoop === 'true', logger: logger.child({ source: 'file' }) })];
+      return [new FileSource({ path: config.ingestFile!, speed: config.ingestSpeed === 'max' ? 'max' : Number(config.ingestSpeed), loop: config.ingestLoop, logger: logger.child({ source: 'file' }) })];
     case 'finnhub':
       return [
         new FinnhubSource({

@@ -82,7 +82,7 @@ export async function runProcess(config: Config, version: string): Promise<void>
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
-  if (config.exitWithParent === 'true') {
+  if (config.exitWithParent) {
     // An orphan is re-parented (ppid changes): nobody is left to stop us, so stop ourselves.
     const parent = process.ppid;
     setInterval(() => {

@@ -12,7 +12,7 @@ import type { Adapters } from './adapters.js';
 
 /** Upgrade paths the WebSocket gateway must leave to Socket.IO when it runs. */
 export function socketIoUpgradePaths(config: Config, has: (role: RoleName) => boolean): string[] {
-  return has('gateway') && config.socketIoEnabled === 'true' ? [SOCKETIO_PATH] : [];
+  return has('gateway') && config.socketIoEnabled ? [SOCKETIO_PATH] : [];
 }
 
 /**
