@@ -67,7 +67,7 @@ if (!isMainThread) {
   await log.start();
   const appendPerSecond = await generateInto(log, ticks, symbols);
   await log.close();
-  parentPort.postMessage({ appendPerSecond });
+  parentPort?.postMessage({ appendPerSecond });
 } else {
   await main();
 }

@@ -73,9 +73,10 @@ async function rawAmqplib(name) {
   try {
     return await drive(
       (n) =>
-        new Promise((resolve, reject) => pub.sendToQueue(name, Buffer.from(JSON.stringify({ n })), { persistent: true }, (err) => (err ? reject(err) : resolve()))),
+        new Promise((/** @type {(value?: unknown) => void} */ resolve, reject) => pub.sendToQueue(name, Buffer.from(JSON.stringify({ n })), { persistent: true }, (err) => (err ? reject(err) : resolve()))),
       (on) =>
         sub.consume(name, (m) => {
+          if (m === null) return; // the queue was deleted under the consumer
           on(JSON.parse(m.content.toString()).n);
           sub.ack(m);
         }),

@@ -19,9 +19,9 @@ const server = http.createServer((req, res) => {
 });
 const wss = new WebSocketServer({ server, path: '/ws', perMessageDeflate: false });
 wss.on('connection', (ws, req) => {
-  const param = new URL(req.url, 'http://localhost').searchParams.get('symbols');
+  const param = new URL(req.url ?? '/', 'http://localhost').searchParams.get('symbols');
   const wanted = new Set(param === null ? symbols : param.split(',').filter((s) => bySymbol.has(s)));
-  for (const s of wanted) bySymbol.get(s).add(ws);
+  for (const s of wanted) bySymbol.get(s)?.add(ws);
   connections++;
   ws.on('error', () => {});
   // `{"action":"subscribe","symbols":[…]}`, as tickstream's protocol: the harness subscribes large
@@ -33,7 +33,7 @@ wss.on('connection', (ws, req) => {
       for (const s of m.symbols) {
         if (!bySymbol.has(s) || wanted.has(s)) continue;
         wanted.add(s);
-        bySymbol.get(s).add(ws);
+        bySymbol.get(s)?.add(ws);
       }
     } catch {
       // not JSON: ignored
@@ -41,7 +41,7 @@ wss.on('connection', (ws, req) => {
   });
   ws.on('close', () => {
     connections--;
-    for (const s of wanted) bySymbol.get(s).delete(ws);
+    for (const s of wanted) bySymbol.get(s)?.delete(ws);
   });
 });
 
@@ -50,7 +50,7 @@ const market = startMarket({
   rate,
   onTick: (tick) => {
     const json = JSON.stringify(tick);
-    for (const ws of bySymbol.get(tick.symbol)) ws.send(json);
+    for (const ws of bySymbol.get(tick.symbol) ?? []) ws.send(json);
   },
 });
 

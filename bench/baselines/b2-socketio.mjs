@@ -13,7 +13,7 @@ const server = http.createServer((req, res) => {
   if (req.url === '/stats' || req.url === '/health') {
     res.setHeader('content-type', 'application/json');
     res.end(stats(() => ({ connections: io.engine.clientsCount, generated: market.generated })));
-  } else if (!req.url.startsWith('/socket.io')) res.writeHead(404).end();
+  } else if (!(req.url ?? '').startsWith('/socket.io')) res.writeHead(404).end();
 });
 const io = new Server(server, { transports: ['websocket'], serveClient: false, perMessageDeflate: false });
 io.on('connection', (socket) => {

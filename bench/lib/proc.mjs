@@ -73,15 +73,17 @@ export function spawnPinned({ core, cmd, args = [], env = process.env, ipc = fal
 
 /** SIGTERM, then SIGKILL after `graceMs`. @param {PinnedChild} child */
 export async function stopChild(child, graceMs = 4000) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
+  const pid = child.pid;
+  // No pid: it never started.
+  if (pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   try {
-    process.kill(child.pid, 'SIGTERM');
+    process.kill(pid, 'SIGTERM');
   } catch {
     return;
   }
   const timer = setTimeout(() => {
     try {
-      process.kill(child.pid, 'SIGKILL');
+      process.kill(pid, 'SIGKILL');
     } catch {
       // gone
     }

@@ -21,6 +21,10 @@ function cleanEnv() {
   return env;
 }
 
+/**
+ * @param {'tickstream' | 'b1' | 'b2'} kind
+ * @param {{ symbols: string[], rate: number, env?: Record<string, string>, gc?: boolean, nodeArgs?: string[] }} o
+ */
 export async function startServer(kind, { symbols, rate, env = {}, gc = false, nodeArgs: extraNodeArgs = [] }) {
   const port = await freePort();
   const base = { ...cleanEnv(), HOST: '127.0.0.1', PORT: String(port), SYMBOLS: symbols.join(','), TICK_RATE: String(rate) };

@@ -135,7 +135,7 @@ function closed(c, code) {
 
 /** A WebSocket client on a raw socket (RFC 6455, text frames, no extensions). */
 function connectRaw(ci, port, path, slow) {
-  return new Promise((resolve, reject) => {
+  return new Promise((/** @type {(value?: unknown) => void} */ resolve, reject) => {
     // `onread`: the kernel's bytes land in one buffer shared by every socket of this process and
     // are parsed at once, with no Buffer or stream event per read. What must outlive the call (a
     // partial frame) is copied out.
@@ -240,7 +240,7 @@ function pongFrame(payload) {
 let ioFactory;
 async function connectSio(ci, port, symbols) {
   ioFactory ??= (await import('socket.io-client')).io;
-  return new Promise((resolve, reject) => {
+  return new Promise((/** @type {(value?: unknown) => void} */ resolve, reject) => {
     const s = ioFactory(`http://127.0.0.1:${port}`, {
       transports: ['websocket'],
       query: { symbols: symbols.join(',') },
@@ -448,26 +448,26 @@ process.on('message', async (/** @type {any} */ msg) => {
   try {
     switch (msg.cmd) {
       case 'connect':
-        process.send({ id: msg.id, result: await connectAll(msg) });
+        process.send?.({ id: msg.id, result: await connectAll(msg) });
         break;
       case 'subscribe':
-        process.send({ id: msg.id, result: await subscribeAll(msg) });
+        process.send?.({ id: msg.id, result: await subscribeAll(msg) });
         break;
       case 'start':
         startWindow(msg);
-        process.send({ id: msg.id, result: true });
+        process.send?.({ id: msg.id, result: true });
         break;
       case 'stop':
-        process.send({ id: msg.id, result: stopWindow() });
+        process.send?.({ id: msg.id, result: stopWindow() });
         break;
       case 'close':
         closeAll();
-        process.send({ id: msg.id, result: true });
+        process.send?.({ id: msg.id, result: true });
         setTimeout(() => process.exit(0), 200);
         break;
     }
   } catch (error) {
-    process.send({ id: msg.id, error: error instanceof Error ? String(error.stack ?? error) : String(error) });
+    process.send?.({ id: msg.id, error: error instanceof Error ? String(error.stack ?? error) : String(error) });
   }
 });
 process.on('disconnect', () => process.exit(0));

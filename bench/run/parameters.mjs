@@ -19,6 +19,7 @@ export function parameters({ quick, servers }) {
     connectDeadlineMs: quick ? 30_000 : 90_000,
     warmMs: quick ? 1500 : 3000,
     measureMs: quick ? 4000 : 8000,
+    /** @type {{ label: string, batch: boolean, env: Record<string, string> }[]} */
     variants: [
       { label: 'tickstream batch=1', batch: true, env: {} },
       { label: 'tickstream WS_FLUSH_MS=5', batch: false, env: { WS_FLUSH_MS: '5' } },

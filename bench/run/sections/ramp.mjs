@@ -16,7 +16,8 @@ export async function sectionS2({ P, options, symbols, subscriptionsFor, results
   for (const kind of P.s2Servers) {
     /** @type {any[]} */
     const steps = [];
-    const entry = (out[kind] = { steps, sustainedRate: 0, sustainedDeliveries: 0, failedAt: null });
+    const entry = { steps, sustainedRate: 0, sustainedDeliveries: 0, failedAt: /** @type {number | null} */ (null) };
+    out[kind] = entry;
     for (const rate of P.s2Rates) {
       if (timeLeft() < 120_000) break;
       const env = kind === 'tickstream' ? options.tickstreamEnv : {};
