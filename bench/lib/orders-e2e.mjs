@@ -7,10 +7,7 @@ import WebSocket from 'ws';
 
 const pct = (sorted, p) => (sorted.length === 0 ? undefined : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]);
 
-/**
- * @param {string} base @param {string} path @param {unknown} body @param {Record<string, string>} [headers]
- * @returns {Promise<any>} the JSON body of a 2xx answer
- */
+/** POST JSON; the parsed answer (read loosely: `token` of a registration, `id` of an order). @returns {Promise<any>} */
 async function post(base, path, body, headers = {}) {
   const response = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   const json = await response.json().catch(() => undefined);
@@ -26,7 +23,7 @@ async function trader(port, name) {
   const filled = new Map();
   const early = new Set();
   socket.on('error', () => {}); // a refused or dropped socket shows as orders that never fill
-  await new Promise((resolve, reject) => {
+  await new Promise((/** @type {(value?: unknown) => void} */ resolve, reject) => {
     socket.once('open', () => socket.send(JSON.stringify({ action: 'auth', token })));
     socket.once('close', () => reject(new Error('socket closed before authenticating')));
     socket.on('message', (data) => {

@@ -13,5 +13,6 @@ export * from './indicator-messages.js';
 export * from './server-messages.js';
 export * from './symbols.js';
 export * from './tick.js';
+export * from './orders.js';
 export * from './trading-messages.js';
 export * from './socketio.js';

@@ -3,7 +3,7 @@ import { ApiError } from '../lib/api.js';
 import { price as fmtPrice } from '../lib/format.js';
 import { orderName } from '../lib/order-ticket.js';
 import { Store } from '../lib/store.js';
-import { isOpen, type OrderInput } from '../../../src/domain/orders/order.js';
+import { isOpen, type OrderInput } from '../../../src/protocol/index.js';
 import type { TradingApi, WireFill, WireOrder, WirePortfolio } from '../lib/trading-api.js';
 import type { Notices } from './notices.js';
 import { describeError, type UiStore } from './state.js';

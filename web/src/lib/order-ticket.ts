@@ -1,10 +1,20 @@
-import { admit, type AccountView } from '../../../src/domain/orders/buying-power.js';
-import { onTickGrid, toMoney } from '../../../src/domain/orders/money.js';
-import { checkOrder, isOpen, remaining, type OrderInput, type OrderSide, type OrderType, type TimeInForce } from '../../../src/domain/orders/order.js';
+import {
+  admit,
+  checkOrder,
+  isOpen,
+  onTickGrid,
+  remaining,
+  toMoney,
+  type AccountView,
+  type OrderInput,
+  type OrderSide,
+  type OrderType,
+  type TimeInForce,
+} from '../../../src/protocol/index.js';
 import { price as dollars } from './format.js';
 import type { WireOrder, WirePortfolio } from './trading-api.js';
 
-export { ORDER_SIDES, ORDER_TYPES, TIMES_IN_FORCE } from '../../../src/domain/orders/order.js';
+export { ORDER_SIDES, ORDER_TYPES, TIMES_IN_FORCE } from '../../../src/protocol/index.js';
 export type { OrderSide, OrderType, TimeInForce };
 
 /** The order ticket's fields as typed (strings, so a half-typed price is not lost). */

@@ -1,4 +1,4 @@
-import { times, toDollars, toMoney } from '../../../src/domain/orders/money.js';
+import { times, toDollars, toMoney } from '../../../src/protocol/index.js';
 import type { WirePortfolio } from './trading-api.js';
 
 export type WirePosition = WirePortfolio['positions'][number];

@@ -1,6 +1,4 @@
-import type { FillView } from '../../../src/domain/orders/records.js';
-import type { OrderInput } from '../../../src/domain/orders/order.js';
-import type { WireOrder, WirePortfolio } from '../../../src/protocol/index.js';
+import type { FillView, OrderInput, WireOrder, WirePortfolio } from '../../../src/protocol/index.js';
 import { readJson, type FetchLike } from './api.js';
 
 export type { WireOrder, WirePortfolio };
