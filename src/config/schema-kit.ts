@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /** Small building blocks for the configuration schema: each parser says what it allows. */
 export interface Field<T> {
   readonly env: string;
@@ -141,4 +143,14 @@ export function isOrigin(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** A reverse proxy's address for TRUST_PROXY: an IP, a CIDR range, or loopback, linklocal, uniquelocal. */
+export function isProxyAddress(value: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(value)) return true;
+  const [address, prefix, ...rest] = value.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }

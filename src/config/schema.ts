@@ -1,6 +1,6 @@
 import { DEFAULT_UNIVERSE } from '../domain/price-model.js';
 import { isValidSymbol } from '../domain/symbol.js';
-import { bool, int, isOrigin, isServiceUrl, list, num, oneOf, optionalText, text, type Field } from './schema-kit.js';
+import { bool, int, isOrigin, isProxyAddress, isServiceUrl, list, num, oneOf, optionalText, text, type Field } from './schema-kit.js';
 
 export const ROLE_NAMES = ['generator', 'processor', 'gateway', 'api', 'alerts', 'orders', 'ingestor', 'analytics'] as const;
 export type RoleName = (typeof ROLE_NAMES)[number];
@@ -91,6 +91,7 @@ export const CONFIG_SCHEMA = {
   httpHeadersTimeoutMs: int('HTTP_HEADERS_TIMEOUT_MS', 10_000, 500, 3_600_000, 'Longest a client may take to send a request’s headers, from the connection or the previous response; a slower one is answered 408 REQUEST_TIMEOUT and closed (slowloris). At most HTTP_REQUEST_TIMEOUT_MS.'),
   httpKeepAliveTimeoutMs: int('HTTP_KEEPALIVE_TIMEOUT_MS', 72_000, 1_000, 3_600_000, 'How long an idle keep-alive connection stays open; keep it above the idle timeout of a load balancer in front (60 s on many).'),
   httpMaxConnectionsPerIp: int('HTTP_MAX_CONNECTIONS_PER_IP', 256, 0, 1_000_000, 'Open HTTP connections one client address may hold per process; beyond it a new one is answered 429 TOO_MANY_CONNECTIONS_FROM_IP and closed. WebSockets leave this count once upgraded (WS_MAX_CONNECTIONS_PER_IP applies). Behind a reverse proxy every client has the proxy’s address: raise it, or 0 for no cap.'),
+  trustProxy: list('TRUST_PROXY', [], 'Reverse proxies in front of this process (Caddy, nginx, an Ingress): their X-Forwarded-For is believed, so per-address limits (logins, registrations, WebSocket and Socket.IO connections and messages) count the client\'s address, not the proxy\'s; request logs show it too. Empty: the peer\'s address, and X-Forwarded-For is ignored. HTTP_MAX_CONNECTIONS_PER_IP is counted at accept, before headers, so it stays per peer: raise it for the proxy.', 'comma-separated IPs or CIDRs (e.g. `10.0.0.0/8`), or `loopback`, `linklocal`, `uniquelocal`', isProxyAddress),
 
   // REST
   corsOrigins: list('CORS_ORIGINS', ['*'], 'Origins whose browser pages may call the REST API (CORS); `*` for any. Tokens travel in `Authorization`, never cookies, so no credentials mode is offered.', '`*` or comma-separated origins like `https://app.example.com`'),

@@ -24,6 +24,7 @@ import { checkRoles, createAdapters, indicatorSpec, storeKind, type Adapters } f
 import { instrumentTickPipeline } from '../observability/tracing/instrument-adapters.js';
 import { tracingState } from '../observability/tracing/state.js';
 import { wireIngest } from './ingest.js';
+import { clientAddress } from '../servers/http/client-address.js';
 import { wireGrpc } from './grpc.js';
 import { socketIoUpgradePaths, wireSocketIo } from './socketio.js';
 import { ConsumerLagMonitor } from '../observability/consumer-lag.js';
@@ -119,6 +120,7 @@ export async function compose(config: Config, logger: Logger, version: string): 
       headersTimeoutMs: config.httpHeadersTimeoutMs,
       keepAliveTimeoutMs: config.httpKeepAliveTimeoutMs,
       maxConnectionsPerIp: config.httpMaxConnectionsPerIp,
+      trustedProxies: config.trustProxy,
     },
     traffic,
     market: has('api') ? { store: adapters.store, symbols: ingest.universe.symbols, maxLimit: config.apiMaxLimit, indicators: indicatorSpec(config) } : undefined,
@@ -148,6 +150,7 @@ export async function compose(config: Config, logger: Logger, version: string): 
         metrics,
         logger: roleLogger('gateway'),
         otherUpgradePaths: socketIoUpgradePaths(config, has),
+        clientAddress: clientAddress(config.trustProxy),
         limits: {
           maxConnections: config.wsMaxConnections,
           maxConnectionsPerIp: config.wsMaxConnectionsPerIp,

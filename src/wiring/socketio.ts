@@ -5,6 +5,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { Traffic } from '../observability/traffic.js';
 import type { Service } from '../ports/lifecycle.js';
 import { SOCKETIO_PATH } from '../protocol/index.js';
+import { clientAddress } from '../servers/http/client-address.js';
 import { SocketIoService } from '../servers/socketio/server.js';
 import type { FastifyInstance } from 'fastify';
 import type { AccountsWiring } from './accounts.js';
@@ -52,5 +53,6 @@ export function wireSocketIo(
     },
     metrics: deps.metrics,
     logger: deps.logger,
+    clientAddress: clientAddress(config.trustProxy),
   });
 }

@@ -66,6 +66,8 @@ export interface HttpEdgeOptions {
   readonly keepAliveTimeoutMs: number;
   /** Open HTTP connections per client address (HTTP_MAX_CONNECTIONS_PER_IP); 0: no cap. */
   readonly maxConnectionsPerIp: number;
+  /** Reverse proxies whose X-Forwarded-For `request.ip` believes (TRUST_PROXY); empty: none. */
+  readonly trustedProxies?: readonly string[];
 }
 
 /**
@@ -82,6 +84,8 @@ function serverOptions(edge: HttpEdgeOptions | undefined) {
   return {
     requestTimeout: edge.requestTimeoutMs,
     keepAliveTimeout: edge.keepAliveTimeoutMs,
+    // The same rule as client-address.ts, so REST and the socket servers see one address per client.
+    trustProxy: edge.trustedProxies && edge.trustedProxies.length > 0 ? [...edge.trustedProxies] : false,
     http: { requestTimeout: edge.requestTimeoutMs, headersTimeout, keepAliveTimeout: edge.keepAliveTimeoutMs, connectionsCheckingInterval: checkingInterval(edge) },
   };
 }

@@ -17,6 +17,7 @@ import { SubscriptionBook } from '../ws/subscriptions.js';
 import { SocketIoDelivery } from './delivery.js';
 import { parseRoom, parseSymbols, type SocketIoRequest } from './requests.js';
 import { SocketIoSession } from './session.js';
+import { clientAddress, type ClientAddress } from '../http/client-address.js';
 
 /** The native gateway's limits (WS_*), applied to Socket.IO connections on their own count. */
 export interface SocketIoLimits {
@@ -50,6 +51,8 @@ export interface SocketIoDeps {
   readonly limits: SocketIoLimits;
   readonly metrics: Metrics;
   readonly logger: Logger;
+  /** The address limits count a connection against (TRUST_PROXY); default: the peer's. */
+  readonly clientAddress?: ClientAddress;
 }
 
 /** Messages past the rate limit, in a row, after which a flooding client is disconnected. */
@@ -76,8 +79,10 @@ export class SocketIoService implements Service {
   private metricsTimer: NodeJS.Timeout | undefined;
   private nextId = 1;
   private stopping = false;
+  private readonly addressOf: ClientAddress;
 
   constructor(private readonly deps: SocketIoDeps) {
+    this.addressOf = deps.clientAddress ?? clientAddress([]);
     const { limits } = deps;
     this.addressBudget = new AddressBudget(limits.addressMessageRate, limits.addressMessageBurst);
     this.delivery = new SocketIoDelivery({ slowBytes: limits.slowBytes, slowCloseMs: limits.slowCloseMs }, () => this.book.epoch, deps.metrics, deps.logger);
@@ -130,7 +135,7 @@ export class SocketIoService implements Service {
     const origin = req.headers.origin;
     if (origin !== undefined && !limits.allowedOrigins.includes('*') && !limits.allowedOrigins.includes(origin)) return refuse('ORIGIN_NOT_ALLOWED');
     if (this.sessions.size >= limits.maxConnections) return refuse('TOO_MANY_CONNECTIONS');
-    const ip = req.socket.remoteAddress ?? 'unknown';
+    const ip = this.addressOf(req);
     if ((this.perIp.get(ip) ?? 0) >= limits.maxConnectionsPerIp) return refuse('TOO_MANY_CONNECTIONS_FROM_IP');
     const limiter = this.deps.connectionLimiter;
     if (!limiter) return callback(null, true);
@@ -155,7 +160,7 @@ export class SocketIoService implements Service {
 
   private connected(socket: Socket): void {
     const { limits, metrics, logger } = this.deps;
-    const ip = socket.conn.remoteAddress || 'unknown';
+    const ip = this.addressOf(socket.request);
     const now = Date.now();
     const session = new SocketIoSession(this.nextId++, ip, socket, { perSecond: limits.messageRate, burst: limits.messageBurst }, now);
     this.sessions.add(session);

@@ -18,6 +18,7 @@ import { SubscriptionBook } from './subscriptions.js';
 import { IndicatorBook, type IndicatorFeedOptions } from './indicator-book.js';
 import { symbolSet } from '../../domain/symbol-universe.js';
 import { answerAndClose } from '../http/refusal.js';
+import { clientAddress, type ClientAddress } from '../http/client-address.js';
 
 export interface GatewayLimits {
   readonly maxConnections: number;
@@ -56,6 +57,8 @@ export interface GatewayDeps {
   readonly path?: string;
   /** Path prefixes whose upgrades another server on this port answers (Socket.IO's `/socket.io/`): left alone here. */
   readonly otherUpgradePaths?: readonly string[];
+  /** The address limits count a connection against (TRUST_PROXY); default: the peer's. */
+  readonly clientAddress?: ClientAddress;
 }
 
 /** Messages past the limit, in a row, after which a flooding client is disconnected. */
@@ -75,6 +78,7 @@ export class GatewayService implements Service {
   private readonly dispatcher: Dispatcher;
   private readonly access: Access;
   private readonly universe: ReadonlySet<string>;
+  private readonly addressOf: ClientAddress;
   private heartbeat: NodeJS.Timeout | undefined;
   private nextId = 1;
   private stopping = false;
@@ -83,6 +87,7 @@ export class GatewayService implements Service {
 
   constructor(private readonly deps: GatewayDeps) {
     const { limits } = deps;
+    this.addressOf = deps.clientAddress ?? clientAddress([]);
     this.universe = symbolSet(deps.symbols);
     this.addressBudget = new AddressBudget(limits.addressMessageRate, limits.addressMessageBurst);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
@@ -161,7 +166,7 @@ export class GatewayService implements Service {
     const batch = ['1', 'true'].includes(url.searchParams.get('batch') ?? '');
     const limiter = this.deps.connectionLimiter;
     if (!limiter) return this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(ws, req, initial, batch));
-    const ip = req.socket.remoteAddress ?? 'unknown';
+    const ip = this.addressOf(req);
     limiter.allow(ip).then(
       (allowed) => {
         // The peer may have gone while the limiter (a Redis round trip when shared) decided.
@@ -180,7 +185,7 @@ export class GatewayService implements Service {
   }
 
   private connected(ws: WebSocket, req: IncomingMessage, initial: string[], batch: boolean): void {
-    const ip = req.socket.remoteAddress ?? 'unknown';
+    const ip = this.addressOf(req);
     const { limits, metrics } = this.deps;
     if (this.sessions.size >= limits.maxConnections) {
       metrics.wsConnectionsRejected.inc({ code: 'TOO_MANY_CONNECTIONS' });
