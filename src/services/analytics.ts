@@ -115,7 +115,9 @@ export class AnalyticsService implements Service {
       this.owned.add(tick.symbol);
       if (!analytics.add(tick, points)) continue;
       touched.add(analytics);
-      if (tick.ts > this.marketNow()) this.advance(tick.ts);
+      // Before the first tick market time is wall-clock time (now = 0): a market replayed from
+      // the past would never move it, and every window would be empty.
+      if (this.nowSeenAt === 0 || tick.ts > this.marketNow()) this.advance(tick.ts);
     }
     for (const analytics of touched) analytics.flush(points);
     if (points.length === 0) return points;
