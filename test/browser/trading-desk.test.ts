@@ -184,7 +184,7 @@ describe('a dashboard traders keep open all day', { timeout: 240_000 }, () => {
     await page.close();
   });
 
-  it('has no serious or critical axe-core findings in light and dark, desktop and phone; keeps a README screenshot current', async () => {
+  it('has no serious or critical axe-core findings in light and dark, desktop and phone', async () => {
     const server = servers.at(-1)!;
     const findings: Record<string, unknown> = {};
     for (const scheme of ['dark', 'light'] as const) {
