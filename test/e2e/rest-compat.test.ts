@@ -139,6 +139,8 @@ describe('/api/v1', () => {
 describe('operations', () => {
   it('health and readiness', async () => {
     expect((await get('/health')).body).toMatchObject({ status: 'healthy', metrics: { connectedClients: expect.any(Number), messagesPerSecond: expect.any(Number), uptime: expect.any(Number) } });
+    // The embedded database opens in the background after the start line (slow on a loaded machine).
+    await waitFor(async () => (await fetch(`${server.http}/ready`)).status === 200, 'the database to be ready', 110_000, 100);
     expect((await get('/ready')).body).toEqual({ status: 'ready', checks: { process: 'ok', eventLog: 'ok', store: 'ok', pubsub: 'ok', userEvents: 'ok', orderQueue: 'ok', database: 'ok' } });
   });
 
