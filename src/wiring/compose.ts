@@ -26,7 +26,7 @@ import { tracingState } from '../observability/tracing/state.js';
 import { wireIngest } from './ingest.js';
 import { clientAddress } from '../servers/http/client-address.js';
 import { wireGrpc } from './grpc.js';
-import { socketIoUpgradePaths, wireSocketIo } from './socketio.js';
+import { wireSocketIo } from './socketio.js';
 import { ConsumerLagMonitor } from '../observability/consumer-lag.js';
 import { countAppends } from '../observability/counted-appends.js';
 import { readiness } from '../observability/readiness.js';
@@ -136,6 +136,7 @@ export async function compose(config: Config, logger: Logger, version: string): 
     },
     stop: () => app.close(),
   });
+  const socketIo = wireSocketIo(config, has, { app, adapters, universe: ingest.universe, accounts, traffic, metrics, logger: roleLogger('socket.io') });
   if (has('gateway')) {
     services.push(
       new GatewayService({
@@ -149,7 +150,7 @@ export async function compose(config: Config, logger: Logger, version: string): 
         onSymbolAdded: (listener) => ingest.universe.onAdded(listener),
         metrics,
         logger: roleLogger('gateway'),
-        otherUpgradePaths: socketIoUpgradePaths(config, has),
+        upgradedElsewhere: socketIo ? (req, socket, head, pathname) => socketIo.upgrade(req, socket, head, pathname) : undefined,
         clientAddress: clientAddress(config.trustProxy),
         limits: {
           maxConnections: config.wsMaxConnections,
@@ -170,7 +171,6 @@ export async function compose(config: Config, logger: Logger, version: string): 
     );
   }
 
-  const socketIo = wireSocketIo(config, has, { app, adapters, universe: ingest.universe, accounts, traffic, metrics, logger: roleLogger('socket.io') });
   if (socketIo) services.push(socketIo);
 
   const grpc = wireGrpc(config, has, { adapters, universe: ingest.universe, accounts, readiness: ready, metrics, logger: roleLogger('grpc') });

@@ -3,18 +3,11 @@ import type { SymbolUniverse } from '../domain/symbol-universe.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Traffic } from '../observability/traffic.js';
-import type { Service } from '../ports/lifecycle.js';
-import { SOCKETIO_PATH } from '../protocol/index.js';
 import { clientAddress } from '../servers/http/client-address.js';
 import { SocketIoService } from '../servers/socketio/server.js';
 import type { FastifyInstance } from 'fastify';
 import type { AccountsWiring } from './accounts.js';
 import type { Adapters } from './adapters.js';
-
-/** Upgrade paths the WebSocket gateway must leave to Socket.IO when it runs. */
-export function socketIoUpgradePaths(config: Config, has: (role: RoleName) => boolean): string[] {
-  return has('gateway') && config.socketIoEnabled ? [SOCKETIO_PATH] : [];
-}
 
 /**
  * Socket.IO on the HTTP port, where the gateway role runs and SOCKETIO_ENABLED is true, with the
@@ -24,8 +17,8 @@ export function wireSocketIo(
   config: Config,
   has: (role: RoleName) => boolean,
   deps: { app: FastifyInstance; adapters: Adapters; universe: SymbolUniverse; accounts: AccountsWiring; traffic: Traffic; metrics: Metrics; logger: Logger },
-): Service | undefined {
-  if (socketIoUpgradePaths(config, has).length === 0) return undefined;
+): SocketIoService | undefined {
+  if (!has('gateway') || !config.socketIoEnabled) return undefined;
   const { adapters, universe } = deps;
   return new SocketIoService({
     server: deps.app.server,

@@ -29,6 +29,9 @@ describe('refused upgrades reset by the client (in-process limiter)', () => {
   let server: RunningServer;
   beforeAll(async () => {
     server = await startServer({ SYMBOLS: 'AAPL,MSFT', TICK_RATE: '50', WS_ALLOWED_ORIGINS: 'https://good.example' });
+    // The embedded database opens after the start line and holds the event loop meanwhile: on a
+    // loaded machine long enough for an answer to miss the wait below.
+    await waitFor(async () => (await fetch(`${server.http}/ready`)).status === 200, 'the server to be ready', 110_000, 100);
   });
   afterAll(async () => {
     await server?.stop();
@@ -37,7 +40,9 @@ describe('refused upgrades reset by the client (in-process limiter)', () => {
   const refusals: [string, string, Record<string, string>][] = [
     ['an unknown ?symbols=', '/ws?symbols=NOPE', {}],
     ['the root path', '/', {}],
-    ['the Socket.IO path', '/socket.io/', {}],
+    ['the Socket.IO path without a transport', '/socket.io/', {}],
+    ['a Socket.IO handshake from a disallowed origin', '/socket.io/?EIO=4&transport=websocket', { Origin: 'https://evil.example' }],
+    ['a Socket.IO upgrade for an unknown session', '/socket.io/?EIO=4&transport=websocket&sid=nope', {}],
     ['another path', '/elsewhere?symbols=AAPL', {}],
     ['a disallowed origin', '/ws?symbols=AAPL', { Origin: 'https://evil.example' }],
   ];

@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { Server, type Socket } from 'socket.io';
 import { logPositionOf } from '../../domain/log-position.js';
 import type { Tick } from '../../domain/tick.js';
@@ -11,6 +12,7 @@ import type { PriceStore } from '../../ports/price-store.js';
 import type { PubSub } from '../../ports/pubsub.js';
 import { ERROR_CODES, SOCKETIO_EVENTS, SOCKETIO_PATH, socketIoTick, type ErrorCode, type SocketIoAck, type SocketIoError } from '../../protocol/index.js';
 import { symbolSet } from '../../domain/symbol-universe.js';
+import { answerAndClose as refuseUpgrade } from '../http/refusal.js';
 import type { GatewayAuth } from '../ws/access.js';
 import { AddressBudget } from '../ws/address-budget.js';
 import { SubscriptionBook } from '../ws/subscriptions.js';
@@ -18,6 +20,7 @@ import { SocketIoDelivery } from './delivery.js';
 import { parseRoom, parseSymbols, type SocketIoRequest } from './requests.js';
 import { SocketIoSession } from './session.js';
 import { clientAddress, type ClientAddress } from '../http/client-address.js';
+import { hasEngineSession } from './transport-backlog.js';
 
 /** The native gateway's limits (WS_*), applied to Socket.IO connections on their own count. */
 export interface SocketIoLimits {
@@ -77,6 +80,8 @@ export class SocketIoService implements Service {
   private readonly book: SubscriptionBook<SocketIoSession>;
   private readonly delivery: SocketIoDelivery;
   private metricsTimer: NodeJS.Timeout | undefined;
+  /** Websocket handshakes this service admitted before handing them to engine.io (see `upgrade`). */
+  private readonly admitted = new WeakSet<IncomingMessage>();
   private nextId = 1;
   private stopping = false;
   private readonly addressOf: ClientAddress;
@@ -93,6 +98,37 @@ export class SocketIoService implements Service {
     return this.sessions.size;
   }
 
+  /**
+   * Upgrades under `/socket.io/` (called by the WebSocket gateway, the one `upgrade` listener of the
+   * port). What engine.io would refuse is refused here, with the gateway's answer (status and stable
+   * code, then `end`): engine.io's own refusal writes and destroys the socket at once, which loses
+   * the answer now and then. A new websocket connection passes the handshake checks (`admit`) here
+   * first, so engine.io's `allowRequest` only confirms it. Returns false before `start`.
+   */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, pathname: string): boolean {
+    const io = this.io;
+    if (io === undefined || !pathname.startsWith(SOCKETIO_PATH)) return false;
+    const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
+    if (query.get('transport') !== 'websocket' || query.get('EIO') !== '4') {
+      refuseUpgrade(socket, 'BAD_REQUEST', 'A Socket.IO upgrade is /socket.io/?EIO=4&transport=websocket (socket.io-client 3 or later).');
+      return true;
+    }
+    const sid = query.get('sid');
+    if (sid !== null) {
+      // Upgrading a long-polling session of this process (a session elsewhere needs sticky routing).
+      if (!hasEngineSession(io, sid)) refuseUpgrade(socket, 'BAD_REQUEST', 'Unknown Socket.IO session.');
+      else io.engine.handleUpgrade(req, socket, head);
+      return true;
+    }
+    this.admit(req, (code, ok) => {
+      if (socket.destroyed) return;
+      if (!ok) return refuseUpgrade(socket, (code ?? 'NOT_READY') as ErrorCode);
+      this.admitted.add(req);
+      io.engine.handleUpgrade(req, socket, head);
+    });
+    return true;
+  }
+
   async start(): Promise<void> {
     const { limits } = this.deps;
     await this.book.refreshEpoch();
@@ -102,23 +138,28 @@ export class SocketIoService implements Service {
       for (const session of this.sessions) if (session.followsAll && !session.closing) this.enqueue(session, { kind: 'join', all: true }, undefined);
     });
     const origins = limits.allowedOrigins;
+    const gatewayListeners = new Set(this.deps.server.listeners('upgrade'));
     this.io = new Server(this.deps.server, {
       path: SOCKETIO_PATH,
       serveClient: false,
       transports: ['polling', 'websocket'],
-      // The WebSocket gateway answers (or refuses) every other upgrade on this port.
       destroyUpgrade: false,
       // The same allowlist as the WebSocket: it decides the handshake, and these headers let pages
       // of those origins make the long-polling requests.
       cors: { origin: origins.includes('*') ? '*' : [...origins], methods: ['GET', 'POST'] },
-      allowRequest: (req, callback) => this.admit(req, callback),
+      allowRequest: (req, callback) => (this.admitted.has(req) ? callback(null, true) : this.admit(req, callback)),
       maxHttpBufferSize: limits.maxMessageBytes,
       pingInterval: limits.heartbeatMs,
       pingTimeout: Math.min(limits.heartbeatMs, 20_000),
       perMessageDeflate: false,
     });
+    // The gateway routes upgrades (see `upgrade`): engine.io's own upgrade listener goes.
+    for (const listener of this.deps.server.listeners('upgrade')) if (!gatewayListeners.has(listener)) this.deps.server.off('upgrade', listener as () => void);
     if (this.deps.auth?.required) this.io.use((socket, next) => void this.authenticate(socket).then(() => next(), next));
     this.io.on('connection', (socket) => this.connected(socket));
+    this.io.engine.on('connection_error', (error: { code: number; message: string; context?: unknown }) =>
+      this.deps.logger.debug({ code: error.code, reason: error.message, context: error.context }, 'Socket.IO request refused'),
+    );
     this.delivery.start();
     this.metricsTimer = setInterval(() => void this.broadcastMetrics(), limits.metricsMs);
     this.deps.logger.info({ path: SOCKETIO_PATH }, 'Socket.IO started');

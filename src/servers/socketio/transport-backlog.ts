@@ -1,7 +1,8 @@
-import type { Socket } from 'socket.io';
+import type { Server, Socket } from 'socket.io';
 
 /**
- * What a Socket.IO connection has not sent yet, and how to cut one that will never read it.
+ * What a Socket.IO connection has not sent yet, how to cut one that will never read it, and
+ * whether a session id is known.
  *
  * Socket.IO has no public measure of a client's backlog: `socket.emit` always accepts, and
  * engine.io keeps the packets in its socket's `writeBuffer` while the transport is busy (a
@@ -44,4 +45,10 @@ export function cutConnection(socket: Socket): void {
   socket.disconnect(true);
   engine.close?.(true);
   if (engine.transport?.name === 'websocket') engine.transport.socket?.terminate?.();
+}
+
+/** Whether engine.io holds a session with this id (its `clients` map, protected in its types). */
+export function hasEngineSession(io: Server, sid: string): boolean {
+  const clients = (io.engine as unknown as { clients?: Record<string, unknown> }).clients;
+  return clients !== undefined && Object.hasOwn(clients, sid);
 }

@@ -55,8 +55,8 @@ export interface GatewayDeps {
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly path?: string;
-  /** Path prefixes whose upgrades another server on this port answers (Socket.IO's `/socket.io/`): left alone here. */
-  readonly otherUpgradePaths?: readonly string[];
+  /** Offers an upgrade to another server on this port (Socket.IO); true when it took it. */
+  readonly upgradedElsewhere?: (req: IncomingMessage, socket: Duplex, head: Buffer, pathname: string) => boolean;
   /** The address limits count a connection against (TRUST_PROXY); default: the peer's. */
   readonly clientAddress?: ClientAddress;
 }
@@ -145,7 +145,7 @@ export class GatewayService implements Service {
     // over (or we refuse it), a peer's reset would otherwise be an unhandled error.
     socket.on('error', this.onSocketError);
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (this.deps.otherUpgradePaths?.some((prefix) => url.pathname.startsWith(prefix))) return;
+    if (this.deps.upgradedElsewhere?.(req, socket, head, url.pathname)) return;
     if (url.pathname !== this.path) return refuse(socket, 'NOT_FOUND');
     if (this.stopping) return refuse(socket, 'TOO_MANY_CONNECTIONS', 'The gateway is shutting down.');
     const origin = req.headers.origin;
