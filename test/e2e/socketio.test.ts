@@ -36,7 +36,7 @@ async function connect(options: Parameters<typeof SocketIoTestClient.connect>[1]
 
 beforeAll(async () => {
   server = await startServer({ SYMBOLS: SYMBOLS.join(','), TICK_RATE: '0.01', TEST_TICK_INJECTION: 'true', SOCKETIO_METRICS_MS: '200' });
-  await waitFor(async () => (await fetch(`${server.http}/ready`)).status === 200, '/ready', 30_000, 100);
+  await waitFor(async () => (await fetch(`${server.http}/ready`)).status === 200, '/ready', 110_000, 100);
   await inject(...SYMBOLS);
 });
 afterAll(async () => {
@@ -74,10 +74,11 @@ describe('Socket.IO events (websocket transport)', () => {
     const client = await connect({ transports: ['websocket'] });
     const latest = await inject('AAPL', 'GOOGL', 'MSFT');
     await client.waitForTick('the MSFT tick', (t) => t.seq === latest.get('MSFT'));
+    // Counted before the request: the latest ticks may arrive in the same read as the ack.
+    const from = client.ticks.length;
     const ack = await client.request('subscribe', ['AAPL', 'GOOGL']);
     expect(ack).toEqual({ ok: true, symbols: ['AAPL', 'GOOGL'] });
-    const from = client.ticks.length;
-    // Nothing injected since: these are the snapshot.
+    // Nothing injected since: these are the latest ticks, sent again at once.
     await client.waitForTick('the AAPL snapshot', (t) => t.symbol === 'AAPL' && t.seq === latest.get('AAPL'), from);
     await client.waitForTick('the GOOGL snapshot', (t) => t.symbol === 'GOOGL' && t.seq === latest.get('GOOGL'), from);
 
@@ -167,6 +168,8 @@ describe('Socket.IO origins and switch', () => {
       startServer({ SYMBOLS: 'AAPL', TICK_RATE: '20', WS_ALLOWED_ORIGINS: 'https://good.example' }),
       startServer({ SYMBOLS: 'AAPL', TICK_RATE: '20', SOCKETIO_ENABLED: 'false' }),
     ]);
+    // The embedded database opens after the start line and holds the event loop meanwhile.
+    for (const s of [restricted, disabled]) await waitFor(async () => (await fetch(`${s.http}/ready`)).status === 200, '/ready', 110_000, 100);
   });
   afterAll(async () => {
     await Promise.all([restricted?.stop(), disabled?.stop()]);
