@@ -163,13 +163,21 @@ describe('Socket.IO over long-polling', () => {
 describe('Socket.IO origins and switch', () => {
   let restricted: RunningServer;
   let disabled: RunningServer;
+  let token: string;
   beforeAll(async () => {
     [restricted, disabled] = await Promise.all([
-      startServer({ SYMBOLS: 'AAPL', TICK_RATE: '20', WS_ALLOWED_ORIGINS: 'https://good.example' }),
+      startServer({ SYMBOLS: 'AAPL', TICK_RATE: '20', WS_ALLOWED_ORIGINS: 'https://good.example', WS_REQUIRE_AUTH: 'true' }),
       startServer({ SYMBOLS: 'AAPL', TICK_RATE: '20', SOCKETIO_ENABLED: 'false' }),
     ]);
     // The embedded database opens after the start line and holds the event loop meanwhile.
     for (const s of [restricted, disabled]) await waitFor(async () => (await fetch(`${s.http}/ready`)).status === 200, '/ready', 110_000, 100);
+    const registered = await fetch(`${restricted.http}/api/v1/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'sio-user', password: 'correct horse battery' }),
+    });
+    expect(registered.status).toBe(201);
+    token = ((await registered.json()) as { token: string }).token;
   });
   afterAll(async () => {
     await Promise.all([restricted?.stop(), disabled?.stop()]);
@@ -184,7 +192,7 @@ describe('Socket.IO origins and switch', () => {
     expect(res.status).toBe(403);
     expect(await res.text()).toContain('ORIGIN_NOT_ALLOWED');
 
-    const good = await connect({ transports: ['polling'], extraHeaders: { Origin: 'https://good.example' } }, restricted);
+    const good = await connect({ transports: ['polling'], extraHeaders: { Origin: 'https://good.example' }, auth: { token } }, restricted);
     await waitFor(() => good.ticks.length > 0, 'ticks for the allowed origin');
   });
 
@@ -195,8 +203,16 @@ describe('Socket.IO origins and switch', () => {
       await upgradeThenReset(restricted.port, '/socket.io/?EIO=4&transport=websocket', { headers: { Origin: 'https://evil.example' }, resetAtOnce: true });
     }
     expect(restricted.process.exitCode).toBeNull();
-    const client = await connect({ transports: ['websocket'] }, restricted);
+    const client = await connect({ transports: ['websocket'], auth: { token } }, restricted);
     await waitFor(() => client.ticks.length > 0, 'ticks after the resets');
+  });
+
+  it('WS_REQUIRE_AUTH=true: the handshake needs a valid token', async () => {
+    await expect(SocketIoTestClient.connect(restricted.http, { transports: ['websocket'] })).rejects.toThrow('AUTH_REQUIRED');
+    await expect(SocketIoTestClient.connect(restricted.http, { transports: ['websocket'], auth: { token: 'forged' } })).rejects.toThrow('INVALID_TOKEN');
+    expect(await metric(restricted, 'tickstream_socketio_connections_rejected_total', { code: 'AUTH_REQUIRED' })).toBe(1);
+    const client = await connect({ transports: ['websocket'], auth: { token } }, restricted);
+    await waitFor(() => client.ticks.length > 0, 'ticks with a valid token');
   });
 
   it('SOCKETIO_ENABLED=false: /socket.io/ answers a JSON 404 for polling and the websocket upgrade', async () => {
