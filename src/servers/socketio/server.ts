@@ -100,10 +100,11 @@ export class SocketIoService implements Service {
 
   /**
    * Upgrades under `/socket.io/` (called by the WebSocket gateway, the one `upgrade` listener of the
-   * port). What engine.io would refuse is refused here, with the gateway's answer (status and stable
-   * code, then `end`): engine.io's own refusal writes and destroys the socket at once, which loses
-   * the answer now and then. A new websocket connection passes the handshake checks (`admit`) here
-   * first, so engine.io's `allowRequest` only confirms it. Returns false before `start`.
+   * port). What engine.io would refuse is refused here with the answer every refused upgrade on
+   * this port gets (the status and stable code as JSON, then `end`, where engine.io's own refusal
+   * is a text 400 and `destroy`). A new websocket connection passes the handshake checks (`admit`)
+   * here first, so engine.io's `allowRequest` only confirms it. Returns false before `start`, so
+   * nothing under `/socket.io/` is left unanswered while the process starts.
    */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, pathname: string): boolean {
     const io = this.io;
