@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seriousFindings } from '../support/axe.js';
-import { launchBrowser, recordFrames, screenshot, type Browser } from '../support/browser.js';
+import { cspViolations, launchBrowser, recordFrames, screenshot, type Browser } from '../support/browser.js';
 import { startServer, type RunningServer } from '../support/server.js';
 import { waitFor } from '../support/wait.js';
 
@@ -102,11 +102,13 @@ describe('paper trading in the dashboard', { timeout: 300_000 }, () => {
     await wait(() => frames.some((f) => f.direction === 'received' && (f.data as { type?: string }).type === 'portfolio'), 'a portfolio message');
     await expect(page.getByTestId('portfolio-cash').locator('dd').innerText()).resolves.not.toBe('$100,000.00');
 
-    // The activity log's order filter shows the real order's lines.
-    await page.getByRole('checkbox', { name: 'tick' }).uncheck();
-    const orderLines = page.getByRole('log', { name: 'Activity entries' }).locator('li[data-type="order"]');
-    await orderLines.filter({ hasText: /#\d+ buy 10 AAPL market day: filled, 10\/10 filled at [\d,.]+ avg/ }).first().waitFor();
-    await page.getByRole('checkbox', { name: 'tick' }).check();
+    // The activity log's order filter alone shows the real order's lines, and nothing else.
+    const others = ['tick', 'alert', 'system', 'error'] as const;
+    for (const type of others) await page.getByRole('checkbox', { name: type, exact: true }).uncheck();
+    const log = page.getByRole('log', { name: 'Activity entries' });
+    await log.locator('li[data-type="order"]').filter({ hasText: /#\d+ buy 10 AAPL market day: filled, 10\/10 filled at [\d,.]+ avg/ }).first().waitFor();
+    await expect(log.locator('li:not([data-type="order"])').count()).resolves.toBe(0);
+    for (const type of others) await page.getByRole('checkbox', { name: type, exact: true }).check();
 
     // A limit buy far below the market rests as an open order; it is placed with the keyboard (Enter).
     await page.getByLabel('Order type').selectOption('limit');
@@ -119,10 +121,13 @@ describe('paper trading in the dashboard', { timeout: 300_000 }, () => {
     await cancel.waitFor();
     await expect(page.getByTestId('ticket-status').innerText()).resolves.toMatch(/^Order #\d+ buy 3 AAPL: (new|accepted)$/);
 
-    // Axe on the signed-in page with every trading table filled in, dark and light.
-    for (const scheme of ['dark', 'light'] as const) {
-      await page.emulateMedia({ colorScheme: scheme });
-      expect(await seriousFindings(page), scheme).toEqual([]);
+    // Axe on the signed-in page with every trading table filled in: dark and light, desktop and phone.
+    for (const viewport of [{ width: 390, height: 844 }, { width: 1440, height: 900 }]) {
+      await page.setViewportSize(viewport);
+      for (const scheme of ['dark', 'light'] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        expect(await seriousFindings(page), `${scheme} ${viewport.width}`).toEqual([]);
+      }
     }
     await screenshot(page, 'dashboard-paper-trading');
 
@@ -149,6 +154,8 @@ describe('paper trading in the dashboard', { timeout: 300_000 }, () => {
     const after = await api<{ cash: number; positions: unknown[] }>(page, '/api/v1/portfolio');
     expect(after).toMatchObject({ cash: 100_000, positions: [] });
 
+    // Nothing the trading panel does trips the page's Content-Security-Policy.
+    expect(await cspViolations(page)).toEqual([]);
     // The refused submission is the only failed request the page made.
     expect(browser.errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
     await page.close();

@@ -27,6 +27,8 @@ export async function sectionOrders({ options, log }) {
       ROLES: 'generator,processor,gateway,api,orders',
       DATA_DIR: 'memory',
       PAPER_STARTING_CASH: '1000000000',
+      // Every account of the run registers from this one address.
+      AUTH_REGISTRATIONS_PER_IP: '1000',
       LOG_LEVEL: 'warn',
       ...(queue === 'rabbitmq' ? { AMQP_URL: ORDERS.amqpUrl, ORDER_QUEUE: queueName } : {}),
     };
