@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminClient, deletePrefix, keysUnder, redisUrl, uniquePrefix } from '../support/redis.js';
+import { upgradeThenReset } from '../support/raw-upgrade.js';
 import { startServer, type RunningServer } from '../support/server.js';
 
 /**
@@ -45,5 +46,11 @@ describe('auth rate limits shared through Redis by two processes', () => {
     } finally {
       await admin.close();
     }
+  });
+
+  it('a process without the gateway answers a WebSocket upgrade 404 NOT_FOUND instead of leaving it hanging', async () => {
+    const { statusLine, answer } = await upgradeThenReset(a.port, '/ws?symbols=AAPL');
+    expect(statusLine).toMatch(/^HTTP\/1\.1 404 /);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)).error.code).toBe('NOT_FOUND');
   });
 });

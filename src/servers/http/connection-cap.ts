@@ -50,7 +50,12 @@ export function capConnectionsPerAddress(server: Server, options: ConnectionCapO
       for (const listener of parsers) listener.call(server, socket);
     });
     // Prepended, so the count drops before the gateway (or any upgrade listener) takes the socket.
-    server.prependListener('upgrade', (_request, socket: Socket) => release(socket));
+    server.prependListener('upgrade', (_request, socket: Socket) => {
+      release(socket);
+      // Node hands upgrades to 'upgrade' listeners instead of answering them as requests, and this
+      // is one: in a process with no gateway (or before it starts) nobody else would answer.
+      if (server.listenerCount('upgrade') === 1) answerAndClose(socket, 'NOT_FOUND', 'No WebSocket endpoint in this process.');
+    });
   }
   return { open: (address) => open.get(address) ?? 0 };
 }
