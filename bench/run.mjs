@@ -16,6 +16,7 @@ import { startRun } from './run/context.mjs';
 import { FULL_SECTIONS, parameters, QUICK_SECTIONS } from './run/parameters.mjs';
 import { writeResults } from './run/results.mjs';
 import { sectionAnalytics } from './run/sections/analytics.mjs';
+import { sectionBrowser } from './run/sections/browser.mjs';
 import { sectionFanout, sectionS3, sectionVariants } from './run/sections/fanout.mjs';
 import { sectionIngest } from './run/sections/ingest.mjs';
 import { sectionMemory } from './run/sections/memory.mjs';
@@ -25,7 +26,7 @@ import { sectionSlow } from './run/sections/slow.mjs';
 import { sectionTracing } from './run/sections/tracing.mjs';
 
 /** @type {Record<string, (run: import('./run/context.mjs').BenchRun) => Promise<unknown>>} */
-const SECTIONS = { fanout: sectionFanout, variants: sectionVariants, s2: sectionS2, s3: sectionS3, slow: sectionSlow, memory: sectionMemory, ingest: sectionIngest, analytics: sectionAnalytics, tracing: sectionTracing, orders: sectionOrders };
+const SECTIONS = { fanout: sectionFanout, variants: sectionVariants, s2: sectionS2, s3: sectionS3, slow: sectionSlow, memory: sectionMemory, ingest: sectionIngest, analytics: sectionAnalytics, tracing: sectionTracing, orders: sectionOrders, browser: sectionBrowser };
 
 /** @type {import('./run/cli.mjs').BenchOptions} */
 let options;

@@ -46,6 +46,7 @@ export function markdown(run) {
     parts.push('## Analytics role (one core)', '', a.error ?? `${f0(a.perSecond)} ticks/s, ${f2(a.cpuMicrosPerTick)} µs CPU per tick (${a.symbols} symbols × ${a.intervals} intervals × ${a.indicators} indicators)`, '');
   }
   if (S.orders) parts.push(`## Orders — submit → fill on the socket (${f0(S.orders.tickRate)} ticks/s over ${S.orders.symbols} symbols)`, '', ordersTable(S.orders), '');
+  if (S.browser) parts.push('## The dashboard in Chromium', '', S.browser.error ?? S.browser.skipped ?? S.browser.markdown.replace(/^# .*\n/, ''), '');
   if (S.tracing) parts.push('## Tracing on the tick path (generator → memory log → processor → memory store, one process, one core)', '', S.tracing.error ?? tracingTable(S.tracing), '');
   parts.push(`Wall time: ${f0((Date.now() - startedAt) / 1000)} s.`, '');
   return parts.join('\n');
