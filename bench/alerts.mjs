@@ -19,7 +19,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function startServer(env) {
   const child = spawn(process.execPath, [CLI, 'start'], {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_FORMAT: 'json', LOG_LEVEL: 'info', EXIT_WITH_PARENT: 'true', DATA_DIR: 'memory', ROLES: 'processor,gateway,api,alerts', TEST_TICK_INJECTION: 'true', SYMBOLS: 'CALM,FLOOD', JWT_SECRET: 'bench-alerts-secret-0123456789abcdefghij', ...env },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_FORMAT: 'json', LOG_LEVEL: 'info', EXIT_WITH_PARENT: 'true', DATA_DIR: 'memory', ROLES: 'processor,gateway,api,alerts', TEST_TICK_INJECTION: 'true', SYMBOLS: 'CALM,FLOOD', JWT_SECRET: 'bench-alerts-secret-0123456789abcdefghij', AUTH_REGISTRATIONS_PER_IP: '1000', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -35,6 +35,7 @@ function startServer(env) {
   });
 }
 
+/** @returns {Promise<any>} the answer's JSON, read loosely */
 async function call(http, method, path, token, body) {
   const res = await fetch(http + path, { method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
   if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
