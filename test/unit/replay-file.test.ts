@@ -79,4 +79,32 @@ describe('replay files', () => {
     expect(result).toEqual({ trades: 1, problems: 1, stoppedAt: { line: 3, message: 'price "x" is not a number' }, aborted: false });
     expect(problems).toEqual([3]);
   });
+
+  it('--loop starts over at the end of the file, each pass paced from its own start, until aborted', async () => {
+    const path = file('e.csv', 'ts,symbol,price\n0,AAPL,1\n500,MSFT,2\n1000,AAPL,3\n');
+    let clock = 0;
+    const abort = new AbortController();
+    const sent: { ts: number; price: number }[] = [];
+    const result = await replay(path, { speed: 'max', loop: true, strict: false, signal: abort.signal, now: () => clock++ }, {
+      trades: async (trades) => {
+        sent.push(...trades.map((t) => ({ ts: t.ts, price: t.price })));
+        if (sent.length >= 10) abort.abort();
+      },
+      problem: () => {},
+    });
+    expect(result.aborted).toBe(true);
+    // Whole passes in file order, then the one cut short.
+    expect(sent.map((t) => t.price).slice(0, 9)).toEqual([1, 2, 3, 1, 2, 3, 1, 2, 3]);
+    expect(sent.length).toBeGreaterThanOrEqual(10);
+    // Stamps move on from pass to pass: a loop never goes back in time.
+    expect(sent.every((t, i) => i === 0 || t.ts >= sent[i - 1]!.ts)).toBe(true);
+  });
+
+  it('--loop over a file with no readable trade ends instead of spinning', async () => {
+    const path = file('f.csv', 'ts,symbol,price\n1,AAPL,x\n');
+    const problems: number[] = [];
+    const result = await replay(path, { speed: 'max', loop: true, strict: false }, { trades: async () => {}, problem: (line) => problems.push(line) });
+    expect(result).toEqual({ trades: 0, problems: 1, aborted: false });
+    expect(problems).toEqual([2]);
+  });
 });
