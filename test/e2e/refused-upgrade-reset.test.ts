@@ -72,6 +72,8 @@ describe('refused upgrades reset by the client (Redis limiter, connection caps)'
       WS_CONNECT_BURST: '3',
       WS_MAX_CONNECTIONS_PER_IP: '1',
     });
+    // The test reads AAPL's quote at the end: there is one once the first AAPL tick is processed.
+    await waitFor(async () => (await fetch(`${server.http}/api/v1/quotes/AAPL`)).status === 200, 'the first AAPL quote', 30_000, 100);
   });
   afterAll(async () => {
     await server?.stop();

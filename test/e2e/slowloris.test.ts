@@ -19,6 +19,8 @@ describe('slow clients are answered 408 and closed', () => {
   const clients: SlowClient[] = [];
   beforeAll(async () => {
     server = await startServer({ SYMBOLS: 'AAPL', TICK_RATE: '20', HTTP_HEADERS_TIMEOUT_MS: '1000', HTTP_REQUEST_TIMEOUT_MS: '2000' });
+    // A quote exists once the first AAPL tick is processed (404 before): the test reads it throughout.
+    await waitFor(async () => (await fetch(`${server.http}/api/v1/quotes/AAPL`)).status === 200, 'the first AAPL quote', 30_000, 100);
   });
   afterAll(async () => {
     for (const client of clients) client.destroy();
@@ -60,6 +62,8 @@ describe('per-address cap on open HTTP connections', () => {
   beforeAll(async () => {
     // Long timeouts: the held connections stay open for the whole test, whatever the machine's speed.
     server = await startServer({ SYMBOLS: 'AAPL', TICK_RATE: '20', HTTP_MAX_CONNECTIONS_PER_IP: String(CAP), HTTP_HEADERS_TIMEOUT_MS: '120000', HTTP_REQUEST_TIMEOUT_MS: '120000' });
+    // On a connection of its own that is closed after (fetch would keep one open against the cap).
+    await waitFor(async () => (await getFrom(server.port, '/api/v1/quotes/AAPL', '127.0.0.1')).status === 200, 'the first AAPL quote', 30_000, 100);
   });
   afterEach(() => {
     for (const client of held.splice(0)) client.destroy();
