@@ -19,6 +19,7 @@ import { AlertsService, type AlertListener } from '../services/alerts.js';
 import { BackgroundDatabase } from '../adapters/postgres/background.js';
 import { createDatabase } from '../adapters/postgres/create.js';
 import { IN_MEMORY } from '../adapters/postgres/engines.js';
+import { adapterService } from './adapter-service.js';
 
 export interface AccountsWiring {
   readonly database: Database | undefined;
@@ -73,7 +74,7 @@ export function wireAccounts(config: Config, has: (role: RoleName) => boolean, e
     });
     database = db;
     if (!config.databaseUrl && config.dataDir === IN_MEMORY) opened = db.opened;
-    services.push({ name: 'database', start: () => db.start(), stop: () => db.close() });
+    services.push(adapterService('database', db));
   }
 
   // Login and registration budgets (Redis-backed when REDIS_URL is set), where the API is served.
@@ -116,6 +117,3 @@ export function wireAccounts(config: Config, has: (role: RoleName) => boolean, e
   };
 }
 
-function adapterService(name: string, adapter: { start(): Promise<void>; close(): Promise<void> }): Service {
-  return { name, start: () => adapter.start(), stop: () => adapter.close() };
-}

@@ -30,6 +30,7 @@ import { wireSocketIo } from './socketio.js';
 import { ConsumerLagMonitor } from '../observability/consumer-lag.js';
 import { countAppends } from '../observability/counted-appends.js';
 import { readiness } from '../observability/readiness.js';
+import { adapterService } from './adapter-service.js';
 
 /** Roles that read the tick log in a consumer group named after the role. */
 const CONSUMER_GROUPS = ['processor', 'alerts', 'analytics', 'orders'] as const satisfies readonly RoleName[];
@@ -240,6 +241,3 @@ async function publishIndicatorPoints(pubsub: PubSub<readonly IndicatorPoint[]>,
   await pubsub.publishMany(messages).catch((err: unknown) => logger.warn({ err }, 'publishing indicator updates failed'));
 }
 
-function adapterService(name: string, adapter: { start(): Promise<void>; close(): Promise<void> }): Service {
-  return { name, start: () => adapter.start(), stop: () => adapter.close() };
-}

@@ -11,6 +11,7 @@ import type { Adapter, Service } from '../ports/lifecycle.js';
 import { IngestorService } from '../services/ingest/ingestor.js';
 import { TickIntake } from '../services/ingest/intake.js';
 import type { Adapters } from './adapters.js';
+import { adapterService } from './adapter-service.js';
 
 export interface IngestWiring {
   /** The symbols traded here, live: the gateway and REST routes hold it. */
@@ -70,7 +71,7 @@ export function wireIngest(config: Config, has: (role: RoleName) => boolean, ada
   const ingesting = has('ingestor') || (has('api') && config.ingestApiKeys.length > 0);
   let intake: TickIntake | undefined;
   if (ingesting) {
-    services.push({ name: 'sequencer', start: () => adapters.sequencer.start(), stop: () => adapters.sequencer.close() });
+    services.push(adapterService('sequencer', adapters.sequencer));
     readiness.sequencer = adapters.sequencer;
     intake = new TickIntake({ log: adapters.eventLog, sequencer: adapters.sequencer, admit, maxSkewMs: config.ingestMaxSkewMs, metrics });
   }

@@ -12,6 +12,7 @@ import type { OrderQueue } from '../ports/order-queue.js';
 import type { TradingDeps } from '../servers/http/auth.js';
 import { OrdersService } from '../services/orders.js';
 import type { Adapters } from './adapters.js';
+import { adapterService } from './adapter-service.js';
 
 export interface OrdersWiring {
   readonly queue: OrderQueue<OrderCommand> | undefined;
@@ -29,7 +30,7 @@ export function wireOrders(config: Config, has: (role: RoleName) => boolean, ada
     ? new RabbitOrderQueue(orderCommandCodec, { url: config.amqpUrl, queue: config.orderQueue, retry, connectionName: config.amqpConnectionName, logger: logger.child({ component: 'rabbitmq' }) })
     : new MemoryOrderQueue(orderCommandCodec, retry);
   const startingCash = toMoney(Math.round(config.paperStartingCash * 100) / 100);
-  const services: Service[] = [{ name: 'order queue', start: () => queue.start(), stop: () => queue.close() }];
+  const services: Service[] = [adapterService('order queue', queue)];
   if (has('orders')) {
     services.push(
       new OrdersService({
