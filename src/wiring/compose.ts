@@ -31,6 +31,7 @@ import { ConsumerLagMonitor } from '../observability/consumer-lag.js';
 import { countAppends } from '../observability/counted-appends.js';
 import { readiness } from '../observability/readiness.js';
 import { adapterService } from './adapter-service.js';
+import { gatewayLimits } from './gateway-limits.js';
 
 /** Roles that read the tick log in a consumer group named after the role. */
 const CONSUMER_GROUPS = ['processor', 'alerts', 'analytics', 'orders'] as const satisfies readonly RoleName[];
@@ -153,21 +154,7 @@ export async function compose(config: Config, logger: Logger, version: string): 
         logger: roleLogger('gateway'),
         upgradedElsewhere: socketIo ? (req, socket, head, pathname) => socketIo.upgrade(req, socket, head, pathname) : undefined,
         clientAddress: clientAddress(config.trustProxy),
-        limits: {
-          maxConnections: config.wsMaxConnections,
-          maxConnectionsPerIp: config.wsMaxConnectionsPerIp,
-          allowedOrigins: config.wsAllowedOrigins,
-          maxFrameBytes: config.wsMaxFrameBytes,
-          maxSymbols: config.wsMaxSymbols,
-          messageRate: config.wsMessageRate,
-          messageBurst: config.wsMessageBurst,
-          addressMessageRate: config.wsAddressMessageRate,
-          addressMessageBurst: config.wsAddressMessageBurst,
-          heartbeatMs: config.wsHeartbeatMs,
-          slowBytes: config.wsSlowBytes,
-          slowCloseMs: config.wsSlowCloseMs,
-          flushMs: config.batchFlushMs,
-        },
+        limits: gatewayLimits(config),
       }),
     );
   }

@@ -7,6 +7,7 @@ import { clientAddress } from '../servers/http/client-address.js';
 import { SocketIoService } from '../servers/socketio/server.js';
 import type { FastifyInstance } from 'fastify';
 import type { AccountsWiring } from './accounts.js';
+import { gatewayLimits } from './gateway-limits.js';
 import type { Adapters } from './adapters.js';
 
 /**
@@ -29,21 +30,7 @@ export function wireSocketIo(
     connectionLimiter: adapters.connectionLimiter,
     auth: deps.accounts.gatewayAuth,
     traffic: deps.traffic,
-    limits: {
-      maxConnections: config.wsMaxConnections,
-      maxConnectionsPerIp: config.wsMaxConnectionsPerIp,
-      allowedOrigins: config.wsAllowedOrigins,
-      maxMessageBytes: config.wsMaxFrameBytes,
-      maxSymbols: config.wsMaxSymbols,
-      messageRate: config.wsMessageRate,
-      messageBurst: config.wsMessageBurst,
-      addressMessageRate: config.wsAddressMessageRate,
-      addressMessageBurst: config.wsAddressMessageBurst,
-      heartbeatMs: config.wsHeartbeatMs,
-      slowBytes: config.wsSlowBytes,
-      slowCloseMs: config.wsSlowCloseMs,
-      metricsMs: config.socketIoMetricsMs,
-    },
+    limits: { ...gatewayLimits(config), metricsMs: config.socketIoMetricsMs },
     metrics: deps.metrics,
     logger: deps.logger,
     clientAddress: clientAddress(config.trustProxy),

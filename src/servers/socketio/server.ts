@@ -14,6 +14,7 @@ import { ERROR_CODES, SOCKETIO_EVENTS, SOCKETIO_PATH, socketIoTick, type ErrorCo
 import { symbolSet } from '../../domain/symbol-universe.js';
 import { answerAndClose as refuseUpgrade } from '../http/refusal.js';
 import type { GatewayAuth } from '../ws/access.js';
+import type { GatewayLimits } from '../ws/gateway.js';
 import { AddressBudget } from '../ws/address-budget.js';
 import { SubscriptionBook } from '../ws/subscriptions.js';
 import { SocketIoDelivery } from './delivery.js';
@@ -23,19 +24,7 @@ import { clientAddress, type ClientAddress } from '../http/client-address.js';
 import { hasEngineSession } from './transport-backlog.js';
 
 /** The native gateway's limits (WS_*), applied to Socket.IO connections on their own count. */
-export interface SocketIoLimits {
-  readonly maxConnections: number;
-  readonly maxConnectionsPerIp: number;
-  readonly allowedOrigins: readonly string[];
-  readonly maxMessageBytes: number;
-  readonly maxSymbols: number;
-  readonly messageRate: number;
-  readonly messageBurst: number;
-  readonly addressMessageRate: number;
-  readonly addressMessageBurst: number;
-  readonly heartbeatMs: number;
-  readonly slowBytes: number;
-  readonly slowCloseMs: number;
+export interface SocketIoLimits extends Omit<GatewayLimits, 'flushMs'> {
   /** SOCKETIO_METRICS_MS: how often every client gets the `metrics` event. */
   readonly metricsMs: number;
 }
@@ -149,7 +138,7 @@ export class SocketIoService implements Service {
       // of those origins make the long-polling requests.
       cors: { origin: origins.includes('*') ? '*' : [...origins], methods: ['GET', 'POST'] },
       allowRequest: (req, callback) => (this.admitted.has(req) ? callback(null, true) : this.admit(req, callback)),
-      maxHttpBufferSize: limits.maxMessageBytes,
+      maxHttpBufferSize: limits.maxFrameBytes,
       pingInterval: limits.heartbeatMs,
       pingTimeout: Math.min(limits.heartbeatMs, 20_000),
       perMessageDeflate: false,
