@@ -23,10 +23,11 @@ import { sectionMemory } from './run/sections/memory.mjs';
 import { sectionOrders } from './run/sections/orders.mjs';
 import { sectionS2 } from './run/sections/ramp.mjs';
 import { sectionSlow } from './run/sections/slow.mjs';
+import { sectionStartup } from './run/sections/startup.mjs';
 import { sectionTracing } from './run/sections/tracing.mjs';
 
 /** @type {Record<string, (run: import('./run/context.mjs').BenchRun) => Promise<unknown>>} */
-const SECTIONS = { fanout: sectionFanout, variants: sectionVariants, s2: sectionS2, s3: sectionS3, slow: sectionSlow, memory: sectionMemory, ingest: sectionIngest, analytics: sectionAnalytics, tracing: sectionTracing, orders: sectionOrders, browser: sectionBrowser };
+const SECTIONS = { fanout: sectionFanout, variants: sectionVariants, s2: sectionS2, s3: sectionS3, slow: sectionSlow, memory: sectionMemory, ingest: sectionIngest, analytics: sectionAnalytics, tracing: sectionTracing, orders: sectionOrders, browser: sectionBrowser, startup: sectionStartup };
 
 /** @type {import('./run/cli.mjs').BenchOptions} */
 let options;

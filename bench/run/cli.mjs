@@ -18,7 +18,7 @@ import { SERVER_NAMES } from '../lib/servers.mjs';
 export const USAGE = `Usage: node bench/run.mjs [options]     (npm run bench -- [options] builds the server first)
 
   --quick                   1,000 clients, no ramp (under a minute after the build)
-  --only SECTION[,SECTION]  run only these sections: fanout, s2, s3, memory, ingest, slow, variants, analytics, tracing, orders, browser
+  --only SECTION[,SECTION]  run only these sections: fanout, s2, s3, memory, ingest, slow, variants, analytics, tracing, orders, browser, startup
   --servers=KIND[,KIND]     servers to compare: tickstream, b1 (bare ws), b2 (Socket.IO); all three by default
   --tickstream-env=K=V,...  settings for every tickstream server of the run (e.g. WS_FLUSH_MS=20)
   -h, --help                this text

@@ -3,6 +3,7 @@
 import { f0, f2, k } from '../lib/report.mjs';
 import { fanoutTable, ingestTable, memoryTable, ratioTable, s2Table, s3Table, serverName, slowTable, tracingTable } from './tables.mjs';
 import { ordersTable } from './sections/orders.mjs';
+import { startupLine } from './sections/startup.mjs';
 import { targets } from './targets.mjs';
 
 /** @param {import('./context.mjs').BenchRun} run */
@@ -46,6 +47,7 @@ export function markdown(run) {
     parts.push('## Analytics role (one core)', '', a.error ?? `${f0(a.perSecond)} ticks/s, ${f2(a.cpuMicrosPerTick)} µs CPU per tick (${a.symbols} symbols × ${a.intervals} intervals × ${a.indicators} indicators)`, '');
   }
   if (S.orders) parts.push(`## Orders — submit → fill on the socket (${f0(S.orders.tickRate)} ticks/s over ${S.orders.symbols} symbols)`, '', ordersTable(S.orders), '');
+  if (S.startup) parts.push('## Start-up and idle (embedded default)', '', startupLine(S.startup), '');
   if (S.browser) parts.push('## The dashboard in Chromium', '', S.browser.error ?? S.browser.skipped ?? S.browser.markdown.replace(/^# .*\n/, ''), '');
   if (S.tracing) parts.push('## Tracing on the tick path (generator → memory log → processor → memory store, one process, one core)', '', S.tracing.error ?? tracingTable(S.tracing), '');
   parts.push(`Wall time: ${f0((Date.now() - startedAt) / 1000)} s.`, '');

@@ -2,8 +2,8 @@
 // Everything about the load; the same for every server within a run, and written into the results.
 
 /** Sections in the order a full (or quick) run takes them: targets first, so a run cut short by the time limit still has them. */
-export const FULL_SECTIONS = ['fanout', 's2', 's3', 'memory', 'ingest', 'slow', 'variants', 'analytics', 'tracing', 'orders', 'browser'];
-export const QUICK_SECTIONS = ['fanout', 'memory', 'ingest', 'analytics', 'tracing', 'orders'];
+export const FULL_SECTIONS = ['fanout', 's2', 's3', 'memory', 'ingest', 'slow', 'variants', 'analytics', 'tracing', 'orders', 'browser', 'startup'];
+export const QUICK_SECTIONS = ['fanout', 'memory', 'ingest', 'analytics', 'tracing', 'orders', 'startup'];
 
 /** @typedef {ReturnType<typeof parameters>} Parameters */
 
