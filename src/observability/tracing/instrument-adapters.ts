@@ -4,7 +4,8 @@ import type { EventLog, LogRecord } from '../../ports/event-log.js';
 import type { PriceStore } from '../../ports/price-store.js';
 import type { PubSub } from '../../ports/pubsub.js';
 import { carriedContext, carry } from './carrier.js';
-import { sampledContext, tracer } from './state.js';
+import { PRESAMPLED } from './root-sampling.js';
+import { sampledContext, tracer, tracingState } from './state.js';
 
 /**
  * Spans for the tick pipeline, added around the adapters' methods in place (so each adapter keeps
@@ -48,9 +49,13 @@ export function instrumentEventLog(log: EventLog<Tick>, system: LogSystem, topic
   log.append = (records) => {
     const t = tracer();
     const parent = context.active();
+    // A tick appended outside any span starts a trace: drawn here (root-sampling.ts), so an
+    // unsampled one costs a random number and no span.
+    const ratio = trace.getSpan(parent) === undefined ? tracingState.rootRatio : undefined;
     let spans: Span[] | undefined;
     for (const record of records) {
-      const span = t.startSpan(publishName, { kind: SpanKind.PRODUCER }, parent);
+      if (ratio !== undefined && !(ratio >= 1 || Math.random() < ratio)) continue;
+      const span = t.startSpan(publishName, ratio === undefined ? { kind: SpanKind.PRODUCER } : { kind: SpanKind.PRODUCER, attributes: { [PRESAMPLED]: true } }, parent);
       const sampled = sampledContext(span);
       if (!sampled) continue; // a non-recording span: nothing to end
       span.setAttributes({ 'messaging.system': system, 'messaging.operation.type': 'send', 'messaging.destination.name': topic, 'messaging.message.key': record.key, 'tick.seq': record.value.seq });

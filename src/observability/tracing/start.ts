@@ -1,6 +1,7 @@
 import { ConfigError } from '../../config/schema-kit.js';
 import type { Logger } from '../logger.js';
 import { tracingRequested, tracingSettings, type Env } from './env.js';
+import { rootSamplingRatio } from './root-sampling.js';
 import { resetTracer, tracingState } from './state.js';
 
 export interface Tracing {
@@ -20,13 +21,16 @@ export async function startTracing(env: Env, identity: { version: string; roles:
   const settings = tracingSettings(env);
   if ('problems' in settings) throw new ConfigError(settings.problems);
   const { startSdk } = await import('./sdk.js');
-  const sdk = await startSdk(settings, identity, logger);
+  const rootRatio = rootSamplingRatio(env);
+  const sdk = await startSdk(settings, identity, logger, rootRatio !== undefined);
   tracingState.on = true;
+  tracingState.rootRatio = rootRatio;
   resetTracer();
   logger.info({ exporters: settings.exporters, protocol: settings.exporters.includes('otlp') ? settings.protocol : undefined, sampler: env.OTEL_TRACES_SAMPLER ?? 'parentbased_always_on', samplerArg: env.OTEL_TRACES_SAMPLER_ARG }, 'tracing on');
   return {
     shutdown: async () => {
       tracingState.on = false;
+      tracingState.rootRatio = undefined;
       await sdk.shutdown();
     },
   };

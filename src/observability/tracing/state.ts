@@ -5,7 +5,7 @@ import { trace, type Span, type SpanContext, type Tracer } from '@opentelemetry/
  * hot path asks one boolean before doing anything for tracing: with tracing off nothing else runs,
  * and the SDK is not even loaded.
  */
-export const tracingState = { on: false };
+export const tracingState: { on: boolean; rootRatio?: number } = { on: false };
 
 /** The instrumentation scope of every span tickstream makes. */
 const SCOPE = 'tickstream';
