@@ -12,6 +12,7 @@ import type { FeedSink } from '../ws/symbol-feed.js';
 import { callerOf, peerAddress } from './caller.js';
 import { ERROR_CODE_TRAILER, grpcError, toGrpcError } from './status.js';
 import { TickStream } from './tick-stream.js';
+import { AddressCounts } from '../address-counts.js';
 
 export interface TickStreamLimits {
   readonly maxStreams: number;
@@ -51,7 +52,7 @@ export class TickStreams implements FeedSink<TickStream> {
   private readonly book: SubscriptionBook<TickStream>;
   private readonly streams = new Set<TickStream>();
   private readonly byCall = new WeakMap<object, TickStream>();
-  private readonly perIp = new Map<string, number>();
+  private readonly perIp = new AddressCounts();
   private nextId = 1;
   private stopping = false;
 
@@ -82,7 +83,7 @@ export class TickStreams implements FeedSink<TickStream> {
     if (auth?.required) await callerOf(call.metadata, auth.tokens);
     const ip = peerAddress(call.getPeer());
     if (this.streams.size >= limits.maxStreams) throw new TickstreamError('TOO_MANY_CONNECTIONS');
-    if ((this.perIp.get(ip) ?? 0) >= limits.maxStreamsPerIp) throw new TickstreamError('TOO_MANY_CONNECTIONS_FROM_IP');
+    if (this.perIp.of(ip) >= limits.maxStreamsPerIp) throw new TickstreamError('TOO_MANY_CONNECTIONS_FROM_IP');
     if (this.deps.connectionLimiter && !(await this.deps.connectionLimiter.allow(ip))) {
       throw new TickstreamError('RATE_LIMITED', 'Too many new streams from this address; retry later.');
     }
@@ -114,7 +115,7 @@ export class TickStreams implements FeedSink<TickStream> {
     stream.followsAll = wildcard;
     this.streams.add(stream);
     this.byCall.set(call, stream);
-    this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
+    this.perIp.add(ip);
     this.deps.metrics.grpcStreams.inc({ method: METHOD });
     call.on('cancelled', () => this.forget(stream, 'CANCELLED'));
     call.on('finish', () => this.forget(stream, undefined));
@@ -166,9 +167,7 @@ export class TickStreams implements FeedSink<TickStream> {
   private forget(stream: TickStream, code: string | undefined): void {
     if (!this.streams.delete(stream)) return;
     stream.close();
-    const left = (this.perIp.get(stream.ip) ?? 1) - 1;
-    if (left <= 0) this.perIp.delete(stream.ip);
-    else this.perIp.set(stream.ip, left);
+    this.perIp.remove(stream.ip);
     this.book.leaveAll(stream);
     this.deps.metrics.grpcStreams.dec({ method: METHOD });
     this.deps.metrics.grpcCalls.inc({ method: METHOD, code: code ?? 'OK' });

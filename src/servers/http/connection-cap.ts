@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { answerAndClose } from './refusal.js';
+import { AddressCounts } from '../address-counts.js';
 
 export interface ConnectionCapOptions {
   /** Open HTTP connections one address may hold; 0: no cap. */
@@ -24,27 +25,25 @@ export interface ConnectionCapOptions {
  * listeners added later see every connection, refused ones included.
  */
 export function capConnectionsPerAddress(server: Server, options: ConnectionCapOptions): { open(address: string): number } {
-  const open = new Map<string, number>();
+  const open = new AddressCounts();
   const counted = new WeakMap<Socket, string>();
   const release = (socket: Socket): void => {
     const address = counted.get(socket);
     if (address === undefined) return;
     counted.delete(socket);
-    const left = (open.get(address) ?? 1) - 1;
-    if (left > 0) open.set(address, left);
-    else open.delete(address);
+    open.remove(address);
   };
   const parsers = server.listeners('connection') as ((socket: Socket) => void)[];
   if (options.maxPerAddress > 0) {
     for (const listener of parsers) server.off('connection', listener);
     server.on('connection', (socket: Socket) => {
       const address = socket.remoteAddress ?? 'unknown';
-      const holding = open.get(address) ?? 0;
+      const holding = open.of(address);
       if (holding >= options.maxPerAddress) {
         options.onRefused?.(address);
         return answerAndClose(socket, 'TOO_MANY_CONNECTIONS_FROM_IP', `This address holds ${holding} open HTTP connections, the most allowed (HTTP_MAX_CONNECTIONS_PER_IP).`, { 'Retry-After': '1' });
       }
-      open.set(address, holding + 1);
+      open.add(address);
       counted.set(socket, address);
       socket.once('close', () => release(socket));
       for (const listener of parsers) listener.call(server, socket);
@@ -57,5 +56,5 @@ export function capConnectionsPerAddress(server: Server, options: ConnectionCapO
       if (server.listenerCount('upgrade') === 1) answerAndClose(socket, 'NOT_FOUND', 'No WebSocket endpoint in this process.');
     });
   }
-  return { open: (address) => open.get(address) ?? 0 };
+  return { open: (address) => open.of(address) };
 }

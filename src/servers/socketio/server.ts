@@ -22,6 +22,7 @@ import { parseRoom, parseSymbols, type SocketIoRequest } from './requests.js';
 import { SocketIoSession } from './session.js';
 import { clientAddress, type ClientAddress } from '../http/client-address.js';
 import { hasEngineSession } from './transport-backlog.js';
+import { AddressCounts } from '../address-counts.js';
 
 /** The native gateway's limits (WS_*), applied to Socket.IO connections on their own count. */
 export interface SocketIoLimits extends Omit<GatewayLimits, 'flushMs'> {
@@ -64,7 +65,7 @@ export class SocketIoService implements Service {
   readonly name = 'socket.io';
   private io: Server | undefined;
   private readonly sessions = new Set<SocketIoSession>();
-  private readonly perIp = new Map<string, number>();
+  private readonly perIp = new AddressCounts();
   private readonly addressBudget: AddressBudget;
   private readonly book: SubscriptionBook<SocketIoSession>;
   private readonly delivery: SocketIoDelivery;
@@ -167,7 +168,7 @@ export class SocketIoService implements Service {
     if (origin !== undefined && !limits.allowedOrigins.includes('*') && !limits.allowedOrigins.includes(origin)) return refuse('ORIGIN_NOT_ALLOWED');
     if (this.sessions.size >= limits.maxConnections) return refuse('TOO_MANY_CONNECTIONS');
     const ip = this.addressOf(req);
-    if ((this.perIp.get(ip) ?? 0) >= limits.maxConnectionsPerIp) return refuse('TOO_MANY_CONNECTIONS_FROM_IP');
+    if (this.perIp.of(ip) >= limits.maxConnectionsPerIp) return refuse('TOO_MANY_CONNECTIONS_FROM_IP');
     const limiter = this.deps.connectionLimiter;
     if (!limiter) return callback(null, true);
     limiter.allow(ip).then(
@@ -195,7 +196,7 @@ export class SocketIoService implements Service {
     const now = Date.now();
     const session = new SocketIoSession(this.nextId++, ip, socket, { perSecond: limits.messageRate, burst: limits.messageBurst }, now);
     this.sessions.add(session);
-    this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
+    this.perIp.add(ip);
     this.addressBudget.opened(ip, now);
     metrics.socketIoConnections.inc();
     logger.debug({ sio: session.id, ip, transport: socket.conn.transport.name }, 'Socket.IO client connected');
@@ -219,9 +220,7 @@ export class SocketIoService implements Service {
   private disconnected(session: SocketIoSession, reason: string): void {
     if (!this.sessions.delete(session)) return;
     session.closing = true;
-    const left = (this.perIp.get(session.ip) ?? 1) - 1;
-    if (left <= 0) this.perIp.delete(session.ip);
-    else this.perIp.set(session.ip, left);
+    this.perIp.remove(session.ip);
     this.addressBudget.closed(session.ip);
     this.book.leaveAll(session);
     this.delivery.forget(session);

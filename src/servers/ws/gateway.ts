@@ -19,6 +19,7 @@ import { IndicatorBook, type IndicatorFeedOptions } from './indicator-book.js';
 import { symbolSet } from '../../domain/symbol-universe.js';
 import { answerAndClose } from '../http/refusal.js';
 import { clientAddress, type ClientAddress } from '../http/client-address.js';
+import { AddressCounts } from '../address-counts.js';
 
 export interface GatewayLimits {
   readonly maxConnections: number;
@@ -71,7 +72,7 @@ export class GatewayService implements Service {
   readonly name = 'gateway';
   private readonly wss: WebSocketServer;
   private readonly sessions = new Set<Session>();
-  private readonly perIp = new Map<string, number>();
+  private readonly perIp = new AddressCounts();
   private readonly addressBudget: AddressBudget;
   private readonly book: SubscriptionBook;
   private readonly indicatorBook: IndicatorBook | undefined;
@@ -191,13 +192,13 @@ export class GatewayService implements Service {
       metrics.wsConnectionsRejected.inc({ code: 'TOO_MANY_CONNECTIONS' });
       return ws.close(CLOSE_CODES.TRY_AGAIN_LATER, 'TOO_MANY_CONNECTIONS');
     }
-    if ((this.perIp.get(ip) ?? 0) >= limits.maxConnectionsPerIp) {
+    if (this.perIp.of(ip) >= limits.maxConnectionsPerIp) {
       metrics.wsConnectionsRejected.inc({ code: 'TOO_MANY_CONNECTIONS_FROM_IP' });
       return ws.close(CLOSE_CODES.TRY_AGAIN_LATER, 'TOO_MANY_CONNECTIONS_FROM_IP');
     }
     const session = new Session(this.nextId++, ip, ws, { batch, messageRate: limits.messageRate, messageBurst: limits.messageBurst }, Date.now());
     this.sessions.add(session);
-    this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
+    this.perIp.add(ip);
     this.addressBudget.opened(ip, Date.now());
     metrics.wsConnections.inc();
     this.deps.logger.debug({ conn: session.id, ip }, 'client connected');
@@ -221,9 +222,7 @@ export class GatewayService implements Service {
   private disconnected(session: Session): void {
     if (!this.sessions.delete(session)) return;
     session.closing = true;
-    const left = (this.perIp.get(session.ip) ?? 1) - 1;
-    if (left <= 0) this.perIp.delete(session.ip);
-    else this.perIp.set(session.ip, left);
+    this.perIp.remove(session.ip);
     this.addressBudget.closed(session.ip);
     this.book.leaveAll(session);
     this.indicatorBook?.leaveAll(session);
