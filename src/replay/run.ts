@@ -2,6 +2,7 @@ import { replay, type ReplayResult } from '../adapters/ingest/replay.js';
 import { checkReadable, countRecords, ReplayFileError } from '../adapters/ingest/replay-file.js';
 import { IngestClient, IngestRefused } from './ingest-client.js';
 import { progressBar, progressText } from './progress.js';
+import { onStopSignal } from '../process-signals.js';
 
 export interface ReplayFlags {
   readonly speed?: string;
@@ -22,14 +23,7 @@ const processIo: ReplayIo = {
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,
-  onSignal(handler) {
-    process.on('SIGINT', handler);
-    process.on('SIGTERM', handler);
-    return () => {
-      process.off('SIGINT', handler);
-      process.off('SIGTERM', handler);
-    };
-  },
+  onSignal: onStopSignal,
 };
 
 /** How often progress is shown: redrawn on a terminal, a plain line otherwise. */

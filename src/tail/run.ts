@@ -2,6 +2,7 @@ import type { WireTick } from '../protocol/index.js';
 import { TailConnection } from './connection.js';
 import { tailOptions, UsageError, type TailOptions } from './options.js';
 import { Board, COLOURS, PLAIN, renderTable, Screen } from './table.js';
+import { onStopSignal } from '../process-signals.js';
 
 export interface TailIo {
   readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean; readonly columns?: number; readonly rows?: number; on(event: 'error', listener: (error: NodeJS.ErrnoException) => void): unknown };
@@ -15,14 +16,7 @@ const processIo: TailIo = {
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,
-  onSignal(handler) {
-    process.on('SIGINT', handler);
-    process.on('SIGTERM', handler);
-    return () => {
-      process.off('SIGINT', handler);
-      process.off('SIGTERM', handler);
-    };
-  },
+  onSignal: onStopSignal,
 };
 
 const REDRAW_MS = 100;
