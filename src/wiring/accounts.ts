@@ -71,6 +71,7 @@ export function wireAccounts(config: Config, has: (role: RoleName) => boolean, e
       disposable: !config.databaseUrl && config.dataDir === IN_MEMORY,
       onReady: (inner) => log.info({ engine: inner.engine, dataDir: inner.engine === 'pglite' ? config.dataDir : undefined, migrationsApplied: inner.appliedAtStart }, 'database ready'),
       onRetry: (error, delayMs) => log.warn({ err: error, retryInMs: delayMs }, 'database not available yet'),
+      onLost: (error, delayMs) => log.error({ err: error, reopenInMs: delayMs }, 'database stopped; reopening it'),
     });
     database = db;
     if (!config.databaseUrl && config.dataDir === IN_MEMORY) opened = db.opened;

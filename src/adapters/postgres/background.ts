@@ -13,6 +13,8 @@ export interface BackgroundOptions {
   readonly disposable: boolean;
   readonly onReady: (db: SqlDatabase) => void;
   readonly onRetry: (error: unknown, delayMs: number) => void;
+  /** The open database stopped by itself (PGlite's thread died); it is reopened after `delayMs`. */
+  readonly onLost: (error: Error, delayMs: number) => void;
 }
 
 const MAX_RETRY_MS = 10_000;
@@ -22,7 +24,8 @@ const MAX_RETRY_MS = 10_000;
  * boots PostgreSQL in WebAssembly, which takes seconds of CPU) goes on in the background, retried
  * with backoff if the engine is not there yet. Prices stream meanwhile; calls that need the
  * database wait for it up to `waitMs`, then fail with NOT_READY (503), and `ping` (/ready) fails
- * until it is open. Same guarantees as the Database it wraps once open.
+ * until it is open. Same guarantees as the Database it wraps once open. If the engine stops by
+ * itself once open (PGlite's worker thread dying), the same happens again: not ready, reopened.
  */
 export class BackgroundDatabase implements Database {
   readonly engine: Database['engine'];
@@ -34,6 +37,8 @@ export class BackgroundDatabase implements Database {
   private open = false;
   private closed = false;
   private lastError: unknown;
+  /** Times the open database was lost, for the backoff before reopening (a crash loop stays slow). */
+  private losses = 0;
   private wake: (() => void) | undefined;
   private markOpened!: () => void;
   /** Resolves once the database is open (for a disposable one: once something used it). */
@@ -73,18 +78,42 @@ export class BackgroundDatabase implements Database {
         this.open = true;
         this.markOpened();
         this.options.onReady(this.inner);
+        void this.inner.lost?.then((error) => this.lose(error));
         return this.inner;
       } catch (error) {
         if (this.closed) throw error;
         this.lastError = error;
         const delay = backoffDelay(attempt, doubling(250, MAX_RETRY_MS));
         this.options.onRetry(error, delay);
-        await new Promise<void>((resolve) => {
-          this.wake = resolve;
-          setTimeout(resolve, delay).unref();
-        });
+        await this.pause(delay);
       }
     }
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.wake = resolve;
+      setTimeout(resolve, ms).unref();
+    });
+  }
+
+  /** The open engine stopped by itself: not ready until a new one is open (in memory: an empty one). */
+  private lose(error: Error): void {
+    if (this.closed || !this.open) return;
+    this.open = false;
+    this.lastError = error;
+    const delay = backoffDelay(this.losses++, doubling(250, MAX_RETRY_MS));
+    this.options.onLost(error, delay);
+    this.opening = this.reopen(delay);
+    this.opening.catch(() => undefined);
+  }
+
+  private async reopen(delayMs: number): Promise<SqlDatabase> {
+    // Releases what the dead engine held (the DATA_DIR lock) before a new one takes it.
+    await this.inner.close().catch(() => undefined);
+    await this.pause(delayMs);
+    if (this.closed) throw new Error('closed while reopening');
+    return this.openUntilReady();
   }
 
   /** The open database, or NOT_READY after `waitMs`. */

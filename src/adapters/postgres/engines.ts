@@ -2,48 +2,49 @@ import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { PGlite } from '@electric-sql/pglite';
 import { PGliteDialect } from './pglite-dialect.js';
+import { PGliteThread } from './pglite-thread.js';
 import type { Engine } from './sql-database.js';
 
 /** `DATA_DIR=memory`: nothing is written to disk and nothing survives the process. */
 export const IN_MEMORY = 'memory';
 
 /**
- * Embedded PostgreSQL (PGlite, WebAssembly) under `<dataDir>/pglite`, or in memory. A lock file
- * keeps a second process off the same directory: PGlite is single-process and would corrupt it.
+ * Embedded PostgreSQL (PGlite, WebAssembly) under `<dataDir>/pglite`, or in memory, in a worker
+ * thread (pglite-thread.ts) so that opening it never stalls this thread. A lock file keeps a
+ * second process off the same directory: PGlite is single-process and would corrupt it.
  */
 export function pgliteEngine(dataDir: string): Engine {
   return {
     kind: 'pglite',
     async open() {
-      if (dataDir === IN_MEMORY) {
-        const pglite = await ready(new PGlite());
-        return { dialect: new PGliteDialect(pglite), close: () => pglite.close() };
-      }
+      if (dataDir === IN_MEMORY) return openThread(undefined, async () => {});
       const dir = resolve(dataDir);
       await mkdir(dir, { recursive: true });
-      const unlock = await lockDirectory(join(dir, 'pglite.lock'));
-      try {
-        const pglite = await ready(new PGlite(join(dir, 'pglite')));
-        return {
-          dialect: new PGliteDialect(pglite),
-          close: async () => {
-            await pglite.close();
-            await unlock();
-          },
-        };
-      } catch (error) {
-        await unlock();
-        throw error;
-      }
+      return openThread(join(dir, 'pglite'), await lockDirectory(join(dir, 'pglite.lock')));
     },
   };
 }
 
-async function ready(pglite: PGlite): Promise<PGlite> {
-  await pglite.waitReady;
-  return pglite;
+/** The thread once PGlite is open in it; the lock is released once it has ended, however it ends. */
+async function openThread(directory: string | undefined, unlock: () => Promise<void>): ReturnType<Engine['open']> {
+  let thread: PGliteThread | undefined;
+  try {
+    thread = new PGliteThread(directory);
+    await thread.ready();
+  } catch (error) {
+    await thread?.close();
+    await unlock();
+    throw error;
+  }
+  return {
+    dialect: new PGliteDialect(thread),
+    lost: thread.lost,
+    close: async () => {
+      await thread.close();
+      await unlock();
+    },
+  };
 }
 
 /** Lock files this process holds: its own pid in a lock file is then not a leftover. */

@@ -1,4 +1,3 @@
-import type { PGlite } from '@electric-sql/pglite';
 import {
   CompiledQuery,
   PostgresAdapter,
@@ -16,16 +15,24 @@ import {
 } from 'kysely';
 
 /**
+ * One PGlite session, wherever it runs: a PGlite instance on this thread (tests share one between
+ * several databases) or a PGliteThread (the CLI: PGlite in a worker thread).
+ */
+export interface PGliteSession {
+  query(sql: string, params: unknown[]): Promise<{ rows: unknown[]; command?: string | undefined; rowCount?: number | undefined; affectedRows?: number | undefined }>;
+}
+
+/**
  * A kysely dialect for embedded PGlite: PostgreSQL's SQL compiler and adapter over a small driver.
  * PGlite is one session, so the driver hands it to one user at a time: a transaction holds it
  * from BEGIN to COMMIT and other queries wait their turn (never call the outer `db` from inside a
  * transaction callback: it would wait for itself; use the transaction it was given).
  */
 export class PGliteDialect implements Dialect {
-  constructor(private readonly pglite: PGlite) {}
+  constructor(private readonly session: PGliteSession) {}
 
   createDriver(): Driver {
-    return new PGliteDriver(this.pglite);
+    return new PGliteDriver(this.session);
   }
 
   createQueryCompiler(): QueryCompiler {
@@ -42,27 +49,26 @@ export class PGliteDialect implements Dialect {
 }
 
 /**
- * Per PGlite instance (not per driver: several kysely instances may share one PGlite), a promise
- * that resolves when its one session is free; each holder chains the next one behind itself.
+ * Per session (not per driver: several kysely instances may share one PGlite), a promise that
+ * resolves when it is free; each holder chains the next one behind itself.
  */
-const sessions = new WeakMap<PGlite, Promise<void>>();
+const sessions = new WeakMap<PGliteSession, Promise<void>>();
 
 class PGliteDriver implements Driver {
   private readonly releases = new WeakMap<DatabaseConnection, () => void>();
 
-  constructor(private readonly pglite: PGlite) {}
+  constructor(private readonly session: PGliteSession) {}
 
-  async init(): Promise<void> {
-    await this.pglite.waitReady;
-  }
+  /** The session is open before the dialect is made. */
+  async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
-    const free = sessions.get(this.pglite) ?? Promise.resolve();
-    sessions.set(this.pglite, free.then(() => held));
+    const free = sessions.get(this.session) ?? Promise.resolve();
+    sessions.set(this.session, free.then(() => held));
     await free;
-    const connection = new PGliteConnection(this.pglite);
+    const connection = new PGliteConnection(this.session);
     this.releases.set(connection, release);
     return connection;
   }
@@ -86,20 +92,20 @@ class PGliteDriver implements Driver {
     this.releases.delete(connection);
   }
 
-  /** The PGlite instance belongs to whoever created it; closing it is theirs to do. */
+  /** The session belongs to whoever opened it; closing it is theirs to do. */
   async destroy(): Promise<void> {}
 }
 
 const CHANGES_ROWS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
 
 class PGliteConnection implements DatabaseConnection {
-  constructor(private readonly pglite: PGlite) {}
+  constructor(private readonly session: PGliteSession) {}
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.pglite.query<R>(compiled.sql, [...compiled.parameters]);
+    const result = await this.session.query(compiled.sql, [...compiled.parameters]);
     const changed = result.command !== undefined && CHANGES_ROWS.has(result.command);
     return {
-      rows: result.rows,
+      rows: result.rows as R[],
       numAffectedRows: changed ? BigInt(result.rowCount ?? result.affectedRows ?? 0) : undefined,
     };
   }

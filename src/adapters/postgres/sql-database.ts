@@ -10,7 +10,8 @@ import type { Tables } from './tables.js';
 /** How to reach one engine: opened at `start()`, closed at `close()`. */
 export interface Engine {
   readonly kind: 'pglite' | 'postgres';
-  open(): Promise<{ dialect: Dialect; close(): Promise<void> }>;
+  /** `lost` resolves if the engine stops by itself once open (PGlite's thread dying), with why. */
+  open(): Promise<{ dialect: Dialect; close(): Promise<void>; lost?: Promise<Error> }>;
 }
 
 function repositories(db: Kysely<Tables>): Repositories {
@@ -23,6 +24,8 @@ export class SqlDatabase implements Database {
   private db: Kysely<Tables> | undefined;
   private repos: Repositories | undefined;
   private closeEngine: (() => Promise<void>) | undefined;
+  /** Resolves if the engine opened by the last `start()` stops by itself, with why. */
+  lost: Promise<Error> | undefined;
   /** Versions applied by the last `start()`, for the start log line. */
   appliedAtStart: number[] = [];
 
@@ -35,8 +38,9 @@ export class SqlDatabase implements Database {
 
   async start(): Promise<void> {
     if (this.db) return;
-    const { dialect, close } = await this.source.open();
+    const { dialect, close, lost } = await this.source.open();
     this.closeEngine = close;
+    this.lost = lost;
     this.db = new Kysely<Tables>({ dialect });
     this.repos = repositories(this.db);
     try {
