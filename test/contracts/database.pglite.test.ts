@@ -1,30 +1,37 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { describe, expect, it } from 'vitest';
 import { pgliteEngine } from '../../src/adapters/postgres/engines.js';
 import { MIGRATIONS } from '../../src/adapters/postgres/migrations.js';
 import { PGliteDialect } from '../../src/adapters/postgres/pglite-dialect.js';
+import { PGliteThread } from '../../src/adapters/postgres/pglite-thread.js';
 import { SqlDatabase, type Engine } from '../../src/adapters/postgres/sql-database.js';
 import { databaseContract } from './database.contract.js';
 
-/** Several Database objects over one PGlite instance: how two processes would share one engine. */
-function shared(pglite: PGlite): Engine {
+/**
+ * Several Database objects over one PGlite, in its worker thread as the CLI runs it: how two
+ * processes would share one engine.
+ */
+function shared(pglite: PGliteThread): Engine {
   return { kind: 'pglite', open: async () => ({ dialect: new PGliteDialect(pglite), close: async () => {} }) };
 }
 
+async function openThread(): Promise<PGliteThread> {
+  const thread = new PGliteThread(undefined);
+  await thread.ready();
+  return thread;
+}
+
 databaseContract('PGlite', async () => {
-  const pglite = new PGlite();
-  await pglite.waitReady;
+  const pglite = await openThread();
   const db = new SqlDatabase(shared(pglite));
   await db.start();
   return {
     db,
     another: () => new SqlDatabase(shared(pglite)),
     async fresh(count) {
-      const empty = new PGlite();
-      await empty.waitReady;
+      const empty = await openThread();
       const dbs = Array.from({ length: count }, () => new SqlDatabase(shared(empty)));
       return {
         dbs,
