@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.js';
+import { initdbIfNew } from './pglite-initdb.js';
 import { PGliteThread } from './pglite-thread.js';
 import type { Engine } from './sql-database.js';
 
@@ -21,7 +22,14 @@ export function pgliteEngine(dataDir: string): Engine {
       if (dataDir === IN_MEMORY) return openThread(undefined, async () => {});
       const dir = resolve(dataDir);
       await mkdir(dir, { recursive: true });
-      return openThread(join(dir, 'pglite'), await lockDirectory(join(dir, 'pglite.lock')));
+      const unlock = await lockDirectory(join(dir, 'pglite.lock'));
+      try {
+        await initdbIfNew(join(dir, 'pglite'));
+      } catch (error) {
+        await unlock();
+        throw error;
+      }
+      return openThread(join(dir, 'pglite'), unlock);
     },
   };
 }

@@ -1,14 +1,9 @@
 import { Worker } from 'node:worker_threads';
 import { TickstreamError } from '../../domain/errors.js';
+import { compiledSibling } from './compiled-sibling.js';
 import { fromFields, type FromWorker, type QueryRows, type ToWorker, type WorkerData } from './pglite-protocol.js';
 
-/**
- * The compiled worker script. Under vitest this module runs from src/*.ts, which a worker thread
- * cannot load on Node 20, so it takes the copy in dist/ (the tests' global setup builds dist/).
- */
-const WORKER_URL = import.meta.url.endsWith('.ts')
-  ? new URL('../../../dist/adapters/postgres/pglite-worker.js', import.meta.url)
-  : new URL('./pglite-worker.js', import.meta.url);
+const WORKER_URL = compiledSibling('pglite-worker.js', import.meta.url);
 
 /** How long close() lets PGlite finish (checkpoint, files closed) before terminating the thread. */
 const CLOSE_GRACE_MS = 10_000;

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
+import { pgliteOptions } from './pglite-options.js';
 import { errorFields, type FromWorker, type ToWorker, type WorkerData } from './pglite-protocol.js';
 
 /**
@@ -9,18 +10,11 @@ import { errorFields, type FromWorker, type ToWorker, type WorkerData } from './
  * queries it is sent, one at a time in arrival order; sessions and transactions are the sender's.
  */
 
-/**
- * PostgreSQL's default 128 MB of shared buffers is the largest part of an idle PGlite's memory
- * (PGlite touches it all at start). The embedded database holds accounts, alerts and orders, far
- * less than that: 16 MB keeps it in cache and saves ~150 MB of resident memory.
- */
-const SHARED_BUFFERS = '16MB';
-
 const port = parentPort!;
 const { dataDir } = workerData as WorkerData;
 const send = (message: FromWorker) => port.postMessage(message);
 
-const pglite = new PGlite(dataDir, { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${SHARED_BUFFERS}`] });
+const pglite = new PGlite(dataDir, pgliteOptions());
 let closing = false;
 
 pglite.waitReady.then(
