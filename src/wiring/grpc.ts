@@ -3,7 +3,7 @@ import type { SymbolUniverse } from '../domain/symbol-universe.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Adapter, Service } from '../ports/lifecycle.js';
-import { GrpcService } from '../servers/grpc/server.js';
+import type { GrpcService } from '../servers/grpc/server.js';
 import type { AccountsWiring } from './accounts.js';
 import type { Adapters } from './adapters.js';
 
@@ -22,7 +22,7 @@ export function wireGrpc(
 ): Service | undefined {
   if (config.grpcPort === 0 || !(has('gateway') || has('api'))) return undefined;
   const { adapters, universe, accounts } = deps;
-  return new GrpcService({
+  const options: ConstructorParameters<typeof GrpcService>[0] = {
     host: config.host,
     port: config.grpcPort,
     store: adapters.store,
@@ -49,5 +49,16 @@ export function wireGrpc(
     },
     metrics: deps.metrics,
     logger: deps.logger,
-  });
+  };
+  // @grpc/grpc-js, the proto loader and its parsed files (~25 MB resident) load only where gRPC is on.
+  let server: GrpcService | undefined;
+  return {
+    name: 'grpc',
+    async start() {
+      const { GrpcService } = await import('../servers/grpc/server.js');
+      server = new GrpcService(options);
+      await server.start();
+    },
+    stop: async () => server?.stop(),
+  };
 }

@@ -1,7 +1,7 @@
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PostgresDialect } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.js';
 import { initdbIfNew } from './pglite-initdb.js';
 import { PGliteThread } from './pglite-thread.js';
@@ -102,20 +102,24 @@ export interface PostgresOptions {
 }
 
 /** int8 as a JavaScript number, as PGlite returns it: ids, seqs and revisions stay below 2^53. */
-const types = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === pg.types.builtins.INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
-};
+function int8AsNumber(types: typeof pg.types): pg.CustomTypesConfig {
+  return {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      oid === types.builtins.INT8 ? (value: string) => Number(value) : types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+  };
+}
 
 /** PostgreSQL through a pg connection pool. */
 export function postgresEngine(options: PostgresOptions): Engine {
   return {
     kind: 'postgres',
     async open() {
+      // Loaded here, not at start: the embedded default never needs pg (~16 MB resident).
+      const { default: pg } = await import('pg');
       const pool = new pg.Pool({
         connectionString: options.url,
         max: options.poolSize,
-        types,
+        types: int8AsNumber(pg.types),
         ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
       });
       pool.on('error', (error) => options.onError?.(error));
