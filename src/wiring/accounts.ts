@@ -28,6 +28,11 @@ export interface AccountsWiring {
   readonly gatewayAuth: GatewayAuth;
   /** Adapters and the alerts role, in start order. */
   readonly services: Service[];
+  /**
+   * To start after every role (so it stops before them): at shutdown, calls still waiting for the
+   * database to open fail at once, so no role's draining waits for an open that may take seconds.
+   */
+  readonly databaseWaits: Service | undefined;
 }
 
 interface Engines {
@@ -57,6 +62,7 @@ export function wireAccounts(config: Config, has: (role: RoleName) => boolean, e
   if (has('gateway') || has('alerts') || has('orders')) services.push(adapterService('user events', engines.userEvents));
 
   let database: Database | undefined;
+  let databaseWaits: Service | undefined;
   let opened: Promise<void> | undefined;
   if (has('api') || has('alerts') || has('orders')) {
     const sql = createDatabase({
@@ -74,6 +80,7 @@ export function wireAccounts(config: Config, has: (role: RoleName) => boolean, e
       onLost: (error, delayMs) => log.error({ err: error, reopenInMs: delayMs }, 'database stopped; reopening it'),
     });
     database = db;
+    databaseWaits = { name: 'database waits', start: async () => undefined, stop: async () => db.stopWaiting() };
     if (!config.databaseUrl && config.dataDir === IN_MEMORY) opened = db.opened;
     services.push(adapterService('database', db));
   }
@@ -115,6 +122,7 @@ export function wireAccounts(config: Config, has: (role: RoleName) => boolean, e
       : undefined,
     gatewayAuth: { tokens, required: config.wsRequireAuth, timeoutMs: config.wsAuthTimeoutMs, userEvents: engines.userEvents },
     services,
+    databaseWaits,
   };
 }
 

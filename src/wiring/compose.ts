@@ -175,6 +175,8 @@ export async function compose(config: Config, logger: Logger, version: string): 
     );
     services.push(new GeneratorService({ market, log: adapters.eventLog, store: adapters.store, ticksPerSecond: config.tickRate, maxTicks: config.maxTicks, metrics, logger: roleLogger('generator') }));
   }
+  // Last, so stopped first: the roles stopping after it do not wait for a database still opening.
+  if (accounts.databaseWaits) services.push(accounts.databaseWaits);
 
   return {
     roles,

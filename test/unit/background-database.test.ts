@@ -50,4 +50,16 @@ describe('BackgroundDatabase', () => {
       await db.close();
     }
   });
+
+  it('at shutdown, fails the calls waiting for an open at once, and later ones', async () => {
+    // An engine that never finishes opening, as PGlite still booting under load.
+    const stuck: Engine = { kind: 'pglite', open: () => new Promise(() => undefined) };
+    const db = new BackgroundDatabase(new SqlDatabase(stuck), { waitMs: 60_000, disposable: true, onReady: () => undefined, onRetry: () => undefined, onLost: () => undefined });
+    await db.start();
+    const waiting = db.accounts.findById(1);
+    db.stopWaiting();
+    await expect(waiting).rejects.toMatchObject({ code: 'NOT_READY' });
+    await expect(db.accounts.findById(1)).rejects.toMatchObject({ code: 'NOT_READY' });
+    await db.close();
+  });
 });

@@ -40,6 +40,10 @@ export class BackgroundDatabase implements Database {
   /** Times the open database was lost, for the backoff before reopening (a crash loop stays slow). */
   private losses = 0;
   private wake: (() => void) | undefined;
+  /** Calls waiting in ready(): close() fails them at once rather than letting them hold up a shutdown. */
+  private readonly waiting = new Set<(error: Error) => void>();
+  /** Set by stopWaiting(): the process is shutting down, so nobody waits for an open any more. */
+  private refusing = false;
   private markOpened!: () => void;
   /** Resolves once the database is open (for a disposable one: once something used it). */
   readonly opened = new Promise<void>((resolve) => (this.markOpened = resolve));
@@ -56,6 +60,7 @@ export class BackgroundDatabase implements Database {
 
   async start(): Promise<void> {
     this.closed = false;
+    this.refusing = false;
     this.started = true;
     if (!this.options.disposable) this.beginOpening();
   }
@@ -119,17 +124,30 @@ export class BackgroundDatabase implements Database {
   /** The open database, or NOT_READY after `waitMs`. */
   private async ready(): Promise<SqlDatabase> {
     if (this.open) return this.inner;
-    if (!this.started || this.closed) throw new TickstreamError('NOT_READY', 'The database is not open.');
+    if (!this.started || this.closed || this.refusing) throw new TickstreamError('NOT_READY', 'The database is not open.');
     const opening = this.beginOpening();
     let timer: NodeJS.Timeout | undefined;
+    let fail!: (error: Error) => void;
     const timeout = new Promise<never>((_, reject) => {
+      fail = reject;
       timer = setTimeout(() => reject(new TickstreamError('NOT_READY', 'The database is still starting; try again shortly.')), this.options.waitMs);
     });
+    this.waiting.add(fail);
     try {
       return await Promise.race([opening, timeout]);
     } finally {
       clearTimeout(timer);
+      this.waiting.delete(fail);
     }
+  }
+
+  /**
+   * For a shutdown: calls waiting for the database to open, and later ones, fail with NOT_READY at
+   * once instead of holding up the roles draining their work (an open database is used as usual).
+   */
+  stopWaiting(): void {
+    this.refusing = true;
+    for (const fail of this.waiting) fail(new TickstreamError('NOT_READY', 'The database is not open.'));
   }
 
   async ping(): Promise<void> {
@@ -149,6 +167,7 @@ export class BackgroundDatabase implements Database {
   async close(): Promise<void> {
     this.closed = true;
     this.wake?.();
+    this.stopWaiting();
     const opening = this.opening;
     this.opening = undefined;
     if (opening && !this.open && this.options.disposable) return;
