@@ -20,7 +20,8 @@ function losable() {
   return { engine, state };
 }
 
-describe('BackgroundDatabase', () => {
+// Opening PGlite (WebAssembly compile, initdb) is seconds of CPU, tens of seconds on a busy machine.
+describe('BackgroundDatabase', { timeout: 120_000 }, () => {
   it('reports not ready when its engine is lost, and opens a new one', async () => {
     const { engine, state } = losable();
     const losses: string[] = [];

@@ -3,8 +3,10 @@ import { PGliteThread } from '../../src/adapters/postgres/pglite-thread.js';
 import { TickstreamError } from '../../src/domain/errors.js';
 
 const CRASHING = new URL('../support/crashing-pglite-worker.mjs', import.meta.url);
+/** Opening PGlite (WebAssembly compile, initdb) is seconds of CPU, tens of seconds on a busy machine. */
+const OPENS_PGLITE = { timeout: 120_000 };
 
-describe('PGlite in a worker thread', () => {
+describe('PGlite in a worker thread', OPENS_PGLITE, () => {
   const threads: PGliteThread[] = [];
   afterEach(async () => {
     for (const thread of threads.splice(0)) await thread.close();

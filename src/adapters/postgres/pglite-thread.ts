@@ -40,7 +40,6 @@ export class PGliteThread {
   constructor(dataDir: string | undefined, workerUrl: URL = WORKER_URL) {
     this.worker = new Worker(workerUrl, { workerData: { dataDir } satisfies WorkerData });
     this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
-    this.worker.unref();
     this.worker.on('message', (message: FromWorker) => this.receive(message));
     this.worker.on('error', (error) => this.stop(error));
     this.worker.on('exit', (code) => this.stop(new Error(`exited with code ${code}`)));
@@ -49,8 +48,8 @@ export class PGliteThread {
     });
     // Until someone asks, an open failure is only recorded (ready() rethrows it).
     this.opened.catch(() => undefined);
-    // Held while opening, so a process waiting for its database does not exit under it.
-    this.worker.ref();
+    // A new Worker keeps the process alive, as it should while opening (a process waiting for its
+    // database does not exit under it); once open it does so only while queries are in flight.
   }
 
   /** Resolves once PGlite is open; rejects with why it could not open. */
