@@ -1,10 +1,10 @@
-import { Consumer, type Message, type MessagesStream } from '@platformatic/kafka';
-import type { BatchHandler, LogRecord } from '../../ports/event-log.js';
+import { Consumer, type MessagesStream } from '@platformatic/kafka';
+import type { BatchHandler } from '../../ports/event-log.js';
 import type { Codec } from '../codec.js';
 import { sleep, withTimeout } from './async-util.js';
 import { consumerClientOptions, type KafkaSettings } from './config.js';
 import { describeKafkaError } from './errors.js';
-import { carryTraceparent } from '../../observability/tracing/carrier.js';
+import { FetchedBacklog, type FetchedBatch, type KafkaMessage, type Position } from './fetched-backlog.js';
 
 /** The structured-logger subset the Kafka adapter uses (pino's `warn(obj, msg)` fits). */
 export interface KafkaLogger {
@@ -24,16 +24,6 @@ export interface GroupConsumerOptions<T> {
   readonly onDecodeFailures: (count: number) => void;
 }
 
-type KafkaMessage = Message<Buffer, Buffer, Buffer, Buffer>;
-
-/** The W3C Trace Context header of a sampled record. */
-export const TRACEPARENT_HEADER = 'traceparent';
-
-/** A header's value as text (headers arrive keyed by Buffer). */
-function headerValue(headers: Map<Buffer, Buffer>, name: string): string | undefined {
-  for (const [key, value] of headers) if (key.toString('latin1') === name) return value.toString('latin1');
-  return undefined;
-}
 type State = 'running' | 'stopping' | 'aborted';
 
 const MAX_BACKOFF_MS = 5_000;
@@ -62,8 +52,8 @@ export class GroupConsumer<T> {
   private state: State = 'running';
   private consumer: Consumer | undefined;
   private stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
-  /** Next offset per partition this member has not handled yet (what it handled, it never gets again). */
-  private readonly handled = new Map<number, bigint>();
+  /** Per partition, what this member has handled (it never gets that again), down to a pack's records. */
+  private readonly handled = new Map<number, Position>();
   private wake: (() => void) | undefined;
   private loop: Promise<void> = Promise.resolve();
   private ending: Promise<void> | undefined;
@@ -177,16 +167,16 @@ export class GroupConsumer<T> {
 
   /**
    * Handles batches from one stream until it ends or the member stops. The stream flows into a
-   * queue and is paused while the queue holds a few batches (the library's backpressure).
+   * backlog and is paused while the backlog holds a few batches (the library's backpressure).
    */
   private async drain(stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>): Promise<void> {
     const { maxBatch } = this.options;
-    const queue: KafkaMessage[] = [];
+    const backlog = new FetchedBacklog<T>(this.options.codec);
     let ended = false;
     const notify = (): void => this.wake?.();
     const onData = (message: KafkaMessage): void => {
-      queue.push(message);
-      if (queue.length >= maxBatch * 4 && !stream.isPaused()) stream.pause();
+      backlog.add(message);
+      if (backlog.pending >= maxBatch * 4 && !stream.isPaused()) stream.pause();
       notify();
     };
     const onEnd = (): void => {
@@ -196,13 +186,14 @@ export class GroupConsumer<T> {
     stream.on('data', onData).once('end', onEnd).once('close', onEnd).once('error', onEnd);
     try {
       while (this.state === 'running' && !ended) {
-        if (queue.length === 0) {
+        if (backlog.isEmpty) {
           await new Promise<void>((resolve) => (this.wake = resolve));
           this.wake = undefined;
           continue;
         }
-        const batch = queue.splice(0, maxBatch);
-        if (queue.length < maxBatch && stream.isPaused() && !ended) stream.resume();
+        const owned = new Set(this.consumer?.assignments?.flatMap((a) => a.partitions) ?? []);
+        const batch = backlog.take(maxBatch, owned, this.handled);
+        if (backlog.pending < maxBatch && stream.isPaused() && !ended) stream.resume();
         await this.handle(batch);
       }
     } finally {
@@ -210,25 +201,11 @@ export class GroupConsumer<T> {
     }
   }
 
-  private async handle(messages: KafkaMessage[]): Promise<void> {
-    const owned = new Set(this.consumer?.assignments?.flatMap((a) => a.partitions) ?? []);
-    const records: LogRecord<T>[] = [];
-    const next = new Map<number, bigint>();
-    let undecodable = 0;
-    for (const m of messages) {
-      // Fetched before a rebalance took the partition away, or already handled here: skip.
-      if (!owned.has(m.partition) || m.offset < (this.handled.get(m.partition) ?? -1n)) continue;
-      next.set(m.partition, m.offset + 1n);
-      // Unreadable records (a bad producer) are skipped, committed with the batch and counted.
-      const value = m.value ? this.options.codec.decode(m.value) : undefined;
-      if (value === undefined) undecodable++;
-      else {
-        if (m.headers.size > 0 && typeof value === 'object' && value !== null) carryTraceparent(value, headerValue(m.headers, TRACEPARENT_HEADER));
-        records.push({ key: m.key?.toString('utf8') ?? '', value, partition: m.partition, offset: String(m.offset) });
-      }
-    }
-    if (next.size === 0) return;
-    if (undecodable > 0) this.options.onDecodeFailures(undecodable);
+  private async handle(batch: FetchedBatch<T>): Promise<void> {
+    const { records } = batch;
+    // Only records of partitions no longer owned, or already handled here: nothing to do.
+    if (batch.commits.size === 0) return;
+    if (batch.undecodable > 0) this.options.onDecodeFailures(batch.undecodable);
 
     for (let attempt = 0; records.length > 0; attempt++) {
       try {
@@ -242,8 +219,8 @@ export class GroupConsumer<T> {
       }
     }
     if (this.state === 'aborted') return; // a crash acknowledges nothing
-    for (const [partition, offset] of next) this.handled.set(partition, offset);
-    await this.commit([...next].map(([partition, offset]) => ({ partition, offset })));
+    for (const [partition, position] of batch.handled) this.handled.set(partition, position);
+    await this.commit([...batch.commits].map(([partition, offset]) => ({ partition, offset })));
   }
 
   private async commit(positions: readonly { partition: number; offset: bigint }[]): Promise<void> {

@@ -2,18 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Admin, ListOffsetTimestamps, Producer } from '@platformatic/kafka';
 import type { BatchHandler, ConsumeOptions, Consumer, EventLog, LogRecordInput } from '../../ports/event-log.js';
 import type { Codec } from '../codec.js';
-import { partitionFor } from '../partitioning.js';
 import { sleep, withTimeout } from './async-util.js';
 import { baseClientOptions, minInsyncReplicas, producerClientOptions, resolveSettings, type KafkaSettings, type KafkaTuning } from './config.js';
 import { describeKafkaError, hasProtocolError } from './errors.js';
 import { GroupConsumer, type KafkaLogger } from './group-consumer.js';
+import { packRecords, type OutgoingMessage } from './packed-records.js';
 import { SendQueue } from './send-queue.js';
 import { trackedConsumer } from '../tracked-consumer.js';
-import { carriedTraceparent } from '../../observability/tracing/carrier.js';
-import { TRACEPARENT_HEADER } from './group-consumer.js';
-
-/** The trace context goes in a header here, not in the value. */
-const NO_INLINE_CONTEXT = { traceContext: false } as const;
 
 export type { KafkaLogger } from './group-consumer.js';
 
@@ -31,15 +26,6 @@ export interface KafkaEventLogOptions<T> extends KafkaTuning {
   /** Put before every group name `consume` is given (deployments sharing a broker keep their groups apart). */
   readonly groupPrefix?: string;
   readonly logger?: KafkaLogger;
-}
-
-interface OutgoingMessage {
-  readonly topic: string;
-  readonly key: Buffer;
-  readonly value: Buffer;
-  readonly partition: number;
-  /** `traceparent` of a sampled record (W3C Trace Context in a Kafka header, as other Kafka tools expect it). */
-  readonly headers?: Record<string, Buffer>;
 }
 
 /** Kafka could not be reached or refused what start() needs; the message says which and why. */
@@ -117,7 +103,7 @@ export class KafkaEventLog<T> implements EventLog<T> {
   /** Throws KafkaConfigError for bad options; connects nothing until `start()`. */
   constructor(private readonly options: KafkaEventLogOptions<T>) {
     this.settings = resolveSettings(options);
-    this.queue = new SendQueue((messages) => this.send(messages), this.settings.maxRecordsPerSend);
+    this.queue = new SendQueue((messages) => this.send(messages), this.settings.maxRecordsPerSend, (message) => message.records);
   }
 
   /** Records skipped because the codec could not read them, since this log was created. */
@@ -193,14 +179,7 @@ export class KafkaEventLog<T> implements EventLog<T> {
     if (this.closed) throw new Error('Kafka event log is closed');
     if (!this.started) throw new Error('Kafka event log is not started');
     if (records.length === 0) return;
-    const { topic } = this.settings;
-    const { codec } = this.options;
-    const messages = records.map((r): OutgoingMessage => {
-      const message = { topic, key: Buffer.from(r.key, 'utf8'), value: Buffer.from(codec.encode(r.value, NO_INLINE_CONTEXT), 'utf8'), partition: partitionFor(r.key, this.partitionCount) };
-      const traceparent = typeof r.value === 'object' && r.value !== null ? carriedTraceparent(r.value) : undefined;
-      return traceparent === undefined ? message : { ...message, headers: { [TRACEPARENT_HEADER]: Buffer.from(traceparent, 'latin1') } };
-    });
-    await this.queue.push(messages);
+    await this.queue.push(packRecords(this.settings.topic, records, this.partitionCount, this.options.codec));
   }
 
   async consume(options: ConsumeOptions, handler: BatchHandler<T>): Promise<Consumer> {

@@ -1,7 +1,8 @@
 /**
  * Appends go out one produce request at a time, in call order; appends made while one is in flight
- * are coalesced into the next request (up to `maxItems`), and each caller's promise settles with
- * the request that carried its records.
+ * are coalesced into the next request (up to `maxWeight`, counted by `weigh`: log records, of which
+ * a packed Kafka record holds many), and each caller's promise settles with the request that
+ * carried its records.
  *
  * Why one at a time: @platformatic/kafka numbers idempotent batches when it builds a request and
  * advances the numbers when the answer comes. Two concurrent sends to one partition would carry the
@@ -16,21 +17,25 @@ export class SendQueue<R> {
 
   constructor(
     private readonly send: (items: R[]) => Promise<void>,
-    private readonly maxItems: number,
+    private readonly maxWeight: number,
+    private readonly weigh: (item: R) => number = () => 1,
   ) {}
 
   /** Resolves when every item was sent; rejects with the send's error. An empty push resolves at once. */
   push(items: readonly R[]): Promise<void> {
     if (items.length === 0) return Promise.resolve();
+    let weight = 0;
+    for (const item of items) weight += this.weigh(item);
     return new Promise<void>((resolve, reject) => {
       const last = this.groups.at(-1);
       // The group at the front is being sent once `running`; only a waiting group takes more items.
-      const open = last && !(this.running && last === this.groups[0]) && last.items.length + items.length <= this.maxItems;
+      const open = last && !(this.running && last === this.groups[0]) && last.weight + weight <= this.maxWeight;
       if (open) {
         last.items.push(...items);
+        last.weight += weight;
         last.waiters.push({ resolve, reject });
       } else {
-        this.groups.push({ items: [...items], waiters: [{ resolve, reject }] });
+        this.groups.push({ items: [...items], weight, waiters: [{ resolve, reject }] });
       }
       void this.drain();
     });
@@ -72,5 +77,6 @@ export class SendQueue<R> {
 
 interface Group<R> {
   readonly items: R[];
+  weight: number;
   readonly waiters: { resolve: () => void; reject: (error: unknown) => void }[];
 }
