@@ -82,7 +82,7 @@ export const CONFIG_SCHEMA = {
   wsHeartbeatMs: int('WS_HEARTBEAT_MS', 30_000, 100, 3_600_000, 'Interval of server pings; a peer that has not answered the previous ping is dropped.'),
   wsSlowBytes: int('WS_SLOW_BYTES', 1_048_576, 1_024, 1_073_741_824, 'Unsent bytes that switch a client to conflation (latest tick per symbol only).'),
   wsSlowCloseMs: int('WS_SLOW_CLOSE_MS', 10_000, 100, 3_600_000, 'How long a client may stay conflated before it is closed with 4000.'),
-  socketIoEnabled: bool('SOCKETIO_ENABLED', true, 'Socket.IO at `/socket.io/` on PORT (websocket and long-polling transports; the kafka-stream-sim dashboard\'s events) in processes with the gateway role, under the WS_* limits, origins and slow-consumer rules; false: `/socket.io/` answers a JSON 404.'),
+  socketIoEnabled: bool('SOCKETIO_ENABLED', true, 'Socket.IO at `/socket.io/` on PORT (websocket and long-polling transports; the kafka-stream-sim dashboard\'s events) in processes with the gateway role, under the WS_* limits, origins and slow-consumer rules; false: `/socket.io/` answers a JSON 404, and processors no longer attach each tick\'s log partition and offset (which only Socket.IO shows).'),
   socketIoMetricsMs: int('SOCKETIO_METRICS_MS', 5_000, 100, 3_600_000, 'How often every Socket.IO client gets the `metrics` event (it also gets one on connect).'),
   batchFlushMs: int('WS_FLUSH_MS', 0, 0, 1_000, 'Delay before pending ticks are written to clients; 0 writes on the next turn of the event loop.'),
 

@@ -69,7 +69,8 @@ export async function compose(config: Config, logger: Logger, version: string): 
   if (has('gateway') || has('analytics')) services.push(adapterService('indicator pub/sub', adapters.indicators));
 
   if (has('processor')) {
-    services.push(new ProcessorService({ ...adapters, log: adapters.eventLog, maxBatch: config.processorMaxBatch, metrics, logger: roleLogger('processor') }));
+    // Log positions only matter to Socket.IO's `stock-tick` (SOCKETIO_ENABLED, the same setting in every process of a deployment).
+    services.push(new ProcessorService({ ...adapters, log: adapters.eventLog, maxBatch: config.processorMaxBatch, logPositions: config.socketIoEnabled, metrics, logger: roleLogger('processor') }));
   }
   if (has('analytics')) {
     services.push(
