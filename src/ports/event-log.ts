@@ -20,7 +20,8 @@ import type { Adapter } from './lifecycle.js';
  *   records into entries and acknowledges whole entries, preceded by the records of its first
  *   entry that an earlier batch already handled). If a member stops without finishing (a crash,
  *   `abort()`), its unacknowledged records are delivered to another member of the group, or to
- *   the next one that joins.
+ *   the next one that joins (on Redis Streams and Kafka, which both pack records and acknowledge
+ *   whole packs, a pack split across batches comes whole, records already handled included).
  * - **Start position.** A group that has never acknowledged anything starts at the oldest retained
  *   record when `from` is `earliest`, or at the end of the log when it is `latest` (the default).
  * - **Bounded retention.** The log keeps at least the configured number of recent records per
@@ -41,7 +42,8 @@ export interface EventLog<T> extends Adapter {
   consume(options: ConsumeOptions, handler: BatchHandler<T>): Promise<Consumer>;
   /**
    * How far `group` is behind, per partition: what was appended that the group has not
-   * acknowledged yet (records; on Redis Streams, entries, one per append and partition). Read from
+   * acknowledged yet (records; on Redis Streams and Kafka, entries or Kafka records, about one per
+   * append and partition, since both pack records). Read from
    * the engine, so every process sees the whole group, its other members included. A group that
    * never consumed is absent. Optional: operators' metric (tickstream_eventlog_consumer_lag).
    */

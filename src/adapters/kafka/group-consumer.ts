@@ -31,9 +31,9 @@ const MAX_BACKOFF_MS = 5_000;
 /**
  * One member of a consumer group, on @platformatic/kafka's public Consumer API: the client keeps
  * the membership (join, sync, heartbeats on their own timer, rejoin after a rebalance) and fetches
- * into a MessagesStream; this class reads the stream in batches of at most `maxBatch`, runs the
- * handler, and commits "last offset + 1" of each partition after the handler resolved (autocommit
- * off).
+ * into a MessagesStream; this class unpacks what it fetched into batches of at most `maxBatch` log
+ * records (fetched-backlog.ts), runs the handler, and commits each partition's next Kafka record
+ * not handled whole after the handler resolved (autocommit off).
  *
  * - A handler that throws gets the same batch again after a backoff (doubling up to 5 s).
  * - The client rejoins on a rebalance without waiting for the batch in flight, so for a moment the

@@ -59,13 +59,24 @@ export class KafkaUnavailableError extends Error {
  *   either). Other producers writing to the topic must use the same function to keep per-key order.
  *   The key is still sent, for tools and compaction. Adding partitions to a live topic remaps keys
  *   (as in any Kafka client): per-key order then holds only from the restart on.
+ * - **Records are packed.** An append writes one Kafka record per partition holding up to 256 log
+ *   records (more records, more Kafka records), because this client's cost is per Kafka record far
+ *   more than per byte (packed-records.ts has the layout and why it has no key). A partition's lone
+ *   record is written as before packing (key = the record's key, its trace context in a
+ *   `traceparent` header), and records without the pack header — of earlier versions, of other
+ *   producers — are read as one log record each, so a topic written before packing is read as it
+ *   was. Versions before packing cannot read packs: they would skip them as undecodable, and
+ *   those records would be lost to them. Upgrade the consumers (processor, analytics, alerts) before the producers (generator,
+ *   ingestor, API). A packed record's offset is `<Kafka offset>/<index in the pack>`.
  * - **Per-partition order to the group.** A partition is assigned to one member at a time and a
  *   member has one batch in flight, so a partition's records reach the handler in offset order.
  * - **Groups are independent.** One Kafka consumer group per `group`; offsets are per group.
  * - **At-least-once.** Offsets are committed (manually, autocommit off) only after the handler
- *   resolved: the highest offset of each partition in the batch, plus one. A throwing handler
- *   seeks its partitions back to the batch's first offsets; the batch is fetched and delivered again
- *   after a backoff (retryBackoffMs, doubling up to 5 s). Records the codec cannot read are skipped,
+ *   resolved: per partition, the Kafka record after the last one the batch held whole. Batches
+ *   keep packs whole when they fit; a pack larger than the room left is split, and stays
+ *   uncommitted until its last records were handled, so a next owner gets it whole again (the
+ *   member itself continues within it). A throwing handler gets the same batch again after a
+ *   backoff (retryBackoffMs, doubling up to 5 s). Records the codec cannot read are skipped,
  *   committed with their batch and counted (`decodeFailures`).
  * - **One member at a time, redelivery after a crash.** On a rebalance a member finishes and
  *   commits its batch before it rejoins (GroupClient holds the client's rejoin); fetched records
@@ -206,7 +217,8 @@ export class KafkaEventLog<T> implements EventLog<T> {
 
   /**
    * The group's committed offsets against the partitions' end offsets (both from the brokers, so
-   * every member's progress counts). Partitions where the group has committed nothing are left out.
+   * every member's progress counts), in Kafka records: a pack counts as one. Partitions where the
+   * group has committed nothing are left out.
    */
   async consumerLag(group: string): Promise<ReadonlyMap<number, number>> {
     const admin = this.admin;
