@@ -56,6 +56,20 @@ describe('SendQueue', () => {
     expect(calls.map((x) => x.items)).toEqual([[1], [2, 3], [4, 5], [6, 7, 8, 9]]);
   });
 
+  it('counts what a request carries by weight (packed records: the log records inside)', async () => {
+    const { send, calls } = controlledSend();
+    // Each item weighs its own value: a pack of that many records.
+    const queue = new SendQueue(send, 10, (n: number) => n);
+    const pushes = [queue.push([1]), queue.push([4, 5]), queue.push([1]), queue.push([2])];
+    for (let i = 0; i < 4; i++) {
+      await tick();
+      calls[i]?.finish();
+    }
+    await Promise.all(pushes);
+    // [4, 5] and [1] weigh 10 together; [2] would make 12 and waits for the next request.
+    expect(calls.map((x) => x.items)).toEqual([[1], [4, 5, 1], [2]]);
+  });
+
   it('rejects exactly the callers whose request failed, and goes on with the next', async () => {
     const { send, calls } = controlledSend();
     const queue = new SendQueue(send, 100);

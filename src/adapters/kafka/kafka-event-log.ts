@@ -57,7 +57,7 @@ export class KafkaUnavailableError extends Error {
  *   keeps the key→partition map the same in every adapter and independent of this client's default
  *   partitioner (murmur2 without the Java client's sign mask, so it would not match Java producers
  *   either). Other producers writing to the topic must use the same function to keep per-key order.
- *   The key is still sent, for tools and compaction. Adding partitions to a live topic remaps keys
+ *   A one-record record still carries its key, for tools (a pack has none, see below). Adding partitions to a live topic remaps keys
  *   (as in any Kafka client): per-key order then holds only from the restart on.
  * - **Records are packed.** An append writes one Kafka record per partition holding up to 256 log
  *   records (more records, more Kafka records), because this client's cost is per Kafka record far
@@ -66,8 +66,9 @@ export class KafkaUnavailableError extends Error {
  *   `traceparent` header), and records without the pack header — of earlier versions, of other
  *   producers — are read as one log record each, so a topic written before packing is read as it
  *   was. Versions before packing cannot read packs: they would skip them as undecodable, and
- *   those records would be lost to them. Upgrade the consumers (processor, analytics, alerts) before the producers (generator,
- *   ingestor, API). A packed record's offset is `<Kafka offset>/<index in the pack>`.
+ *   those records would be lost to them. Upgrade the consumers (processor, analytics, alerts)
+ *   before the producers (generator, ingestor, API). A packed record's offset is
+ *   `<Kafka offset>/<index in the pack>`.
  * - **Per-partition order to the group.** A partition is assigned to one member at a time and a
  *   member has one batch in flight, so a partition's records reach the handler in offset order.
  * - **Groups are independent.** One Kafka consumer group per `group`; offsets are per group.
