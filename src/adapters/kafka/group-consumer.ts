@@ -5,6 +5,7 @@ import { sleep, withTimeout } from './async-util.js';
 import { consumerClientOptions, type KafkaSettings } from './config.js';
 import { describeKafkaError } from './errors.js';
 import { FetchedBacklog, type FetchedBatch, type KafkaMessage, type Position } from './fetched-backlog.js';
+import { MAX_RECORDS_PER_PACK } from './packed-records.js';
 
 /** The structured-logger subset the Kafka adapter uses (pino's `warn(obj, msg)` fits). */
 export interface KafkaLogger {
@@ -124,7 +125,10 @@ export class GroupConsumer<T> {
       mode: 'committed',
       fallbackMode: from,
       autocommit: false,
-      highWaterMark: Math.max(maxBatch, 1_000),
+      // Kafka records the stream buffers while drain() has it paused (a few batches are pending
+      // then): counted in records of up to MAX_RECORDS_PER_PACK log records each, so a processor
+      // far behind holds a few batches' worth, not thousands of packs.
+      highWaterMark: Math.max(16, Math.ceil((maxBatch * 4) / MAX_RECORDS_PER_PACK)),
     });
     this.stream = stream;
     stream.on('error', (error: unknown) => {
