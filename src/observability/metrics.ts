@@ -91,7 +91,7 @@ export function createMetrics(options: MetricsOptions = {}) {
     eventLogAppendFailures: new Counter({ name: 'tickstream_eventlog_append_failures_total', help: 'Appends to the tick log that failed (the engine refused or did not answer); the caller retries or drops the batch.', registers: appenders }),
     eventLogConsumerLag: new Gauge({
       name: 'tickstream_eventlog_consumer_lag',
-      help: 'Records of a tick-log partition the consumer group has not acknowledged yet (Redis Streams: entries, each one append of up to 256 records), measured every 5 s by each process of the group.',
+      help: 'Records of a tick-log partition the consumer group has not acknowledged yet (Redis Streams and Kafka: entries or Kafka records, each one append of up to 256 records to the partition), measured every 5 s by each process of the group.',
       labelNames: ['group', 'partition'] as const,
       registers: consumers,
     }),
