@@ -1,4 +1,5 @@
-import { pino, type Logger, type LoggerOptions } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { redaction } from './redaction.js';
 import { traceFields } from './tracing/log-fields.js';
 
 export type { Logger };
@@ -11,12 +12,21 @@ const MAX_BLOCKED_MS = 1_000;
  * With `traceIds` (tracing on), a line written inside a span carries `trace_id`, `span_id` and
  * `trace_flags` (the OpenTelemetry names); without, no per-line hook is installed at all.
  */
-export function createLogger(options: { level: string; format: 'auto' | 'json' | 'pretty'; traceIds?: boolean }): Logger {
+export function createLogger(options: {
+  level: string;
+  format: 'auto' | 'json' | 'pretty';
+  traceIds?: boolean;
+  /** Where JSON lines go instead of standard output (tests read them). */
+  destination?: DestinationStream;
+}): Logger {
   const pretty = options.format === 'pretty' || (options.format === 'auto' && process.stdout.isTTY === true);
   const mixin: Pick<LoggerOptions, 'mixin'> = options.traceIds ? { mixin: traceFields } : {};
-  if (!pretty) return pino({ level: options.level, base: { pid: process.pid }, ...mixin }, stdoutDestination());
+  // Secrets are censored as each line is written, whatever object a caller logs (see redaction.ts).
+  const redact: Pick<LoggerOptions, 'redact'> = { redact: redaction };
+  if (!pretty) return pino({ level: options.level, base: { pid: process.pid }, ...mixin, ...redact }, options.destination ?? stdoutDestination());
   return pino({
     ...mixin,
+    ...redact,
     level: options.level,
     transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } },
   });

@@ -7,19 +7,6 @@ import { tracingRequested } from '../observability/tracing/env.js';
 import { startTracing } from '../observability/tracing/start.js';
 import { isStartupFailure, probeRedis } from './startup-probe.js';
 
-/** Settings whose values must never reach a log line. */
-const SECRET = /(password|secret|token|key)/i;
-
-export function redactedConfig(config: Config): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(config)) {
-    if (SECRET.test(key)) out[key] = value === undefined ? undefined : '[redacted]';
-    else if (typeof value === 'string' && /^[a-z]+:\/\/[^@/]*:[^@/]*@/i.test(value)) out[key] = value.replace(/:\/\/([^:@/]*):[^@/]*@/, '://$1:***@');
-    else out[key] = value;
-  }
-  return out;
-}
-
 /**
  * An engine that is down or silent at start (StartupError, KafkaUnavailableError) is an operator's
  * problem to fix: exit code 2 and one line on stderr naming the setting, as for a bad setting.
@@ -99,7 +86,8 @@ export async function runProcess(config: Config, version: string): Promise<void>
   }
   const address = composition.address();
   logger.info(
-    { version, roles: composition.roles, seed: composition.seed, url: address ? `http://localhost:${address.port}` : undefined, config: redactedConfig(config) },
+    // The whole configuration: the logger censors its secrets (observability/redaction.ts).
+    { version, roles: composition.roles, seed: composition.seed, url: address ? `http://localhost:${address.port}` : undefined, config },
     'tickstream started',
   );
 }

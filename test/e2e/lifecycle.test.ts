@@ -32,9 +32,11 @@ describe('process lifecycle', () => {
   });
 
   it('logs one start line with the effective configuration, without secrets', async () => {
-    const server = await startServer({ TICK_RATE: '7' });
+    const secret = 'lifecycle-secret-that-must-not-be-logged-0123456789';
+    const server = await startServer({ TICK_RATE: '7', JWT_SECRET: secret, FINNHUB_API_KEY: secret });
     const start = server.logs.find((l) => l.msg === 'tickstream started')!;
-    expect(start.config).toMatchObject({ tickRate: 7, eventLog: 'memory' });
+    expect(start.config).toMatchObject({ tickRate: 7, eventLog: 'memory', jwtSecret: '[redacted]', finnhubApiKey: '[redacted]' });
+    expect(JSON.stringify(server.logs)).not.toContain(secret);
     expect(start.roles).toEqual(['generator', 'processor', 'gateway', 'api', 'alerts', 'orders', 'analytics']);
     await server.stop();
   });
