@@ -1,13 +1,18 @@
-import { createClient, type RedisClientType } from 'redis';
+import { createClient } from 'redis';
 import { backoffDelay, type BackoffPolicy } from '../../domain/backoff.js';
+import { REDIS_SCRIPTS } from './lua/scripts.js';
 
 /** The structured-logger subset the Redis adapters use (pino's `warn(obj, msg)` fits). */
 export interface RedisLogger {
   warn(obj: object, msg: string): void;
 }
 
-/** node-redis's default client: RESP3, no modules or scripts registered on it. */
-export type RedisClient = RedisClientType;
+/** node-redis's default client, with the adapters' Lua scripts registered on it (lua/scripts.ts). */
+export type RedisClient = ReturnType<typeof newClient>;
+
+function newClient(url: string, name: string) {
+  return createClient({ url, name, socket: { reconnectStrategy: reconnectDelay }, scripts: REDIS_SCRIPTS });
+}
 
 /**
  * Reconnect delays of 50–62 ms, 100–125 ms, … up to 2–2.5 s, and never give up: an outage must not
@@ -37,7 +42,7 @@ export function connectionName(base: string | undefined, role: string): string {
 }
 
 export function createRedisClient(url: string, options: ClientOptions): RedisClient {
-  const client = createClient({ url, name: options.name, socket: { reconnectStrategy: reconnectDelay } });
+  const client = newClient(url, options.name);
   attachErrorListener(client, options);
   return client;
 }

@@ -1,8 +1,6 @@
 import type { ConnectionLimiter } from '../../ports/connection-limiter.js';
 import { MemoryConnectionLimiter, checkLimiterOptions } from '../memory/memory-connection-limiter.js';
 import { closeClient, connectionName, createRedisClient, pingWithin, type RedisClient, type RedisLogger } from './connection.js';
-import { runScript } from './lua/lua-script.js';
-import { TAKE_TOKEN } from './lua/token-bucket.js';
 
 export interface RedisConnectionLimiterOptions {
   readonly url: string;
@@ -60,7 +58,7 @@ export class RedisConnectionLimiter implements ConnectionLimiter {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), this.options.timeoutMs ?? 250)));
     try {
-      const reply = await Promise.race([runScript(this.client, TAKE_TOKEN, [`${this.options.prefix}ratelimit:${ip}`], this.args), late]);
+      const reply = await Promise.race([this.client.takeToken([`${this.options.prefix}ratelimit:${ip}`], this.args), late]);
       if (reply === 'late') return this.decideLocally(ip);
       return Number(reply) === 1;
     } catch (err) {

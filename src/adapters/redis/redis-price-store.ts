@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MultiErrorReply, type RedisArgument } from 'redis';
 import { backoffDelay, type BackoffPolicy } from '../../domain/backoff.js';
 import { CANDLE_INTERVAL_NAMES, type CandleInterval, type CandleView } from '../../domain/candles.js';
 import { toQuote, type Quote } from '../../domain/daily-stats.js';
@@ -12,8 +11,6 @@ import { freshEpoch } from '../epoch.js';
 import { groupBy } from '../group-by.js';
 import { closeClient, connectionName, createRedisClient, pingWithin, type RedisClient, type RedisLogger } from './connection.js';
 import { RedisAnalytics } from './redis-analytics.js';
-import { WRITE_SYMBOL_RUN } from './lua/write-symbol-run.js';
-import { evalShaArgs, isNoScript, loadScript } from './lua/lua-script.js';
 import { decodeCandle, decodeStats, decodeStoredCandle, decodeTick, priceStoreKeys } from './price-store-encoding.js';
 import { olderBuckets, planRun, type OlderCandles, type StoredCandle, type SymbolState, type TickOutcome } from './symbol-run.js';
 
@@ -54,11 +51,9 @@ const CONFLICT_PAUSE: BackoffPolicy = { initialMs: 4, maxMs: 50, factor: 2, jitt
  * processor shares — only stores, while the arithmetic scales out with the processors. In steady
  * state (one processor per partition) there are no conflicts and no reads: one round trip a batch.
  *
- * A batch is one MULTI/EXEC of those EVALSHA calls. The transaction is what makes the NOSCRIPT
- * fallback safe: with a plain pipeline, after a lost script cache (restart, failover) another
- * writer's EVAL could reload the script between two of our failing EVALSHAs, so a later tick could
- * land before an earlier one we retry; inside EXEC the cache cannot change, so either every
- * EVALSHA of the batch ran or none did, and the whole batch is retried after SCRIPT LOAD.
+ * A batch is one MULTI/EXEC of those script calls. node-redis sends the first call of a
+ * transaction as EVAL (source included) and the rest as EVALSHA, so a lost script cache (restart,
+ * failover) cannot fail part of a batch: the EVAL reloads the script inside the same EXEC.
  *
  * Keys (see price-store-encoding.ts) all expire after `ttlSeconds` without writes, so symbols that
  * stop trading do not stay forever. Redis must not evict them under memory pressure
@@ -87,7 +82,6 @@ export class RedisPriceStore implements PriceStore {
 
   async start(): Promise<void> {
     await this.client.connect();
-    await loadScript(this.client, WRITE_SYMBOL_RUN);
   }
 
   async close(): Promise<void> {
@@ -139,9 +133,9 @@ export class RedisPriceStore implements PriceStore {
       const older = await this.olderCandles(symbols, states, runs);
       const limits = { historyLimit: this.options.historyLimit, candleLimit: this.options.candleLimit, ttl: this.ttl };
       const plans = symbols.map((symbol, i) => planRun(states[i]!, runs.get(symbol)!, older[i]!, limits));
-      const replies = await this.execWrites(
-        symbols.map((symbol, i) => evalShaArgs(WRITE_SYMBOL_RUN, this.symbolKeys(symbol), [states[i]!.seq === undefined ? '' : String(states[i]!.seq), symbol, ...plans[i]!.args])),
-      );
+      const multi = this.client.multi();
+      symbols.forEach((symbol, i) => multi.writeSymbolRun(this.symbolKeys(symbol), [states[i]!.seq === undefined ? '' : String(states[i]!.seq), symbol, ...plans[i]!.args]));
+      const replies: unknown[] = await multi.exec();
       const conflicted: string[] = [];
       symbols.forEach((symbol, i) => {
         if (Number(replies[i]) === 1) {
@@ -206,20 +200,6 @@ export class RedisPriceStore implements PriceStore {
     this.states.delete(symbol);
     this.states.set(symbol, state);
     if (this.states.size > STATE_CACHE_LIMIT) this.states.delete(this.states.keys().next().value!);
-  }
-
-  private async execWrites(commands: RedisArgument[][]): Promise<unknown[]> {
-    for (let attempt = 0; ; attempt++) {
-      const multi = this.client.multi();
-      for (const command of commands) multi.addCommand(command);
-      try {
-        return await multi.exec();
-      } catch (err) {
-        const lostScripts = err instanceof MultiErrorReply && err.errorIndexes.length === commands.length && [...err.errors()].every(isNoScript);
-        if (!lostScripts || attempt > 0) throw err;
-        await loadScript(this.client, WRITE_SYMBOL_RUN);
-      }
-    }
   }
 
   private symbolKeys(symbol: string): string[] {

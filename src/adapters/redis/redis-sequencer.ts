@@ -1,7 +1,5 @@
 import type { SeqRequest, TickSequencer } from '../../ports/sequencer.js';
 import { closeClient, connectionName, createRedisClient, pingWithin, type RedisClient, type RedisLogger } from './connection.js';
-import { runScript } from './lua/lua-script.js';
-import { ASSIGN_SEQS, SEED_SEQS } from './lua/sequencer-scripts.js';
 
 export interface RedisSequencerOptions {
   readonly url: string;
@@ -39,7 +37,7 @@ export class RedisSequencer implements TickSequencer {
     if (requests.length === 0) return [];
     const args: string[] = [];
     for (const r of requests) args.push(r.symbol, r.source, String(r.sourceSeq ?? 0));
-    const reply = (await runScript(this.client, ASSIGN_SEQS, this.keys, args)) as number[];
+    const reply = await this.client.assignSeqs(this.keys, args);
     return reply.map(Number);
   }
 
@@ -47,6 +45,6 @@ export class RedisSequencer implements TickSequencer {
     if (latest.size === 0) return;
     const args: string[] = [];
     for (const [symbol, seq] of latest) args.push(symbol, String(seq));
-    await runScript(this.client, SEED_SEQS, [this.keys[0]], args);
+    await this.client.seedSeqs([this.keys[0]], args);
   }
 }

@@ -2,9 +2,6 @@ import { ErrorReply } from 'redis';
 import type { BatchHandler } from '../../ports/event-log.js';
 import type { Codec } from '../codec.js';
 import { closeClient, type RedisClient, type RedisLogger } from './connection.js';
-import { runScript } from './lua/lua-script.js';
-import { PARTITION_LEASES, RELEASE_LEASES } from './lua/stream-leases.js';
-import { LEAVE_GROUP } from './lua/stream-scripts.js';
 import { EntryBacklog, type BacklogEntry } from './entry-backlog.js';
 import { parseAutoClaim, parseReadGroup, type StreamEntry } from './stream-replies.js';
 import { backoffDelay, doubling } from '../../domain/backoff.js';
@@ -153,7 +150,7 @@ export class StreamMember<T> {
   /** Registers this member, renews and takes leases; with `release`, hands back the surplus. */
   private async beat(release: boolean): Promise<void> {
     if (this.state === 'aborted' || this.state === 'stopped') return;
-    const reply = (await runScript(this.s.control, PARTITION_LEASES, [this.s.membersKey, ...this.s.leaseKeys], [this.s.name, String(this.s.leaseMs), release ? '1' : '0'])) as [unknown[], unknown[]];
+    const reply = await this.s.control.partitionLeases([this.s.membersKey, ...this.s.leaseKeys], [this.s.name, String(this.s.leaseMs), release ? '1' : '0']);
     const owned = reply[0].map(Number);
     const before = new Set(this.owned);
     let gained = false;
@@ -288,7 +285,7 @@ export class StreamMember<T> {
       for (const c of consumers) {
         const info = c as { name?: unknown; pending?: unknown; idle?: unknown };
         if (info.name === this.s.name || info.pending !== 0 || typeof info.idle !== 'number' || info.idle < deadAfterMs) continue;
-        await runScript(this.s.control, LEAVE_GROUP, [stream], [this.s.group, String(info.name)]);
+        await this.s.control.leaveGroup([stream], [this.s.group, String(info.name)]);
       }
     } catch (err) {
       this.s.logger?.warn({ err, group: this.s.group }, 'could not sweep idle stream consumers');
@@ -297,8 +294,8 @@ export class StreamMember<T> {
 
   private async leave(): Promise<void> {
     try {
-      await runScript(this.s.control, RELEASE_LEASES, [this.s.membersKey, ...this.s.leaseKeys], [this.s.name]);
-      await Promise.all(this.s.streams.map((stream) => runScript(this.s.control, LEAVE_GROUP, [stream], [this.s.group, this.s.name])));
+      await this.s.control.releaseLeases([this.s.membersKey, ...this.s.leaseKeys], [this.s.name]);
+      await Promise.all(this.s.streams.map((stream) => this.s.control.leaveGroup([stream], [this.s.group, this.s.name])));
     } catch (err) {
       this.s.logger?.warn({ err, group: this.s.group, member: this.s.name }, 'could not leave the consumer group');
     }

@@ -1,11 +1,11 @@
-import { luaScript } from './lua-script.js';
+import { luaScript } from './define.js';
 
 /**
  * Numbers a batch of ticks. KEYS: 1 counters (hash symbol → last seq), 2 producer marks (hash
  * `source NUL symbol` → highest producer seq). ARGV: triples of symbol, source, producer seq
  * (0: none). Returns one seq per triple, 0 for a producer duplicate.
  */
-export const ASSIGN_SEQS = luaScript(
+export const ASSIGN_SEQS = luaScript<number[]>(
   `
 local out = {}
 for i = 1, #ARGV, 3 do
@@ -27,7 +27,7 @@ return out
 );
 
 /** Raises counters to at least the given seqs. KEYS: 1 counters. ARGV: pairs of symbol, seq. */
-export const SEED_SEQS = luaScript(
+export const SEED_SEQS = luaScript<number>(
   `
 for i = 1, #ARGV, 2 do
   if tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '0') < tonumber(ARGV[i + 1]) then

@@ -1,4 +1,4 @@
-import { luaScript } from './lua-script.js';
+import { luaScript } from './define.js';
 
 /**
  * One membership heartbeat of a consumer-group member, and the partition ownership that follows
@@ -16,7 +16,7 @@ import { luaScript } from './lua-script.js';
  * ARGV: 1 member, 2 lease ms, 3 release (1 or 0)
  * Returns { owned partitions, partitions held but assigned to someone else }.
  */
-export const PARTITION_LEASES = luaScript(
+export const PARTITION_LEASES = luaScript<readonly [owned: unknown[], surplus: unknown[]]>(
   `
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
@@ -62,7 +62,7 @@ return { owned, surplus }
  * the others take its partitions at their next heartbeat instead of after the lease runs out.
  * KEYS: 1 members zset, 2.. lease keys. ARGV: 1 member.
  */
-export const RELEASE_LEASES = luaScript(
+export const RELEASE_LEASES = luaScript<number>(
   `
 for i = 2, #KEYS do
   if redis.call('GET', KEYS[i]) == ARGV[1] then redis.call('DEL', KEYS[i]) end

@@ -1,11 +1,11 @@
-import { luaScript } from './lua-script.js';
+import { luaScript } from './define.js';
 
 /**
  * Takes one token from a shared token bucket (the same arithmetic as src/domain/token-bucket.ts),
  * timed by the Redis server's clock so every gateway agrees on it.
  * KEYS: 1 bucket (hash: tokens, last). ARGV: 1 rate per second, 2 burst. Returns 1 allowed, 0 refused.
  */
-export const TAKE_TOKEN = luaScript(
+export const TAKE_TOKEN = luaScript<number>(
   `
 local rate, burst = tonumber(ARGV[1]), tonumber(ARGV[2])
 local time = redis.call('TIME')

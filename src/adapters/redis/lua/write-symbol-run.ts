@@ -1,4 +1,4 @@
-import { luaScript } from './lua-script.js';
+import { luaScript } from './define.js';
 
 /**
  * Writes what a processor computed from one symbol's ticks of a batch, if the symbol is still in
@@ -23,7 +23,7 @@ import { luaScript } from './lua-script.js';
  *       then the day-stats hash as field/value pairs up to the end.
  * Returns 1 written (or checked), 0 conflict.
  */
-export const WRITE_SYMBOL_RUN = luaScript(
+export const WRITE_SYMBOL_RUN = luaScript<number>(
   `
 local current = redis.call('GET', KEYS[1])
 if current then
