@@ -3,6 +3,7 @@ import type { Config, RoleName } from '../config/schema.js';
 import { LoginThrottle } from '../domain/accounts/login-throttle.js';
 import { DEFAULT_SCRYPT } from '../domain/accounts/password.js';
 import { createAuthLimits } from './auth-limits.js';
+import type { RedisConnections } from '../adapters/redis/redis-connections.js';
 import { TokenService } from '../domain/accounts/tokens.js';
 import type { UserEvent } from '../domain/accounts/user-events.js';
 import type { Tick } from '../domain/tick.js';
@@ -39,6 +40,8 @@ interface Engines {
   readonly eventLog: EventLog<Tick>;
   readonly store: PriceStore;
   readonly userEvents: PubSub<UserEvent>;
+  /** Shared Redis connections (REDIS_URL set): the auth limits use them. */
+  readonly redis: RedisConnections | undefined;
 }
 
 /** How long a request waits for a database that is still opening before answering 503 NOT_READY. */
@@ -86,7 +89,7 @@ export function wireAccounts(config: Config, has: (role: RoleName) => boolean, e
   }
 
   // Login and registration budgets (Redis-backed when REDIS_URL is set), where the API is served.
-  const authLimits = has('api') && database ? createAuthLimits(config, logger) : undefined;
+  const authLimits = has('api') && database ? createAuthLimits(config, logger, engines.redis) : undefined;
   if (authLimits?.service) services.push(authLimits.service);
 
   let listener = noListener;

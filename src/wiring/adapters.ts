@@ -15,6 +15,7 @@ import { RedisConnectionLimiter } from '../adapters/redis/redis-connection-limit
 import { RedisPriceStore } from '../adapters/redis/redis-price-store.js';
 import { RedisPubSub } from '../adapters/redis/redis-pubsub.js';
 import { RedisStreamsEventLog } from '../adapters/redis/redis-streams-event-log.js';
+import { RedisConnections } from '../adapters/redis/redis-connections.js';
 import type { Config, RoleName } from '../config/schema.js';
 import { ConfigError } from '../config/schema-kit.js';
 import type { UserEvent } from '../domain/accounts/user-events.js';
@@ -36,6 +37,8 @@ export interface Adapters {
   readonly indicators: PubSub<readonly IndicatorPoint[]>;
   /** Numbers ingested ticks; in Redis beside the store, so numbering survives restarts. Started only where ticks are ingested. */
   readonly sequencer: TickSequencer;
+  /** The process's Redis connections when REDIS_URL is set, shared by every Redis adapter (and the auth limits). */
+  readonly redis: RedisConnections | undefined;
 }
 
 export type StoreKind = 'memory' | 'redis';
@@ -56,6 +59,8 @@ export function createAdapters(config: Config, logger: Logger): Adapters {
   };
   const kind = storeKind(config);
   const log = logger.child({ component: 'redis' });
+  // Not connected until an adapter that uses them starts.
+  const redis = redisUrl ? new RedisConnections(redisUrl, { clientName: config.redisClientName, logger: log }) : undefined;
 
   let eventLog: EventLog<Tick> | undefined;
   switch (config.eventLog) {
@@ -65,6 +70,7 @@ export function createAdapters(config: Config, logger: Logger): Adapters {
     case 'redis':
       eventLog = new RedisStreamsEventLog<Tick>({
         url: needRedis('EVENT_LOG=redis'),
+        connections: redis,
         prefix: config.redisPrefix,
         stream: config.ticksTopic,
         partitions: config.eventLogPartitions,
@@ -111,12 +117,12 @@ export function createAdapters(config: Config, logger: Logger): Adapters {
   const limits = { ratePerSecond: config.wsConnectRate, burst: config.wsConnectBurst };
   if (kind === 'redis') {
     const url = needRedis('STORE=redis');
-    const shared = { url, prefix: config.redisPrefix, clientName: config.redisClientName, logger: log };
+    const shared = { url, connections: redis, prefix: config.redisPrefix, clientName: config.redisClientName, logger: log };
     store = new RedisPriceStore({ ...shared, historyLimit: config.historyLimit, candleLimit: config.candleLimit, indicatorLimit: config.analyticsHistoryLimit });
     pubsub = new RedisPubSub<Tick>({ ...shared, codec: tickCodec });
     connectionLimiter = new RedisConnectionLimiter({ ...shared, ...limits });
-    userEvents = new RedisPubSub<UserEvent>({ ...shared, codec: userEventCodec, clientName: `${config.redisClientName}-user-events` });
-    indicators = new RedisPubSub<readonly IndicatorPoint[]>({ ...shared, codec: indicatorPointsCodec, clientName: `${config.redisClientName}-indicators` });
+    userEvents = new RedisPubSub<UserEvent>({ ...shared, codec: userEventCodec });
+    indicators = new RedisPubSub<readonly IndicatorPoint[]>({ ...shared, codec: indicatorPointsCodec });
     sequencer = new RedisSequencer(shared);
   } else {
     store = new MemoryPriceStore({ historyLimit: config.historyLimit, candleLimit: config.candleLimit, indicatorLimit: config.analyticsHistoryLimit });
@@ -127,7 +133,7 @@ export function createAdapters(config: Config, logger: Logger): Adapters {
     sequencer = new MemorySequencer();
   }
   if (problems.length > 0 || !eventLog) throw new ConfigError(problems);
-  return { eventLog, store, pubsub, connectionLimiter, userEvents, indicators, sequencer };
+  return { eventLog, store, pubsub, connectionLimiter, userEvents, indicators, sequencer, redis };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { RateLimiterMemory, RateLimiterRedis, type IRateLimiterOptions } from 'rate-limiter-flexible';
 import type { Config } from '../config/schema.js';
-import { closeClient, connectionName, createRedisClient } from '../adapters/redis/connection.js';
+import type { Lease, RedisConnections } from '../adapters/redis/redis-connections.js';
 import type { Logger } from '../observability/logger.js';
 import type { Service } from '../ports/lifecycle.js';
 import { AuthLimits, type AuthLimiters } from '../servers/http/auth-limits.js';
@@ -21,19 +21,19 @@ function budgets(config: Config): Record<keyof AuthLimiters, Budget> {
  * The auth routes' rate limits: in process memory, or in Redis when REDIS_URL is set, so every API
  * process of a deployment spends the same budgets. With Redis, each budget keeps an in-memory
  * insurance limiter that decides while Redis is unreachable (per process, same numbers), the way
- * the WebSocket connection limiter does.
+ * the WebSocket connection limiter does. The limiters use the process's shared command connection.
  */
-export function createAuthLimits(config: Config, logger: Logger): { limits: AuthLimits; service: Service | undefined } {
+export function createAuthLimits(config: Config, logger: Logger, connections: RedisConnections | undefined): { limits: AuthLimits; service: Service | undefined } {
   const log = logger.child({ component: 'auth-limits' });
   const onStoreError = (error: unknown): void => log.warn({ err: error }, 'auth rate limiter failed; attempt let through');
   const wanted = budgets(config);
   const memory = (budget: Budget) => new RateLimiterMemory(budget);
-  if (!config.redisUrl) {
+  if (!connections) {
     const limiters = { loginPerAddress: memory(wanted.loginPerAddress), loginPerAccount: memory(wanted.loginPerAccount), registerPerAddress: memory(wanted.registerPerAddress) };
     return { limits: new AuthLimits(limiters, onStoreError), service: undefined };
   }
-  const name = connectionName(config.redisClientName, 'auth-limits');
-  const client = createRedisClient(config.redisUrl, { name, logger: log });
+  const client = connections.commandClient;
+  let lease: Lease | undefined;
   const redis = (budget: Budget) =>
     new RateLimiterRedis({
       ...budget,
@@ -50,9 +50,11 @@ export function createAuthLimits(config: Config, logger: Logger): { limits: Auth
     service: {
       name: 'auth rate limits',
       start: async () => {
-        await client.connect();
+        lease = await connections.leaseCommands();
       },
-      stop: () => closeClient(client),
+      stop: async () => {
+        await lease?.release();
+      },
     },
   };
 }

@@ -1,17 +1,14 @@
 import type { ConnectionLimiter } from '../../ports/connection-limiter.js';
 import { MemoryConnectionLimiter, checkLimiterOptions } from '../memory/memory-connection-limiter.js';
-import { closeClient, connectionName, createRedisClient, pingWithin, type RedisClient, type RedisLogger } from './connection.js';
+import { pingWithin, type RedisClient } from './connection.js';
+import { connectionsFor, type Lease, type RedisConnections, type RedisReach } from './redis-connections.js';
 
-export interface RedisConnectionLimiterOptions {
-  readonly url: string;
+export interface RedisConnectionLimiterOptions extends RedisReach {
   readonly prefix: string;
   readonly ratePerSecond: number;
   readonly burst: number;
   /** Longest wait for Redis's answer before deciding locally; 250 ms by default. */
   readonly timeoutMs?: number;
-  /** Base of the connection name shown by CLIENT LIST; `tickstream` by default. */
-  readonly clientName?: string;
-  readonly logger?: RedisLogger;
 }
 
 /**
@@ -24,7 +21,9 @@ export interface RedisConnectionLimiterOptions {
  * nor fully opens the gateways' doors.
  */
 export class RedisConnectionLimiter implements ConnectionLimiter {
+  private readonly connections: RedisConnections;
   private readonly client: RedisClient;
+  private lease: Lease | undefined;
   private readonly local: MemoryConnectionLimiter;
   private readonly args: string[];
   private fallbacks = 0;
@@ -33,7 +32,8 @@ export class RedisConnectionLimiter implements ConnectionLimiter {
     checkLimiterOptions(options);
     this.args = [String(options.ratePerSecond), String(options.burst)];
     this.local = new MemoryConnectionLimiter(options);
-    this.client = createRedisClient(options.url, { name: connectionName(options.clientName, 'limiter'), logger: options.logger });
+    this.connections = connectionsFor(options);
+    this.client = this.connections.commandClient;
   }
 
   /** Decisions taken locally because Redis did not answer. */
@@ -42,11 +42,11 @@ export class RedisConnectionLimiter implements ConnectionLimiter {
   }
 
   async start(): Promise<void> {
-    await this.client.connect();
+    this.lease = await this.connections.leaseCommands();
   }
 
   async close(): Promise<void> {
-    await closeClient(this.client);
+    await this.lease?.release();
   }
 
   async ping(): Promise<void> {

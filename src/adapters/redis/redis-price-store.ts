@@ -9,13 +9,13 @@ import type { StoredIndicatorPoint } from '../../ports/analytics-store.js';
 import type { ApplyResult, PriceStore } from '../../ports/price-store.js';
 import { freshEpoch } from '../epoch.js';
 import { groupBy } from '../group-by.js';
-import { closeClient, connectionName, createRedisClient, pingWithin, type RedisClient, type RedisLogger } from './connection.js';
+import { pingWithin, type RedisClient } from './connection.js';
+import { connectionsFor, type Lease, type RedisConnections, type RedisReach } from './redis-connections.js';
 import { RedisAnalytics } from './redis-analytics.js';
 import { decodeCandle, decodeStats, decodeStoredCandle, decodeTick, priceStoreKeys } from './price-store-encoding.js';
 import { olderBuckets, planRun, type OlderCandles, type StoredCandle, type SymbolState, type TickOutcome } from './symbol-run.js';
 
-export interface RedisPriceStoreOptions {
-  readonly url: string;
+export interface RedisPriceStoreOptions extends RedisReach {
   /** Prefix of every key, e.g. `ts:`. */
   readonly prefix: string;
   readonly historyLimit: number;
@@ -24,9 +24,6 @@ export interface RedisPriceStoreOptions {
   readonly indicatorLimit?: number;
   /** Expiry of every key, refreshed on each accepted tick of its symbol; 7 days by default. */
   readonly ttlSeconds?: number;
-  /** Base of the connection name shown by CLIENT LIST; `tickstream` by default. */
-  readonly clientName?: string;
-  readonly logger?: RedisLogger;
 }
 
 const DEFAULT_TTL_SECONDS = 7 * 24 * 3600;
@@ -61,7 +58,9 @@ const CONFLICT_PAUSE: BackoffPolicy = { initialMs: 4, maxMs: 50, factor: 2, jitt
  * in.
  */
 export class RedisPriceStore implements PriceStore {
+  private readonly connections: RedisConnections;
   private readonly client: RedisClient;
+  private lease: Lease | undefined;
   private readonly keys: ReturnType<typeof priceStoreKeys>;
   private readonly ttl: string;
   /** What this writer knows of each symbol it wrote or read (see symbol-run.ts). */
@@ -76,16 +75,17 @@ export class RedisPriceStore implements PriceStore {
     if (!Number.isInteger(ttl) || ttl < 1) throw new Error('ttlSeconds must be a positive integer');
     this.ttl = String(ttl);
     this.keys = priceStoreKeys(options.prefix);
-    this.client = createRedisClient(options.url, { name: connectionName(options.clientName, 'store'), logger: options.logger });
+    this.connections = connectionsFor(options);
+    this.client = this.connections.commandClient;
     this.analytics = new RedisAnalytics(this.client, options.prefix, options.indicatorLimit ?? options.candleLimit, this.ttl);
   }
 
   async start(): Promise<void> {
-    await this.client.connect();
+    this.lease = await this.connections.leaseCommands();
   }
 
   async close(): Promise<void> {
-    await closeClient(this.client);
+    await this.lease?.release();
   }
 
   /** Created by the first store to ask (SET NX) and read back in the same transaction. */

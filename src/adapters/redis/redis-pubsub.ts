@@ -1,16 +1,13 @@
 import type { PubSub, Unsubscribe } from '../../ports/pubsub.js';
 import type { Codec } from '../codec.js';
 import { groupBy } from '../group-by.js';
-import { attachErrorListener, closeClient, connectionName, createRedisClient, pingWithin, type RedisClient, type RedisLogger } from './connection.js';
+import { pingWithin, type RedisClient } from './connection.js';
+import { connectionsFor, type Lease, type RedisConnections, type RedisReach } from './redis-connections.js';
 
-export interface RedisPubSubOptions<T> {
-  readonly url: string;
+export interface RedisPubSubOptions<T> extends RedisReach {
   /** Prepended to every channel name, so deployments sharing a Redis do not hear each other. */
   readonly prefix: string;
   readonly codec: Codec<T>;
-  /** Base of the connection names shown by CLIENT LIST (`<base>-publisher`, `<base>-subscriber`). */
-  readonly clientName?: string;
-  readonly logger?: RedisLogger;
 }
 
 type Listener<T> = (message: T) => void;
@@ -46,20 +43,21 @@ interface Held<T> {
  * either there or live. Messages a codec cannot read are dropped and counted (`malformed`).
  */
 export class RedisPubSub<T> implements PubSub<T> {
+  private readonly connections: RedisConnections;
   private readonly publisher: RedisClient;
   private readonly subscriber: RedisClient;
+  private leases: Lease[] = [];
+  private started = false;
   private readonly held = new Map<string, Held<T>>();
   private readonly resubscribed: (() => void)[] = [];
-  private connectedBefore = false;
   private malformedCount = 0;
   private listenerErrorCount = 0;
 
   constructor(private readonly options: RedisPubSubOptions<T>) {
-    this.publisher = createRedisClient(options.url, { name: connectionName(options.clientName, 'publisher'), logger: options.logger });
-    const name = connectionName(options.clientName, 'subscriber');
-    this.subscriber = this.publisher.duplicate({ name });
-    attachErrorListener(this.subscriber, { name, logger: options.logger });
-    this.subscriber.on('ready', () => this.onSubscriberReady());
+    this.connections = connectionsFor(options);
+    this.publisher = this.connections.commandClient;
+    this.subscriber = this.connections.subscriberClient;
+    this.subscriber.on('ready', this.onSubscriberReady);
   }
 
   /** Messages dropped because the codec could not read them. */
@@ -73,12 +71,20 @@ export class RedisPubSub<T> implements PubSub<T> {
   }
 
   async start(): Promise<void> {
-    await Promise.all([this.publisher.connect(), this.subscriber.connect()]);
+    this.leases = await Promise.all([this.connections.leaseCommands(), this.connections.leaseSubscriber()]);
+    this.started = true;
   }
 
   async close(): Promise<void> {
+    this.started = false;
+    this.subscriber.off('ready', this.onSubscriberReady);
+    // The subscriber connection may serve other pub/subs of the process: only this one's channels go.
+    const held = [...this.held];
     this.held.clear();
-    await Promise.all([closeClient(this.publisher), closeClient(this.subscriber)]);
+    if (this.subscriber.isReady) await Promise.all(held.map(([channel, h]) => this.subscriber.unsubscribe(this.upstreamName(channel), h.upstream))).catch(() => {});
+    const leases = this.leases;
+    this.leases = [];
+    await Promise.all(leases.map((lease) => lease.release()));
   }
 
   async ping(): Promise<void> {
@@ -180,13 +186,10 @@ export class RedisPubSub<T> implements PubSub<T> {
     }
   }
 
-  private onSubscriberReady(): void {
-    // The first 'ready' is the initial connect; later ones follow a reconnect, after node-redis
-    // has re-sent SUBSCRIBE for every held channel and Redis confirmed them.
-    if (!this.connectedBefore) {
-      this.connectedBefore = true;
-      return;
-    }
+  private readonly onSubscriberReady = (): void => {
+    // A 'ready' before start() finished is the initial connect; later ones follow a reconnect,
+    // after node-redis has re-sent SUBSCRIBE for every held channel and Redis confirmed them.
+    if (!this.started) return;
     for (const listener of this.resubscribed) {
       try {
         listener();
@@ -194,7 +197,7 @@ export class RedisPubSub<T> implements PubSub<T> {
         this.options.logger?.warn({ err }, 'onResubscribed listener threw');
       }
     }
-  }
+  };
 
   private upstreamName(channel: string): string {
     return `${this.options.prefix}${channel}`;

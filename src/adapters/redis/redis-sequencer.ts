@@ -1,11 +1,9 @@
 import type { SeqRequest, TickSequencer } from '../../ports/sequencer.js';
-import { closeClient, connectionName, createRedisClient, pingWithin, type RedisClient, type RedisLogger } from './connection.js';
+import { pingWithin, type RedisClient } from './connection.js';
+import { connectionsFor, type Lease, type RedisConnections, type RedisReach } from './redis-connections.js';
 
-export interface RedisSequencerOptions {
-  readonly url: string;
+export interface RedisSequencerOptions extends RedisReach {
   readonly prefix: string;
-  readonly clientName?: string;
-  readonly logger?: RedisLogger;
 }
 
 /**
@@ -13,20 +11,23 @@ export interface RedisSequencerOptions {
  * producers' own numbers), so numbering survives restarts and is shared by every ingesting process.
  */
 export class RedisSequencer implements TickSequencer {
+  private readonly connections: RedisConnections;
   private readonly client: RedisClient;
+  private lease: Lease | undefined;
   private readonly keys: [string, string];
 
   constructor(options: RedisSequencerOptions) {
-    this.client = createRedisClient(options.url, { name: connectionName(options.clientName, 'sequencer'), logger: options.logger });
+    this.connections = connectionsFor(options);
+    this.client = this.connections.commandClient;
     this.keys = [`${options.prefix}seq`, `${options.prefix}seq:producers`];
   }
 
   async start(): Promise<void> {
-    await this.client.connect();
+    this.lease = await this.connections.leaseCommands();
   }
 
   async close(): Promise<void> {
-    await closeClient(this.client);
+    await this.lease?.release();
   }
 
   async ping(): Promise<void> {

@@ -4,14 +4,14 @@ import { ErrorReply } from 'redis';
 import type { BatchHandler, ConsumeOptions, Consumer, EventLog, LogRecordInput } from '../../ports/event-log.js';
 import type { Codec } from '../codec.js';
 import { partitionFor } from '../partitioning.js';
-import { attachErrorListener, closeClient, connectionName, createRedisClient, pingWithin, type RedisClient, type RedisLogger } from './connection.js';
+import { pingWithin, type RedisClient } from './connection.js';
+import { connectionsFor, type Lease, type RedisConnections, type RedisReach } from './redis-connections.js';
 import { entryRecords, MAX_RECORDS_PER_ENTRY, packedXAdd } from './packed-entries.js';
 import { RetentionWindow } from './retention-window.js';
 import { StreamMember } from './stream-member.js';
 import { trackedConsumer } from '../tracked-consumer.js';
 
-export interface RedisStreamsEventLogOptions<T> {
-  readonly url: string;
+export interface RedisStreamsEventLogOptions<T> extends RedisReach {
   readonly prefix: string;
   /** Log name under `prefix` (TICKS_TOPIC); partition p is the stream `${prefix}${stream}:${p}`. */
   readonly stream: string;
@@ -37,9 +37,6 @@ export interface RedisStreamsEventLogOptions<T> {
   readonly claimIdleMs?: number;
   /** First pause after a handler failure; doubles up to 5 s. 100 ms by default. */
   readonly retryBackoffMs?: number;
-  /** Base of the connection names shown by CLIENT LIST; `tickstream` by default. */
-  readonly clientName?: string;
-  readonly logger?: RedisLogger;
 }
 
 /** Entries per XREVRANGE when reading a partition's tail. */
@@ -76,7 +73,9 @@ const LAST_BY_KEY_PAGE = 32;
  * records of their entry are delivered. `offset` is `<entry id>/<index of the record in the entry>`.
  */
 export class RedisStreamsEventLog<T> implements EventLog<T> {
+  private readonly connections: RedisConnections;
   private readonly client: RedisClient;
+  private lease: Lease | undefined;
   private readonly streams: string[];
   private readonly members = new Set<StreamMember<T>>();
   /** The MAXLEN of each partition's next XADD. */
@@ -89,7 +88,8 @@ export class RedisStreamsEventLog<T> implements EventLog<T> {
     if (!Number.isInteger(partitions) || partitions < 1) throw new Error('partitions must be a positive integer');
     this.streams = Array.from({ length: partitions }, (_, p) => `${options.prefix}${options.stream}:${p}`);
     this.retention = this.streams.map(() => new RetentionWindow(options.retention));
-    this.client = createRedisClient(options.url, { name: connectionName(options.clientName, 'log'), logger: options.logger });
+    this.connections = connectionsFor(options);
+    this.client = this.connections.commandClient;
   }
 
   /** Records skipped because the codec could not read them (an entry of no known layout counts as one). */
@@ -103,14 +103,14 @@ export class RedisStreamsEventLog<T> implements EventLog<T> {
   }
 
   async start(): Promise<void> {
-    await this.client.connect();
+    this.lease = await this.connections.leaseCommands();
   }
 
   async close(): Promise<void> {
     // Consumers should have been stopped by their services; any left behave as if crashed.
     await Promise.all([...this.members].map((m) => m.abort()));
     this.members.clear();
-    await closeClient(this.client);
+    await this.lease?.release();
   }
 
   async ping(): Promise<void> {
@@ -187,9 +187,8 @@ export class RedisStreamsEventLog<T> implements EventLog<T> {
     const from = options.from ?? 'latest';
     await this.ensureGroup(options.group, from);
     const name = options.member ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
-    const connName = connectionName(this.options.clientName, `consumer-${options.group}`);
-    const conn = this.client.duplicate({ name: connName });
-    attachErrorListener(conn, { name: connName, logger: this.options.logger });
+    // Blocking reads hold their connection for the whole wait: each consumer has one of its own.
+    const conn = this.connections.dedicated(`consumer-${options.group}`);
     await conn.connect();
     const base = `${this.options.prefix}${this.options.stream}:group:${options.group}`;
     const member = new StreamMember<T>({
