@@ -58,3 +58,54 @@ describe('frame writer', () => {
     }
   });
 });
+
+/**
+ * The internals this module reads, on the installed ws (package.json pins its minor): a real
+ * server and client over loopback. If a ws release renames or changes them, the direct path is
+ * no longer taken (or its frames are misread) and this fails; the fallback alone would still pass
+ * every other test, only slower.
+ */
+describe('frame writer on the installed ws', () => {
+  it('takes the direct path on a real server-side socket, and a ws client reads its frames', async () => {
+    const { WebSocketServer, WebSocket: Client } = wsModule;
+    const server = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false });
+    try {
+      await new Promise<void>((resolve) => server.once('listening', resolve));
+      const { port } = server.address() as { port: number };
+      const accepted = new Promise<WebSocket>((resolve) => server.once('connection', resolve));
+      const client = new Client(`ws://127.0.0.1:${port}`, { perMessageDeflate: false });
+      client.on('error', () => {});
+      const received: string[] = [];
+      const three = new Promise<void>((resolve) =>
+        client.on('message', (data: Buffer) => {
+          received.push(data.toString());
+          if (received.length === 3) resolve();
+        }),
+      );
+      await new Promise<void>((resolve) => client.once('open', () => resolve()));
+      const socket = await accepted;
+
+      const internals = socket as unknown as { _socket?: unknown; _sender?: { _state?: unknown; _queue?: unknown; _firstFragment?: unknown }; _extensions?: unknown };
+      expect(internals._socket, 'ws keeps the net.Socket as _socket').toBeInstanceOf((await import('node:net')).Socket);
+      expect(internals._sender, 'an idle sender reads as idle').toMatchObject({ _state: 0, _queue: [], _firstFragment: true });
+      expect(internals._extensions).toEqual({});
+
+      const send = socket.send.bind(socket);
+      let viaSend = 0;
+      socket.send = ((...args: Parameters<typeof send>) => {
+        viaSend++;
+        return send(...args);
+      }) as typeof socket.send;
+      writeFrames(socket, [Buffer.from('{"n":1}'), Buffer.from('{"n":2}')]);
+      writeFrames(socket, [Buffer.from('x'.repeat(70_000))]);
+      await three;
+      expect(viaSend, 'frames went through ws.send: the internals changed').toBe(0);
+      expect(received.slice(0, 2)).toEqual(['{"n":1}', '{"n":2}']);
+      expect(received[2]).toHaveLength(70_000);
+      client.close();
+    } finally {
+      for (const c of server.clients) c.terminate();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});

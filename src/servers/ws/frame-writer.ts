@@ -6,12 +6,18 @@ import type { WebSocket } from 'ws';
  * WebSocket frame (header + payload) is built once, on first use, and the same bytes are written
  * to every subscriber's socket. A client's frames of one flush go out as one write (one syscall).
  *
- * This relies on two `ws` 8 internals, kept to this module: `_socket` (the `net.Socket` under a
- * server-side WebSocket) and `_sender` (to check that ws has nothing of its own in flight, so our
- * bytes cannot land inside one of its frames). Whenever either is missing or busy, or the
- * connection negotiated an extension (permessage-deflate: frames would need compressing), frames
- * go through the public `ws.send` instead. Writing to the socket keeps `ws.bufferedAmount` exact:
- * it is the socket's own write queue plus what ws's sender holds.
+ * This relies on `ws` 8 internals, kept to this module: `_socket` (the `net.Socket` under a
+ * server-side WebSocket), `_sender` (to check that ws has nothing of its own in flight, so our
+ * bytes cannot land inside one of its frames) and `_extensions`. Whenever one is missing or busy,
+ * or the connection negotiated an extension (permessage-deflate: frames would need compressing),
+ * frames go through the public `ws.send` instead. Writing to the socket keeps `ws.bufferedAmount`
+ * exact: it is the socket's own write queue plus what ws's sender holds.
+ *
+ * ws has no public way to send bytes already framed, and framing each subscriber's copy is what
+ * this module saves (one frame per tick instead of one per subscriber). So package.json pins `ws`
+ * to the minor these internals were read from (`~8.23.0`), and test/unit/frame-writer.test.ts
+ * runs a real ws server and fails if the direct path stops being taken or its bytes stop being
+ * what a ws client reads: check it before moving the pin.
  */
 interface WsInternals {
   _socket?: Socket;
