@@ -62,18 +62,17 @@ export class Access {
    */
   opened(session: Session, hasToken: boolean, initial: readonly string[]): boolean {
     if (!this.auth?.required || hasToken) return true;
-    session.deferred = [...initial];
-    session.authTimer = setTimeout(() => {
-      if (session.user || session.closing) return;
+    session.auth.await(initial, this.auth.timeoutMs, () => {
+      if (session.closing) return;
       this.metrics.wsConnectionsRejected.inc({ code: 'AUTH_TIMEOUT' });
       this.host.close(session, CLOSE_CODES.AUTH_TIMEOUT, 'AUTH_TIMEOUT');
-    }, this.auth.timeoutMs);
+    });
     return false;
   }
 
   /** Until a required authentication succeeds, only `auth` and `ping` are served. */
   allows(session: Session, action: ClientMessage['action']): boolean {
-    return !this.auth?.required || session.user !== undefined || action === 'auth' || action === 'ping';
+    return !this.auth?.required || session.auth.user !== undefined || action === 'auth' || action === 'ping';
   }
 
   async authenticate(session: Session, token: string, reply: boolean, id: unknown): Promise<void> {
@@ -85,22 +84,21 @@ export class Access {
       this.host.error(session, 'INVALID_TOKEN', ERROR_CODES.INVALID_TOKEN.text, id);
       return this.host.close(session, CLOSE_CODES.INVALID_TOKEN, 'INVALID_TOKEN');
     }
-    if (session.user && session.user.id !== user.id) this.feeds.leave(session, session.user.id);
-    session.user = user;
-    clearTimeout(session.authTimer);
+    const replaced = session.auth.authenticated(user);
+    if (replaced) this.feeds.leave(session, replaced.id);
     await this.feeds.join(session, user.id);
     if (session.closing) return this.feeds.leave(session, user.id);
     if (reply) {
       session.control(authenticatedMessage(user, id));
       this.host.touch(session);
     }
-    const deferred = session.deferred;
-    session.deferred = undefined;
+    const deferred = session.auth.takeDeferred();
     if (deferred && deferred.length > 0) await this.host.subscribe(session, deferred);
   }
 
   closed(session: Session): void {
-    clearTimeout(session.authTimer);
-    if (session.user) this.feeds?.leave(session, session.user.id);
+    session.auth.end();
+    const user = session.auth.user;
+    if (user) this.feeds?.leave(session, user.id);
   }
 }

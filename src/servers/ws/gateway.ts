@@ -62,8 +62,6 @@ export interface GatewayDeps {
   readonly clientAddress?: ClientAddress;
 }
 
-/** Messages past the limit, in a row, after which a flooding client is disconnected. */
-const FLOOD_TOLERANCE = 100;
 /** How long clients get to answer our close (1001) at shutdown. */
 const SHUTDOWN_CLOSE_MS = 2_000;
 
@@ -240,31 +238,26 @@ export class GatewayService implements Service {
    */
   private received(session: Session, data: RawData, isBinary: boolean): void {
     session.alive = true;
-    if (session.closing || session.silenced) return;
+    if (session.closing || session.rate.silenced) return;
     const now = Date.now();
-    const own = session.bucket.take(now);
-    if (!own || !this.addressBudget.take(session.ip, now)) {
-      session.violations++;
-      if (session.violations > FLOOD_TOLERANCE) {
-        // Nothing more is read; the replies already queued (the RATE_LIMITED one among them) go
-        // out before the close frame.
-        session.silenced = true;
-        this.deps.metrics.wsConnectionsRejected.inc({ code: 'RATE_LIMITED' });
-        this.after(session, () => this.closeWith(session, CLOSE_CODES.POLICY_VIOLATION, 'RATE_LIMITED'));
-        return;
-      }
-      // One reply per second at most, or the replies themselves become the flood.
-      if (now - session.lastRateReply >= 1000) {
-        session.lastRateReply = now;
-        const { messageRate, addressMessageRate } = this.deps.limits;
-        const reason = own
-          ? `At most ${addressMessageRate} messages per second from one address across its connections; messages are being dropped.`
-          : `At most ${messageRate} messages per second; messages are being dropped.`;
-        this.after(session, () => this.error(session, 'RATE_LIMITED', reason));
-      }
+    const admission = session.rate.admit(now, () => this.addressBudget.take(session.ip, now));
+    if (admission.verdict === 'silence') {
+      // Nothing more is read; the replies already queued (the RATE_LIMITED one among them) go
+      // out before the close frame.
+      this.deps.metrics.wsConnectionsRejected.inc({ code: 'RATE_LIMITED' });
+      this.after(session, () => this.closeWith(session, CLOSE_CODES.POLICY_VIOLATION, 'RATE_LIMITED'));
       return;
     }
-    session.violations = 0;
+    if (admission.verdict === 'drop') {
+      if (admission.reply === undefined) return;
+      const { messageRate, addressMessageRate } = this.deps.limits;
+      const reason =
+        admission.reply === 'address'
+          ? `At most ${addressMessageRate} messages per second from one address across its connections; messages are being dropped.`
+          : `At most ${messageRate} messages per second; messages are being dropped.`;
+      this.after(session, () => this.error(session, 'RATE_LIMITED', reason));
+      return;
+    }
     const text = isBinary ? undefined : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
     if (text === undefined) return this.after(session, () => this.error(session, 'BAD_REQUEST', 'Messages are JSON text frames.'));
     const message = parseClientMessage(text);

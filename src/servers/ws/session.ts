@@ -1,7 +1,7 @@
 import type { WebSocket } from 'ws';
-import type { AuthUser } from '../../domain/accounts/account.js';
 import { Conflator } from '../../domain/conflator.js';
-import { TokenBucket } from '../../domain/token-bucket.js';
+import { MessageRate } from './message-rate.js';
+import { SessionAuth } from './session-auth.js';
 
 /** A frame waiting to be written. `symbol` is set for ticks, which may be conflated and batched. */
 interface Outgoing {
@@ -32,19 +32,12 @@ export class Session {
   closing = false;
   /** Messages from the client are handled one at a time, in order. */
   work: Promise<void> = Promise.resolve();
-  readonly bucket: TokenBucket;
-  violations = 0;
-  /** Flooded past tolerance: nothing more is read; closed once the queued replies are out. */
-  silenced = false;
-  lastRateReply = 0;
+  /** The client's message budget (message-rate.ts). */
+  readonly rate: MessageRate;
   /** Subscribed with `*` (the default) and not narrowed since: symbols that join later are added too. */
   followsAll = false;
-  /** Set once a token was verified (access.ts); only then does the session get user events. */
-  user: AuthUser | undefined;
-  /** WS_REQUIRE_AUTH: closes the session if it has not authenticated in time. */
-  authTimer: NodeJS.Timeout | undefined;
-  /** WS_REQUIRE_AUTH: the URL's subscription, started once the session authenticates. */
-  deferred: string[] | undefined;
+  /** Who the client is, and what waits for it to authenticate (session-auth.ts). */
+  readonly auth = new SessionAuth();
 
   constructor(
     readonly id: number,
@@ -53,7 +46,7 @@ export class Session {
     readonly options: SessionOptions,
     now: number,
   ) {
-    this.bucket = new TokenBucket(options.messageRate, options.messageBurst, now);
+    this.rate = new MessageRate(options.messageRate, options.messageBurst, now);
   }
 
   get conflating(): boolean {
