@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CANDLE_INTERVAL_NAMES } from '../../src/domain/candles.js';
 import { startServer, type RunningServer } from '../support/server.js';
 import { waitFor } from '../support/wait.js';
 
@@ -106,7 +107,10 @@ describe('/api/v1', () => {
       expect(c.high).toBeGreaterThanOrEqual(Math.max(c.open, c.close));
     }
     for (let i = 1; i < candles.length; i++) expect(candles[i]!.time).toBeGreaterThan(candles[i - 1]!.time);
-    expect((await get('/api/v1/candles/AAPL?interval=2m')).body).toMatchObject({ error: { code: 'INVALID_INTERVAL' } });
+    // One message naming the allowed values (not "must be equal to constant" once per value).
+    expect((await get('/api/v1/candles/AAPL?interval=2m')).body).toEqual({
+      error: { code: 'INVALID_INTERVAL', message: `querystring/interval: must be one of ${CANDLE_INTERVAL_NAMES.join(', ')}.` },
+    });
     expect((await get('/api/v1/candles/AAPL?limit=100000')).body).toMatchObject({ error: { code: 'INVALID_LIMIT' } });
     expect((await get('/api/v1/candles/NOPE')).status).toBe(404);
   });

@@ -28,6 +28,7 @@ import { registerCompression } from './compression.js';
 import { indicatorRoutes } from './routes/indicators.js';
 import { marketRoutes } from './routes/market.js';
 import { opsRoutes } from './routes/ops.js';
+import { useStrictValidation } from './strict-validation.js';
 import { installRequestTelemetry, requestId } from './request-telemetry.js';
 import { seedRoutes } from './routes/seed.js';
 import { installHttpTracing } from '../../observability/tracing/http-spans.js';
@@ -100,7 +101,6 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'reqId' }),
     genReqId: requestId,
     bodyLimit: 64 * 1024,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     clientErrorHandler: clientErrorHandler(httpLogger),
     frameworkErrors: frameworkErrorHandler,
   });
@@ -113,6 +113,8 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   if (tracingState.on) installHttpTracing(app);
   installRequestTelemetry(app, deps.metrics);
   installErrorHandling(app);
+  // Before any route: every route, in every plugin, is validated by TypeBox (strict-validation.ts).
+  useStrictValidation(app);
   await registerSecurityHeaders(app, join(deps.webRoot ?? DEFAULT_WEB_ROOT, 'index.html'));
   await registerCompression(app);
   const origins = deps.corsOrigins ?? ['*'];

@@ -28,9 +28,6 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (error instanceof TickstreamError) {
       code = error.code;
       message = error.message;
-    } else if ((error as FastifyError).validation) {
-      code = validationCode(error as FastifyError);
-      message = error.message;
     } else if ((error as FastifyError).statusCode === 413) {
       code = 'MESSAGE_TOO_LARGE';
       message = 'The request body is too large.';
@@ -59,13 +56,4 @@ export function frameworkErrorHandler(error: FastifyError, request: FastifyReque
   const code: ErrorCode = error.code === 'FST_ERR_BAD_URL' ? 'BAD_URL' : 'BAD_REQUEST';
   const message = code === 'BAD_URL' ? ERROR_CODES.BAD_URL.text : error.message;
   void reply.code(ERROR_CODES[code].status).send(isLegacyUrl(request.url) ? legacyError(code, message) : errorBody(code, message));
-}
-
-/** A bad `limit`, `interval` or `window` has its own code; any other schema failure is BAD_REQUEST. */
-const PARAM_CODES: Readonly<Record<string, ErrorCode>> = { limit: 'INVALID_LIMIT', interval: 'INVALID_INTERVAL', window: 'INVALID_WINDOW' };
-
-function validationCode(error: FastifyError): ErrorCode {
-  const first = error.validation?.[0];
-  const name = first?.instancePath.split('/').pop() ?? '';
-  return PARAM_CODES[name] ?? 'BAD_REQUEST';
 }

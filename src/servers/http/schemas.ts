@@ -1,6 +1,7 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { CANDLE_INTERVAL_NAMES } from '../../domain/candles.js';
 import { ERROR_CODES } from '../../domain/errors.js';
+import { ERROR_CODE } from './strict-validation.js';
 
 /** OpenAPI/JSON schemas of what the REST API returns; fastify also serialises with them. */
 export const TickSchema = Type.Object(
@@ -73,8 +74,8 @@ export const LegacyErrorSchema = Type.Object({
 export const SymbolParam = Type.Object({ symbol: Type.String({ description: 'Ticker symbol, case-insensitive.', examples: ['AAPL'] }) });
 
 export const limitQuery = (max: number, def: number) =>
-  Type.Integer({ minimum: 1, maximum: max, default: Math.min(def, max), description: `1 to ${max}.` });
+  Type.Integer({ minimum: 1, maximum: max, default: Math.min(def, max), description: `1 to ${max}.`, [ERROR_CODE]: 'INVALID_LIMIT' });
 
-export const IntervalQuery = Type.Union(CANDLE_INTERVAL_NAMES.map((i) => Type.Literal(i)), { default: '1m' });
+export const IntervalQuery = Type.Union(CANDLE_INTERVAL_NAMES.map((i) => Type.Literal(i)), { default: '1m', [ERROR_CODE]: 'INVALID_INTERVAL' });
 
 export const schemaRefs = [TickSchema, QuoteSchema, CandleSchema, ErrorSchema];

@@ -6,7 +6,6 @@ import { BEARER, requireUser, userOf, type AccountsDeps } from '../auth.js';
 import { errorBody, sendError } from '../errors.js';
 import { audit } from '../../../observability/audit.js';
 import { ErrorSchema } from '../schemas.js';
-import { useStrictValidation } from '../strict-validation.js';
 import { AlertEventSchema, AlertSchema, CreateAlert, IdParams, PatchAlert } from './alert-schemas.js';
 import { symbolSet } from '../../../domain/symbol-universe.js';
 
@@ -37,7 +36,6 @@ export function bodySymbol(universe: ReadonlySet<string>, raw: string, reply: Fa
  * alerts role at once.
  */
 export const alertRoutes: FastifyPluginAsync<AccountsDeps> = async (app, deps) => {
-  useStrictValidation(app);
   const { db, listener, maxAlertsPerUser } = deps;
   const universe = symbolSet(deps.symbols);
   app.addHook('onRequest', requireUser(deps.tokens));

@@ -1,4 +1,5 @@
 import { Type, type TSchema } from '@sinclair/typebox';
+import { ERROR_CODE } from '../strict-validation.js';
 import { MOVER_WINDOW_NAMES } from '../../../domain/analytics/window-movers.js';
 
 const IndicatorValueSchema = Type.Union([
@@ -46,7 +47,7 @@ const WindowStatsSchema = Type.Object(
   { title: 'WindowStats' },
 );
 
-export const WindowQuery = Type.Union(MOVER_WINDOW_NAMES.map((w) => Type.Literal(w)), { description: 'Movers over the last 1m, 5m, 1h, or the UTC day so far, from the analytics role. Without it: the day’s movers from quotes.' });
+export const WindowQuery = Type.Union(MOVER_WINDOW_NAMES.map((w) => Type.Literal(w)), { [ERROR_CODE]: 'INVALID_WINDOW', description: 'Movers over the last 1m, 5m, 1h, or the UTC day so far, from the analytics role. Without it: the day’s movers from quotes.' });
 
 export const WindowMoversSchema = Type.Object(
   {

@@ -7,7 +7,7 @@ import { BEARER, requireUser, userOf, type AccountsDeps } from '../auth.js';
 import { sendError } from '../errors.js';
 import { audit } from '../../../observability/audit.js';
 import { ErrorSchema } from '../schemas.js';
-import { ERROR_CODE, useStrictValidation } from '../strict-validation.js';
+import { ERROR_CODE } from '../strict-validation.js';
 
 const Username = Type.String({ pattern: USERNAME_PATTERN, description: '3–32 of a-z, 0-9, `_`, `.`, `-`; case-insensitive.', examples: ['alice'], [ERROR_CODE]: 'INVALID_USERNAME' });
 const Password = Type.String({ minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, description: `${PASSWORD_MIN_LENGTH}–${PASSWORD_MAX_LENGTH} characters.`, [ERROR_CODE]: 'INVALID_PASSWORD' });
@@ -30,7 +30,6 @@ function refuse(reply: FastifyReply, code: 'TOO_MANY_LOGIN_ATTEMPTS' | 'TOO_MANY
 
 /** Register, log in, and who am I. */
 export const authRoutes: FastifyPluginAsync<AccountsDeps> = async (app, deps) => {
-  useStrictValidation(app);
   const { db, tokens, throttle, metrics, limits, passwordParams } = deps;
   const session = async (user: { id: number; username: string }) => ({ user: { id: user.id, username: user.username }, ...(await tokens.issue(user)) });
 

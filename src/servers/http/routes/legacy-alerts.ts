@@ -5,7 +5,7 @@ import { requireUser, userOf, BEARER, type AccountsDeps } from '../auth.js';
 import { sendError } from '../errors.js';
 import { audit } from '../../../observability/audit.js';
 import { ErrorSchema } from '../schemas.js';
-import { ERROR_CODE, useStrictValidation } from '../strict-validation.js';
+import { ERROR_CODE } from '../strict-validation.js';
 import { LegacyAlertSchema } from './alert-schemas.js';
 import { bodySymbol } from './alerts.js';
 import { symbolSet } from '../../../domain/symbol-universe.js';
@@ -44,7 +44,6 @@ const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema };
  * ABOVE/BELOW are one-shot `above`/`below` alerts, the same alerts /api/v1/alerts manages.
  */
 export const legacyAlertRoutes: FastifyPluginAsync<AccountsDeps> = async (app, deps) => {
-  useStrictValidation(app);
   const { db, listener, maxAlertsPerUser } = deps;
   const universe = symbolSet(deps.symbols);
   app.addHook('onRequest', requireUser(deps.tokens));

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { symbolSet } from '../../../domain/symbol-universe.js';
 import type { PriceStore } from '../../../ports/price-store.js';
 import { legacyError } from '../errors.js';
+import { ERROR_CODE } from '../strict-validation.js';
 import { envelope, LegacyErrorSchema } from '../schemas.js';
 
 interface SeedOptions {
@@ -48,7 +49,7 @@ export const seedRoutes: FastifyPluginAsync<SeedOptions> = async (app, { store, 
       tags: ['compat'],
       summary: 'Recent prices of one symbol, newest first',
       description: `\`limit\` above ${maxLimit} is treated as ${maxLimit}.`,
-      params: Type.Object({ symbol: Type.String(), limit: Type.String({ pattern: '^[0-9]+$' }) }),
+      params: Type.Object({ symbol: Type.String(), limit: Type.String({ pattern: '^[0-9]+$', [ERROR_CODE]: 'INVALID_LIMIT' }) }),
       response: { 200: envelope(Type.Array(Type.Number())), ...errors },
     },
   }, async (request, reply) => {

@@ -4,7 +4,6 @@ import { parseTick, type Tick } from '../../../domain/tick.js';
 import type { EventLog } from '../../../ports/event-log.js';
 import { errorBody } from '../errors.js';
 import { ErrorSchema } from '../schemas.js';
-import { useStrictValidation } from '../strict-validation.js';
 
 interface TestTicksOptions {
   readonly log: EventLog<Tick>;
@@ -28,7 +27,6 @@ const TickInput = Type.Object(
  * otherwise; the process logs a warning at start when it is.
  */
 export const testTickRoutes: FastifyPluginAsync<TestTicksOptions> = async (app, { log, symbols }) => {
-  useStrictValidation(app);
   const universe = new Set(symbols);
   app.post<{ Body: { ticks: { symbol: string; price: number; seq: number; ts?: number; size?: number }[] } }>('/test/ticks', {
     schema: {
