@@ -18,7 +18,7 @@ export function isLegacyUrl(url: string): boolean {
 }
 
 export function legacyError(code: ErrorCode, message: string = ERROR_CODES[code].text) {
-  return { message, data: null, success: false, code };
+  return { message, data: null, success: false as const, code };
 }
 
 export function installErrorHandling(app: FastifyInstance): void {

@@ -1,6 +1,6 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import type { AlertCondition, AlertMode, AlertStatus } from '../../../domain/alerts/alert.js';
+import type { FastifyReply } from 'fastify';
 import { ALERT_STATUSES } from '../../../domain/alerts/alert.js';
 import { BEARER, requireUser, userOf, type AccountsDeps } from '../auth.js';
 import { errorBody, sendError } from '../errors.js';
@@ -8,16 +8,6 @@ import { audit } from '../../../observability/audit.js';
 import { ErrorSchema } from '../schemas.js';
 import { AlertEventSchema, AlertSchema, CreateAlert, IdParams, PatchAlert } from './alert-schemas.js';
 import { symbolSet } from '../../../domain/symbol-universe.js';
-
-interface CreateBody {
-  symbol: string;
-  condition: AlertCondition;
-  threshold: number;
-  mode?: AlertMode;
-  cooldownSeconds?: number;
-  note?: string;
-}
-type PatchBody = { threshold?: number; mode?: AlertMode; cooldownSeconds?: number; note?: string; status?: 'active' | 'disabled' };
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema };
 
@@ -35,13 +25,13 @@ export function bodySymbol(universe: ReadonlySet<string>, raw: string, reply: Fa
  * exactly like an unknown one, so ids do not leak. Every change is passed to this process's
  * alerts role at once.
  */
-export const alertRoutes: FastifyPluginAsync<AccountsDeps> = async (app, deps) => {
+export const alertRoutes: FastifyPluginAsyncTypebox<AccountsDeps> = async (app, deps) => {
   const { db, listener, maxAlertsPerUser } = deps;
   const universe = symbolSet(deps.symbols);
   app.addHook('onRequest', requireUser(deps.tokens));
   const notFound = (reply: FastifyReply) => sendError(reply, 'ALERT_NOT_FOUND');
 
-  app.get<{ Querystring: { status?: AlertStatus } }>('/alerts', {
+  app.get('/alerts', {
     schema: {
       tags: ['alerts'],
       summary: 'Your alerts, oldest first',
@@ -51,7 +41,7 @@ export const alertRoutes: FastifyPluginAsync<AccountsDeps> = async (app, deps) =
     },
   }, async (request) => ({ alerts: await db.alerts.list(userOf(request).id, request.query.status) }));
 
-  app.post<{ Body: CreateBody }>('/alerts', {
+  app.post('/alerts', {
     schema: { tags: ['alerts'], summary: 'Create an alert', security: BEARER, body: CreateAlert, response: { 201: AlertSchema, ...errors, 409: ErrorSchema } },
   }, async (request, reply) => {
     const body = request.body;
@@ -72,11 +62,11 @@ export const alertRoutes: FastifyPluginAsync<AccountsDeps> = async (app, deps) =
     return reply.code(201).send(created.alert);
   });
 
-  app.get<{ Params: { id: number } }>('/alerts/:id', {
+  app.get('/alerts/:id', {
     schema: { tags: ['alerts'], summary: 'One of your alerts', security: BEARER, params: IdParams, response: { 200: AlertSchema, ...errors } },
   }, async (request, reply) => (await db.alerts.get(userOf(request).id, request.params.id))?.alert ?? notFound(reply));
 
-  app.patch<{ Params: { id: number }; Body: PatchBody }>('/alerts/:id', {
+  app.patch('/alerts/:id', {
     schema: { tags: ['alerts'], summary: 'Change an alert (threshold, mode, cooldown, note, active/disabled)', security: BEARER, params: IdParams, body: PatchAlert, response: { 200: AlertSchema, ...errors } },
   }, async (request, reply) => {
     const { note, ...rest } = request.body;
@@ -88,16 +78,16 @@ export const alertRoutes: FastifyPluginAsync<AccountsDeps> = async (app, deps) =
     return updated.alert;
   });
 
-  app.delete<{ Params: { id: number } }>('/alerts/:id', {
+  app.delete('/alerts/:id', {
     schema: { tags: ['alerts'], summary: 'Delete an alert', security: BEARER, params: IdParams, response: { 204: Type.Null(), ...errors } },
   }, async (request, reply) => {
     if (!(await db.alerts.delete(userOf(request).id, request.params.id))) return notFound(reply);
     listener.deleted(request.params.id);
     audit(request.log, 'alert.deleted', { userId: userOf(request).id, alertId: request.params.id });
-    return reply.code(204).send();
+    return reply.code(204).send(null);
   });
 
-  app.get<{ Params: { id: number }; Querystring: { limit: number } }>('/alerts/:id/events', {
+  app.get('/alerts/:id/events', {
     schema: {
       tags: ['alerts'],
       summary: 'When an alert fired: tick seq, price and source time, newest first',

@@ -1,5 +1,6 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, USERNAME_PATTERN, normalizeUsername } from '../../../domain/accounts/account.js';
 import { hashPassword, needsRehash, verifyAgainstDecoy, verifyPassword } from '../../../domain/accounts/password.js';
 import type { Refusal } from '../auth-limits.js';
@@ -21,7 +22,6 @@ const Session = Type.Object({
   token: Type.String({ description: 'Bearer token for `Authorization: Bearer …` and the WebSocket `auth`.' }),
   expiresAt: Type.String({ format: 'date-time' }),
 });
-type Credentials = { username: string; password: string };
 
 function refuse(reply: FastifyReply, code: 'TOO_MANY_LOGIN_ATTEMPTS' | 'TOO_MANY_REGISTRATIONS', refusal: Refusal): FastifyReply {
   void reply.header('Retry-After', String(refusal.retryAfterSeconds));
@@ -29,11 +29,11 @@ function refuse(reply: FastifyReply, code: 'TOO_MANY_LOGIN_ATTEMPTS' | 'TOO_MANY
 }
 
 /** Register, log in, and who am I. */
-export const authRoutes: FastifyPluginAsync<AccountsDeps> = async (app, deps) => {
+export const authRoutes: FastifyPluginAsyncTypebox<AccountsDeps> = async (app, deps) => {
   const { db, tokens, throttle, metrics, limits, passwordParams } = deps;
   const session = async (user: { id: number; username: string }) => ({ user: { id: user.id, username: user.username }, ...(await tokens.issue(user)) });
 
-  app.post<{ Body: Credentials }>('/auth/register', {
+  app.post('/auth/register', {
     schema: {
       tags: ['accounts'],
       summary: 'Create an account; answers with a token',
@@ -54,7 +54,7 @@ export const authRoutes: FastifyPluginAsync<AccountsDeps> = async (app, deps) =>
     return reply.code(201).send(await session(user));
   });
 
-  app.post<{ Body: Credentials }>('/auth/login', {
+  app.post('/auth/login', {
     schema: {
       tags: ['accounts'],
       summary: 'Log in; answers with a token',

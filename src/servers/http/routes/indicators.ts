@@ -1,7 +1,6 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
 import { indicatorNames, parseIndicatorNames, type IndicatorSpec, type IndicatorValue } from '../../../domain/analytics/catalogue.js';
-import type { CandleInterval } from '../../../domain/candles.js';
 import type { PriceStore } from '../../../ports/price-store.js';
 import { symbolSet } from '../../../domain/symbol-universe.js';
 import { sendError } from '../errors.js';
@@ -16,11 +15,11 @@ interface IndicatorOptions {
 }
 
 /** /api/v1/indicators: what the analytics role stored, one series per indicator name. */
-export const indicatorRoutes: FastifyPluginAsync<IndicatorOptions> = async (app, { store, symbols, maxLimit, spec }) => {
+export const indicatorRoutes: FastifyPluginAsyncTypebox<IndicatorOptions> = async (app, { store, symbols, maxLimit, spec }) => {
   const universe = symbolSet(symbols);
   const all = indicatorNames(spec);
 
-  app.get<{ Params: { symbol: string }; Querystring: { interval: CandleInterval; names: string; limit: number } }>('/indicators/:symbol', {
+  app.get('/indicators/:symbol', {
     schema: {
       tags: ['market'],
       summary: 'Technical indicators of one symbol per candle, oldest first',

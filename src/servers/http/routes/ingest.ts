@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { ERROR_CODES, type ErrorCode } from '../../../domain/errors.js';
 import type { SourceTrade } from '../../../ports/ingest-source.js';
 import type { TickIntake, TradeOutcome } from '../../../services/ingest/intake.js';
@@ -46,7 +47,7 @@ type Item = { trade: SourceTrade; source: string } | { code: ErrorCode; message:
  * The body is validated here rather than by the schema (which documents it), so that one bad item
  * does not refuse its batch.
  */
-export const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, { keys, intake, maxBatch }) => {
+export const ingestRoutes: FastifyPluginAsyncTypebox<IngestRouteOptions> = async (app, { keys, intake, maxBatch }) => {
   app.addContentTypeParser(['application/x-ndjson', 'application/ndjson'], { parseAs: 'string' }, (_request, body, done) => {
     done(null, { ndjson: String(body) });
   });

@@ -1,5 +1,5 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
 import type { Alert } from '../../../domain/alerts/alert.js';
 import { requireUser, userOf, BEARER, type AccountsDeps } from '../auth.js';
 import { sendError } from '../errors.js';
@@ -43,12 +43,12 @@ const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema };
  * compatibility but authorizes nothing: it must equal the bearer token's user (403 otherwise).
  * ABOVE/BELOW are one-shot `above`/`below` alerts, the same alerts /api/v1/alerts manages.
  */
-export const legacyAlertRoutes: FastifyPluginAsync<AccountsDeps> = async (app, deps) => {
+export const legacyAlertRoutes: FastifyPluginAsyncTypebox<AccountsDeps> = async (app, deps) => {
   const { db, listener, maxAlertsPerUser } = deps;
   const universe = symbolSet(deps.symbols);
   app.addHook('onRequest', requireUser(deps.tokens));
 
-  app.post<{ Body: { user_id: number; symbol: string; target_price: number; condition: 'ABOVE' | 'BELOW' } }>('/alerts', {
+  app.post('/alerts', {
     schema: { tags: ['compat'], summary: 'Create a price alert (gostocks shape)', security: BEARER, body: LegacyCreate, response: { 201: LegacyAlertSchema, ...errors, 409: ErrorSchema } },
   }, async (request, reply) => {
     const user = userOf(request);
@@ -64,7 +64,7 @@ export const legacyAlertRoutes: FastifyPluginAsync<AccountsDeps> = async (app, d
     return reply.code(201).send(toLegacy(user.id, created.alert));
   });
 
-  app.get<{ Querystring: { user_id?: number; active_only: boolean } }>('/alerts', {
+  app.get('/alerts', {
     schema: {
       tags: ['compat'],
       summary: 'List price alerts (gostocks shape); user_id defaults to the token’s user',

@@ -1,7 +1,7 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import type { CandleInterval } from '../../../domain/candles.js';
-import { rankWindowMovers, type MoverWindow } from '../../../domain/analytics/window-movers.js';
+import type { FastifyReply } from 'fastify';
+import { rankWindowMovers } from '../../../domain/analytics/window-movers.js';
 import { topMovers } from '../../../domain/daily-stats.js';
 import type { PriceStore } from '../../../ports/price-store.js';
 import { sendError } from '../errors.js';
@@ -17,7 +17,7 @@ interface MarketOptions {
 }
 
 /** /api/v1 market data. */
-export const marketRoutes: FastifyPluginAsync<MarketOptions> = async (app, { store, symbols, maxLimit }) => {
+export const marketRoutes: FastifyPluginAsyncTypebox<MarketOptions> = async (app, { store, symbols, maxLimit }) => {
   const universe = symbolSet(symbols);
   const notFound = { 404: ErrorSchema };
 
@@ -37,7 +37,7 @@ export const marketRoutes: FastifyPluginAsync<MarketOptions> = async (app, { sto
     schema: { tags: ['market'], summary: 'Quote of every symbol with a price', response: { 200: Type.Object({ quotes: Type.Array(QuoteSchema) }) } },
   }, async () => ({ quotes: (await store.quotes()).sort((a, b) => a.symbol.localeCompare(b.symbol)) }));
 
-  app.get<{ Params: { symbol: string } }>('/quotes/:symbol', {
+  app.get('/quotes/:symbol', {
     schema: { tags: ['market'], summary: 'Quote of one symbol: last trade and the day’s statistics', params: SymbolParam, response: { 200: QuoteSchema, ...notFound } },
   }, async (request, reply) => {
     const symbol = known(request.params.symbol, reply);
@@ -46,7 +46,7 @@ export const marketRoutes: FastifyPluginAsync<MarketOptions> = async (app, { sto
     return quote ?? sendError(reply, 'NO_PRICE_YET', `No tick yet for ${symbol}.`);
   });
 
-  app.get<{ Params: { symbol: string }; Querystring: { limit: number } }>('/ticks/:symbol', {
+  app.get('/ticks/:symbol', {
     schema: {
       tags: ['market'],
       summary: 'Recent ticks of one symbol, newest first',
@@ -61,7 +61,7 @@ export const marketRoutes: FastifyPluginAsync<MarketOptions> = async (app, { sto
     return { symbol, ticks: ticks.map((t) => ({ ...t, timestamp: new Date(t.ts).toISOString() })) };
   });
 
-  app.get<{ Params: { symbol: string }; Querystring: { interval: CandleInterval; limit: number } }>('/candles/:symbol', {
+  app.get('/candles/:symbol', {
     schema: {
       tags: ['market'],
       summary: 'OHLCV candles of one symbol, oldest first',
@@ -76,7 +76,7 @@ export const marketRoutes: FastifyPluginAsync<MarketOptions> = async (app, { sto
     return { symbol, interval, candles: await store.candles(symbol, interval, limit) };
   });
 
-  app.get<{ Querystring: { limit: number; window?: MoverWindow } }>('/movers', {
+  app.get('/movers', {
     schema: {
       tags: ['market'],
       summary: 'Top gainers, losers and most active symbols of the day, or over a window',

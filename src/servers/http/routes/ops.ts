@@ -1,6 +1,6 @@
 import negotiate from '@fastify/accept-negotiator';
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Metrics } from '../../../observability/metrics.js';
 import type { Traffic } from '../../../observability/traffic.js';
 import type { Adapter } from '../../../ports/lifecycle.js';
@@ -24,7 +24,7 @@ const HealthSchema = Type.Object({
 });
 
 /** Liveness, readiness and metrics (Prometheus text, or the kafka-stream-sim bridge's JSON on request). */
-export const opsRoutes: FastifyPluginAsync<OpsOptions> = async (app, { metrics, adapters, traffic }) => {
+export const opsRoutes: FastifyPluginAsyncTypebox<OpsOptions> = async (app, { metrics, adapters, traffic }) => {
   app.get('/health', {
     schema: { tags: ['ops'], summary: 'Liveness: the process is up', response: { 200: HealthSchema } },
   }, async () => {

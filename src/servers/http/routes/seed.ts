@@ -1,5 +1,5 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
 import { symbolSet } from '../../../domain/symbol-universe.js';
 import type { PriceStore } from '../../../ports/price-store.js';
 import { legacyError } from '../errors.js';
@@ -18,7 +18,7 @@ const errors = { 400: LegacyErrorSchema, 404: LegacyErrorSchema };
  * The routes of reference/stock-streaming-kafka-redis-ws.md, with its messages and shapes, so
  * clients written for it keep working. History is newest first, as its Redis ZREVRANGE was.
  */
-export const seedRoutes: FastifyPluginAsync<SeedOptions> = async (app, { store, symbols, maxLimit }) => {
+export const seedRoutes: FastifyPluginAsyncTypebox<SeedOptions> = async (app, { store, symbols, maxLimit }) => {
   const universe = symbolSet(symbols);
 
   app.get('/prices', {
@@ -29,7 +29,7 @@ export const seedRoutes: FastifyPluginAsync<SeedOptions> = async (app, { store, 
     return { message: 'successfully send all the prices', data, success: true };
   });
 
-  app.get<{ Params: { symbol: string } }>('/price/:symbol', {
+  app.get('/price/:symbol', {
     schema: {
       tags: ['compat'],
       summary: 'Latest price of one symbol',
@@ -44,7 +44,7 @@ export const seedRoutes: FastifyPluginAsync<SeedOptions> = async (app, { store, 
     return { message: 'successfully send price for the symbol', data: { symbol, price: latest.price }, success: true };
   });
 
-  app.get<{ Params: { symbol: string; limit: string } }>('/price/history/:symbol/:limit', {
+  app.get('/price/history/:symbol/:limit', {
     schema: {
       tags: ['compat'],
       summary: 'Recent prices of one symbol, newest first',

@@ -1,5 +1,5 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
 import { parseTick, type Tick } from '../../../domain/tick.js';
 import type { EventLog } from '../../../ports/event-log.js';
 import { errorBody } from '../errors.js';
@@ -26,9 +26,9 @@ const TickInput = Type.Object(
  * produced them, so tests can drive prices across thresholds and replay seqs. Never mounted
  * otherwise; the process logs a warning at start when it is.
  */
-export const testTickRoutes: FastifyPluginAsync<TestTicksOptions> = async (app, { log, symbols }) => {
+export const testTickRoutes: FastifyPluginAsyncTypebox<TestTicksOptions> = async (app, { log, symbols }) => {
   const universe = new Set(symbols);
-  app.post<{ Body: { ticks: { symbol: string; price: number; seq: number; ts?: number; size?: number }[] } }>('/test/ticks', {
+  app.post('/test/ticks', {
     schema: {
       tags: ['test'],
       summary: 'TEST ONLY: append ticks to the log',
