@@ -1,9 +1,10 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
 import { utcDayStart } from '../../../domain/daily-stats.js';
 import type { OrderCommand } from '../../../domain/orders/commands.js';
 import { toMoney } from '../../../domain/orders/money.js';
-import { checkOrder, type OrderInput, type OrderStatus } from '../../../domain/orders/order.js';
+import { checkOrder } from '../../../domain/orders/order.js';
 import { fillView, orderView } from '../../../domain/orders/records.js';
 import type { Database } from '../../../ports/database.js';
 import { audit } from '../../../observability/audit.js';
@@ -11,7 +12,6 @@ import { valuePortfolio } from '../../../services/portfolio-valuation.js';
 import { BEARER, requireUser, userOf, type AccountsDeps, type TradingDeps } from '../auth.js';
 import { sendError } from '../errors.js';
 import { ErrorSchema } from '../schemas.js';
-import { useStrictValidation } from '../strict-validation.js';
 import { IdParams } from './alert-schemas.js';
 import { bodySymbol } from './alerts.js';
 import { CreateOrder, FillListQuery, FillSchema, OrderListQuery, OrderSchema, PortfolioSchema } from './order-schemas.js';
@@ -25,8 +25,7 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
  * on the queue, so a queue that fails after the commit delays the order (the orders role re-reads
  * open orders) but never loses it.
  */
-export const orderRoutes: FastifyPluginAsync<AccountsDeps & { trading: TradingDeps }> = async (app, deps) => {
-  useStrictValidation(app);
+export const orderRoutes: FastifyPluginAsyncTypebox<AccountsDeps & { trading: TradingDeps }> = async (app, deps) => {
   const { db, trading } = deps;
   const universe = new Set(deps.symbols);
   app.addHook('onRequest', requireUser(deps.tokens));
@@ -39,7 +38,7 @@ export const orderRoutes: FastifyPluginAsync<AccountsDeps & { trading: TradingDe
     }
   };
 
-  app.post<{ Body: OrderInput; Headers: { 'idempotency-key'?: string } }>('/orders', {
+  app.post('/orders', {
     schema: {
       tags: ['trading'],
       summary: 'Submit a paper order',
@@ -75,21 +74,21 @@ export const orderRoutes: FastifyPluginAsync<AccountsDeps & { trading: TradingDe
     return reply.code(result.created ? 201 : 200).send(orderView(result.order));
   });
 
-  app.get<{ Querystring: { status?: OrderStatus | 'open'; symbol?: string; limit: number } }>('/orders', {
+  app.get('/orders', {
     schema: { tags: ['trading'], summary: 'Your orders, newest first', security: BEARER, querystring: OrderListQuery, response: { 200: Type.Object({ orders: Type.Array(OrderSchema) }), ...errors } },
   }, async (request) => {
     const { status, symbol, limit } = request.query;
     return { orders: (await db.orders.list(userOf(request).id, { status, symbol: symbol?.toUpperCase(), limit })).map(orderView) };
   });
 
-  app.get<{ Params: { id: number } }>('/orders/:id', {
+  app.get('/orders/:id', {
     schema: { tags: ['trading'], summary: 'One of your orders', security: BEARER, params: IdParams, response: { 200: OrderSchema, ...errors } },
   }, async (request, reply) => {
     const order = await db.orders.get(userOf(request).id, request.params.id);
     return order ? orderView(order) : sendError(reply, 'ORDER_NOT_FOUND');
   });
 
-  app.delete<{ Params: { id: number } }>('/orders/:id', {
+  app.delete('/orders/:id', {
     schema: { tags: ['trading'], summary: 'Cancel an open order (its reservation is released)', security: BEARER, params: IdParams, response: { 200: OrderSchema, ...errors, 409: ErrorSchema } },
   }, async (request, reply) => {
     const user = userOf(request).id;
@@ -101,7 +100,7 @@ export const orderRoutes: FastifyPluginAsync<AccountsDeps & { trading: TradingDe
     return orderView(result);
   });
 
-  app.get<{ Querystring: { orderId?: number; limit: number } }>('/fills', {
+  app.get('/fills', {
     schema: { tags: ['trading'], summary: 'Your fills, newest first', security: BEARER, querystring: FillListQuery, response: { 200: Type.Object({ fills: Type.Array(FillSchema) }), ...errors } },
   }, async (request) => ({ fills: (await db.orders.fills(userOf(request).id, request.query)).map(fillView) }));
 
