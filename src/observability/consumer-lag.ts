@@ -4,7 +4,7 @@ import type { EventLog } from '../ports/event-log.js';
 import type { Service } from '../ports/lifecycle.js';
 
 /** How often the lag is read from the engine: a few cheap admin calls per group, well below a scrape interval. */
-export const CONSUMER_LAG_INTERVAL_MS = 5_000;
+const CONSUMER_LAG_INTERVAL_MS = 5_000;
 
 /** Longest a stop waits for a read in flight: an engine that does not answer must not hold up shutdown. */
 const STOP_WAIT_MS = 2_000;

@@ -1,7 +1,7 @@
 import type { Adapter } from '../ports/lifecycle.js';
 
 /** How long one engine may take to answer a readiness ping. */
-export const READY_TIMEOUT_MS = 2_000;
+const READY_TIMEOUT_MS = 2_000;
 
 function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -27,7 +27,7 @@ export const REDACTED_PATHS: readonly string[] = [
   '*.token',
 ];
 
-export const REDACTED = '[redacted]';
+const REDACTED = '[redacted]';
 
 /** `scheme://user:password@host…`: the user part may be worth seeing, the password never. */
 const URL_WITH_PASSWORD = /^([a-z][a-z0-9+.-]*:\/\/[^:@/]*):[^@/]*@/i;
@@ -37,7 +37,7 @@ const URL_WITH_PASSWORD = /^([a-z][a-z0-9+.-]*:\/\/[^:@/]*):[^@/]*@/i;
  * says which server a process talks to; anything else at a listed path is replaced whole, and an
  * unset setting stays visibly unset.
  */
-export function censor(value: unknown, path: string[]): unknown {
+function censor(value: unknown, path: string[]): unknown {
   if (value === undefined) return undefined;
   if (typeof value === 'string' && /Url$/.test(path.at(-1) ?? '')) return value.replace(URL_WITH_PASSWORD, '$1:***@');
   return REDACTED;

@@ -16,10 +16,10 @@ export class UsageError extends Error {
   }
 }
 
-export const DEFAULT_URL = 'ws://localhost:8080/ws';
+const DEFAULT_URL = 'ws://localhost:8080/ws';
 
 /** ws:// and wss:// as given; http(s):// is taken to mean the same server's socket (path `/ws` if none). */
-export function parseUrl(raw: string): string {
+function parseUrl(raw: string): string {
   let url: URL;
   try {
     url = new URL(raw);
@@ -35,7 +35,7 @@ export function parseUrl(raw: string): string {
   return url.toString();
 }
 
-export function parseSymbols(raw: readonly string[]): string[] {
+function parseSymbols(raw: readonly string[]): string[] {
   const symbols = raw.flatMap((s) => s.split(',')).map((s) => s.trim().toUpperCase()).filter((s) => s !== '' && s !== '*');
   const bad = symbols.filter((s) => !isValidSymbol(s));
   if (bad.length > 0) throw new UsageError(`not a symbol: ${bad.join(', ')} (${SYMBOL_RULE})`);

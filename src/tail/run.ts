@@ -50,7 +50,7 @@ async function dayOpens(wsUrl: string): Promise<Map<string, number>> {
   }
 }
 
-export async function runTail(options: TailOptions, io: TailIo = processIo): Promise<number> {
+async function runTail(options: TailOptions, io: TailIo = processIo): Promise<number> {
   const json = options.mode === 'json';
   const opens = json ? new Map<string, number>() : await dayOpens(options.url);
   const board = new Board(opens);

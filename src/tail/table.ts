@@ -70,7 +70,7 @@ export function renderTable(board: Board, style: Style, maxRows = Infinity): str
 }
 
 /** Cuts a line with ANSI colours to `width` visible characters, so nothing wraps and breaks the redraw. */
-export function fit(line: string, width: number): string {
+function fit(line: string, width: number): string {
   let visible = 0;
   let out = '';
   for (let i = 0; i < line.length; i++) {

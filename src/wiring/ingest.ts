@@ -24,7 +24,7 @@ export interface IngestWiring {
 }
 
 /** The configured feed, or none. The one place INGEST_SOURCE becomes a source. */
-export function createSources(config: Config, logger: Logger): IngestSource[] {
+function createSources(config: Config, logger: Logger): IngestSource[] {
   switch (config.ingestSource) {
     case 'none':
       return [];

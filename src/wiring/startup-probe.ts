@@ -5,7 +5,7 @@ import { KafkaUnavailableError } from '../adapters/kafka/kafka-event-log.js';
  * A dependency this process cannot start without did not answer in time. The CLI exits with code
  * 2 and this message, which names the setting to check and never its secret parts.
  */
-export class StartupError extends Error {
+class StartupError extends Error {
   override readonly name = 'StartupError';
 }
 
@@ -15,7 +15,7 @@ export function isStartupFailure(error: unknown): error is Error {
 }
 
 /** `redis://host:port`: enough to find the server, nothing of the credentials or the database. */
-export function redisAddress(url: string): string {
+function redisAddress(url: string): string {
   try {
     const u = new URL(url);
     return `${u.protocol}//${u.hostname}:${u.port || '6379'}`;

@@ -6,7 +6,7 @@ import type { Tick } from '../../domain/tick.js';
  * Fields of a candle member in the candle sorted sets, joined by `|` (the score is the bucket
  * start). Numbers are written with String(), whose shortest form reads back as the same double.
  */
-export const CANDLE_MEMBER_FIELDS = ['time', 'open', 'high', 'low', 'close', 'volume', 'trades', 'openTs', 'openSeq', 'closeTs', 'closeSeq'] as const;
+const CANDLE_MEMBER_FIELDS = ['time', 'open', 'high', 'low', 'close', 'volume', 'trades', 'openTs', 'openSeq', 'closeTs', 'closeSeq'] as const;
 
 /**
  * Key layout of RedisPriceStore. Per-symbol keys carry the symbol as a hash tag (`{AAPL}`), so all

@@ -50,7 +50,7 @@ export function decide(rule: AlertRule, tick: PricePoint, dayOpen?: number): Dec
   return cooldownOver(rule, tick.ts) ? 'fire' : 'none';
 }
 
-export function cooldownOver(rule: AlertRule, ts: number): boolean {
+function cooldownOver(rule: AlertRule, ts: number): boolean {
   return rule.mode === 'once' || rule.lastFiredTs === null || ts >= rule.lastFiredTs + rule.cooldownSeconds * 1000;
 }
 

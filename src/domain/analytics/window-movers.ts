@@ -16,14 +16,10 @@ export const MOVER_WINDOWS = {
 export type MoverWindow = keyof typeof MOVER_WINDOWS;
 export const MOVER_WINDOW_NAMES = Object.keys(MOVER_WINDOWS) as MoverWindow[];
 
-export function isMoverWindow(value: string): value is MoverWindow {
-  return Object.hasOwn(MOVER_WINDOWS, value);
-}
-
 /** Previous windows averaged for unusual volume (fewer when the kept candles do not reach back). */
 const AVERAGED_WINDOWS = 5;
 /** Volume at least this many times its recent average is unusual. */
-export const UNUSUAL_VOLUME_RATIO = 2;
+const UNUSUAL_VOLUME_RATIO = 2;
 
 /** One symbol over one window. */
 export interface WindowStats {

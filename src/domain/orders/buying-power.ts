@@ -7,7 +7,7 @@ import type { OrderRequest } from './order.js';
  * collar (in percent), so an ordinary move before the fill is still paid for. A fill beyond what
  * the cash allows is cut short at fill time (matching.ts), never overdrawn.
  */
-export const MARKET_COLLAR_PCT = 5;
+const MARKET_COLLAR_PCT = 5;
 
 /** What the account has when an order is submitted. */
 export interface AccountView {

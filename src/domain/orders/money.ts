@@ -6,7 +6,7 @@
  */
 export type Money = number;
 
-export const UNITS_PER_DOLLAR = 10_000;
+const UNITS_PER_DOLLAR = 10_000;
 
 /** A price or amount in dollars, exactly as it stands on the tick grid, to ledger units. */
 export function toMoney(dollars: number): Money {

@@ -40,7 +40,7 @@ async function finishing<R>(spans: readonly Span[], work: Promise<R>): Promise<R
   }
 }
 
-export function instrumentEventLog(log: EventLog<Tick>, system: LogSystem, topic: string): void {
+function instrumentEventLog(log: EventLog<Tick>, system: LogSystem, topic: string): void {
   const append = log.append.bind(log);
   const consume = log.consume.bind(log);
   const publishName = `${topic} publish`;
@@ -91,7 +91,7 @@ export function instrumentEventLog(log: EventLog<Tick>, system: LogSystem, topic
 }
 
 /** A span for each batch the store writes inside a sampled tick's work (the processor's). */
-export function instrumentPriceStore(store: PriceStore): void {
+function instrumentPriceStore(store: PriceStore): void {
   const applyTicks = store.applyTicks.bind(store);
   store.applyTicks = (ticks) => {
     if (!trace.getActiveSpan()?.isRecording()) return applyTicks(ticks);
@@ -107,7 +107,7 @@ export function instrumentPriceStore(store: PriceStore): void {
 }
 
 /** Publish and receive spans for sampled ticks on the pub/sub; the tick carries the publish span on. */
-export function instrumentTickPubSub(pubsub: PubSub<Tick>, system: 'memory' | 'redis'): void {
+function instrumentTickPubSub(pubsub: PubSub<Tick>, system: 'memory' | 'redis'): void {
   const publish = pubsub.publish.bind(pubsub);
   const publishMany = pubsub.publishMany.bind(pubsub);
   const subscribe = pubsub.subscribe.bind(pubsub);

@@ -5,7 +5,7 @@ import { readiness } from '../../observability/readiness.js';
 import type { Adapter } from '../../ports/lifecycle.js';
 
 /** How often readiness is re-checked for health checking (`/ready` checks on every request). */
-export const HEALTH_REFRESH_MS = 1_000;
+const HEALTH_REFRESH_MS = 1_000;
 
 /**
  * grpc.health.v1.Health (grpc-health-check) answering what `/ready` answers: SERVING while every

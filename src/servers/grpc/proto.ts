@@ -5,9 +5,9 @@ import { loadPackageDefinition, type GrpcObject, type ServiceDefinition } from '
 import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
 
 /** The repository's `proto/` directory: three levels up from src/servers/grpc and from dist/servers/grpc. */
-export const PROTO_DIR = fileURLToPath(new URL('../../../proto', import.meta.url));
+const PROTO_DIR = fileURLToPath(new URL('../../../proto', import.meta.url));
 
-export const TICKSTREAM_FILES = ['tickstream/v1/market_data.proto', 'tickstream/v1/alerts.proto'];
+const TICKSTREAM_FILES = ['tickstream/v1/market_data.proto', 'tickstream/v1/alerts.proto'];
 
 /**
  * The standard health proto as grpc-health-check ships it: loaded beside ours only so reflection
@@ -21,7 +21,7 @@ const HEALTH_FILE = 'health/v1/health.proto';
  * .proto (snake_case), enums as their names, int64 as numbers (epoch milliseconds and seqs stay
  * far below 2^53), defaults filled in, and the set field of a oneof named.
  */
-export const LOADER_OPTIONS = { keepCase: true, longs: Number, enums: String, defaults: true, oneofs: true, includeDirs: [PROTO_DIR, HEALTH_DIR] };
+const LOADER_OPTIONS = { keepCase: true, longs: Number, enums: String, defaults: true, oneofs: true, includeDirs: [PROTO_DIR, HEALTH_DIR] };
 
 export interface TickstreamProtos {
   readonly definition: PackageDefinition;

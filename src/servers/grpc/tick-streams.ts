@@ -68,10 +68,6 @@ export class TickStreams implements FeedSink<TickStream> {
     });
   }
 
-  get openStreams(): number {
-    return this.streams.size;
-  }
-
   readonly handler: handleServerStreamingCall<StreamTicksRequest, unknown> = (call) => {
     call.on('error', (error) => this.deps.logger.debug({ err: error }, 'gRPC tick stream error'));
     this.open(call).catch((error: unknown) => this.end(call, this.byCall.get(call), error));

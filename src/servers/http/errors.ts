@@ -13,7 +13,7 @@ export function sendError(reply: FastifyReply, code: ErrorCode, message?: string
 /** Routes under these prefixes answer errors in the seed's `{message, data, success}` envelope. */
 const LEGACY_PREFIXES = ['/price/', '/prices'];
 
-export function isLegacyUrl(url: string): boolean {
+function isLegacyUrl(url: string): boolean {
   return LEGACY_PREFIXES.some((p) => url.startsWith(p));
 }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Metrics } from '../../observability/metrics.js';
 
-export const REQUEST_ID_HEADER = 'x-request-id';
+const REQUEST_ID_HEADER = 'x-request-id';
 
 /** A client's id is kept when it is a sane token; anything else (too long, odd bytes) is replaced. */
 const CLIENT_ID = /^[\w.:@/+=-]{1,128}$/;

@@ -77,5 +77,3 @@ export const limitQuery = (max: number, def: number) =>
   Type.Integer({ minimum: 1, maximum: max, default: Math.min(def, max), description: `1 to ${max}.`, [ERROR_CODE]: 'INVALID_LIMIT' });
 
 export const IntervalQuery = Type.Union(CANDLE_INTERVAL_NAMES.map((i) => Type.Literal(i)), { default: '1m', [ERROR_CODE]: 'INVALID_INTERVAL' });
-
-export const schemaRefs = [TickSchema, QuoteSchema, CandleSchema, ErrorSchema];

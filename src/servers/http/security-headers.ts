@@ -10,7 +10,7 @@ const INLINE_SCRIPT = /<script(?![^>]*\ssrc=)[^>]*>([\s\S]*?)<\/script>/gi;
  * paint), read from the built index.html, so the policy allows exactly those and no other inline
  * script. No page built: none.
  */
-export function inlineScriptHashes(indexHtmlPath: string): string[] {
+function inlineScriptHashes(indexHtmlPath: string): string[] {
   let html: string;
   try {
     html = readFileSync(indexHtmlPath, 'utf8');

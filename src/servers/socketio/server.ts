@@ -84,10 +84,6 @@ export class SocketIoService implements Service {
     this.book = new SubscriptionBook<SocketIoSession>(symbolSet(deps.symbols), limits.maxSymbols, deps.store, deps.pubsub, this.delivery);
   }
 
-  get connectionCount(): number {
-    return this.sessions.size;
-  }
-
   /**
    * Upgrades under `/socket.io/` (called by the WebSocket gateway, the one `upgrade` listener of the
    * port). What engine.io would refuse is refused here with the answer every refused upgrade on

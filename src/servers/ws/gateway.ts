@@ -117,10 +117,6 @@ export class GatewayService implements Service {
     );
   }
 
-  get connectionCount(): number {
-    return this.sessions.size;
-  }
-
   async start(): Promise<void> {
     // Adapters start before services, so the store answers; every frame names the epoch from here on.
     await this.book.refreshEpoch();

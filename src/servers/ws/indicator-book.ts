@@ -188,10 +188,6 @@ export class IndicatorBook {
     }
   }
 
-  get feedCount(): number {
-    return this.feeds.size;
-  }
-
   private interestOf(session: Session): Interest {
     let interest = this.interest.get(session);
     if (!interest) this.interest.set(session, (interest = { streams: new Map(), held: new Map(), limit: 0 }));

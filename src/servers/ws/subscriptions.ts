@@ -129,10 +129,6 @@ export class SubscriptionBook<S extends Subscriber = Session> {
     for (const { feed } of this.feeds.values()) feed.resync();
   }
 
-  get feedCount(): number {
-    return this.feeds.size;
-  }
-
   private join(session: S, symbol: string): Promise<void> {
     let entry = this.feeds.get(symbol);
     if (!entry) {

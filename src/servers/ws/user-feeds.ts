@@ -43,8 +43,4 @@ export class UserFeeds {
     this.feeds.delete(userId);
     void feed.ready.then((unsubscribe) => unsubscribe?.()).catch((error: unknown) => this.failed(error));
   }
-
-  get userCount(): number {
-    return this.feeds.size;
-  }
 }

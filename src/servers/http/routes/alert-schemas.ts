@@ -5,14 +5,14 @@ import { ERROR_CODE, LIMIT_ERROR_CODE } from '../strict-validation.js';
 /** Request and response schemas of the alert routes; request fields carry their error codes. */
 const literals = <T extends string>(values: readonly T[]) => values.map((v) => Type.Literal(v));
 
-export const Condition = Type.Union(literals(ALERT_CONDITIONS), {
+const Condition = Type.Union(literals(ALERT_CONDITIONS), {
   description: 'above/below: price ≥ / ≤ threshold. crosses_above/crosses_below: the price moves from the other side to ≥ / ≤ threshold. pct_move: |price − day open| / day open × 100 ≥ threshold.',
   [ERROR_CODE]: 'INVALID_CONDITION',
 });
-export const Threshold = Type.Number({ exclusiveMinimum: 0, description: 'A price, or a percentage for pct_move; > 0.', [ERROR_CODE]: 'INVALID_PRICE' });
-export const Mode = Type.Union(literals(ALERT_MODES), { description: 'once: fires one time, then `triggered`. rearm: fires again after the cooldown and after the condition was false in between.' });
-export const Cooldown = Type.Integer({ minimum: 0, maximum: MAX_COOLDOWN_SECONDS, description: 'rearm only: seconds of source time between two fires.' });
-export const Note = Type.String({ maxLength: NOTE_MAX_LENGTH, description: `Up to ${NOTE_MAX_LENGTH} characters; empty clears it.`, [LIMIT_ERROR_CODE]: 'NOTE_TOO_LONG' });
+const Threshold = Type.Number({ exclusiveMinimum: 0, description: 'A price, or a percentage for pct_move; > 0.', [ERROR_CODE]: 'INVALID_PRICE' });
+const Mode = Type.Union(literals(ALERT_MODES), { description: 'once: fires one time, then `triggered`. rearm: fires again after the cooldown and after the condition was false in between.' });
+const Cooldown = Type.Integer({ minimum: 0, maximum: MAX_COOLDOWN_SECONDS, description: 'rearm only: seconds of source time between two fires.' });
+const Note = Type.String({ maxLength: NOTE_MAX_LENGTH, description: `Up to ${NOTE_MAX_LENGTH} characters; empty clears it.`, [LIMIT_ERROR_CODE]: 'NOTE_TOO_LONG' });
 export const SymbolField = Type.String({ minLength: 1, maxLength: 32, examples: ['AAPL'] });
 /** Alert ids are PostgreSQL integers; anything beyond is not an id of ours. */
 export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
