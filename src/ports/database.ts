@@ -2,12 +2,11 @@ import type { UserRecord } from '../domain/accounts/account.js';
 import type { Alert, AlertPatch, AlertRule, AlertStatus, NewAlert } from '../domain/alerts/alert.js';
 import type { PricePoint } from '../domain/alerts/rules.js';
 import type { DayActivity } from '../domain/orders/day-pnl.js';
-import type { Match } from '../domain/orders/matching.js';
+import type { BatchOutcome, LockedLedger } from '../domain/orders/fill-batch.js';
 import type { Money } from '../domain/orders/money.js';
 import type { OrderRequest, OrderStatus } from '../domain/orders/order.js';
 import type { FillRecord, OrderRecord } from '../domain/orders/records.js';
 import type { Position } from '../domain/orders/portfolio.js';
-import type { Tick } from '../domain/tick.js';
 import type { Adapter } from './lifecycle.js';
 
 /**
@@ -34,10 +33,10 @@ import type { Adapter } from './lifecycle.js';
  * - **Paper trading ledger.** Money columns are integers of 1/10,000 USD. `orders.submit` checks
  *   buying power or holdings and inserts the order under a lock of the owner's account row, so
  *   concurrent submissions cannot spend the same cash twice; an Idempotency-Key already used by the
- *   owner returns the order it created. A fill is unique per (order, tick seq): `orders.record`
- *   of a fill already recorded changes nothing and returns undefined, so a tick delivered twice,
- *   replayed, or seen by two orders processes fills once. Order, fill, position and cash change in
- *   the caller's transaction (one per fill).
+ *   owner returns the order it created. A fill is unique per (order, tick seq): `orders.recordBatch`
+ *   of a fill already recorded writes nothing and throws, so a tick delivered twice, replayed, or
+ *   seen by two orders processes fills once. Orders, fills, positions and cash change in the
+ *   caller's transaction, one per batch of ticks (`lockLedger`, `decideBatch`, `recordBatch`).
  * - **Change feed.** Every write to an alert moves its `revision` up and its `updated_at` to the
  *   writing transaction's time; deletions leave a tombstone for an hour. `alerts.changes(since)`
  *   returns what changed at or after `since`, so a poller that overlaps its windows misses nothing.
@@ -169,14 +168,21 @@ export interface OrderRepository {
   fills(userId: number, filter: { orderId?: number; limit: number }): Promise<FillRecord[]>;
   /** Cancels an open order and releases its reservation; 'closed' when it is no longer open. */
   cancel(userId: number, id: number): Promise<OrderRecord | 'not_found' | 'closed'>;
-  /** `new` → `accepted`; undefined when it was not `new` (already accepted, or gone). */
-  accept(id: number): Promise<OrderRecord | undefined>;
+  /** `new` → `accepted` for each of `ids` still `new` (one statement); the orders it changed, by id. */
+  accept(ids: readonly number[]): Promise<OrderRecord[]>;
   /** Every open order of every user (the orders role's book). */
   open(): Promise<OrderRecord[]>;
-  /** The order and its owner's spending bounds, rows locked until the transaction ends. */
-  lockForFill(id: number): Promise<{ order: OrderRecord; spendable: Money; held: number } | undefined>;
-  /** Writes what `matchTick` decided for `order` on `tick`; undefined if that fill was recorded before. */
-  record(order: OrderRecord, tick: Tick, match: Match): Promise<{ order: OrderRecord; fill: FillRecord | undefined } | undefined>;
+  /**
+   * For `decideBatch`: the orders among these still open, their owners' cash, open-buy
+   * reservations and positions in the orders' symbols — owners' accounts locked first (in user id
+   * order), then the orders, until the transaction ends.
+   */
+  lockLedger(orders: readonly Pick<OrderRecord, 'id' | 'userId' | 'symbol'>[]): Promise<LockedLedger>;
+  /**
+   * Writes a `decideBatch` outcome (fills, orders, positions, cash). Throws, writing nothing, if a
+   * fill was recorded before or an order changed since it was read: decide again on fresh state.
+   */
+  recordBatch(outcome: BatchOutcome): Promise<{ orders: OrderRecord[]; fills: FillRecord[] }>;
   /** The owner's cash and positions (opening the account with `startingCash` if new), and the fills since `since` (epoch ms), summed per symbol. */
   ledger(userId: number, startingCash: Money, since: number): Promise<Ledger>;
   /** Back to `startingCash` with no positions, orders or fills. */

@@ -1,6 +1,8 @@
 import { userChannel, type UserEvent } from '../domain/accounts/user-events.js';
 import { backoffDelay, doubling } from '../domain/backoff.js';
 import type { OrderCommand } from '../domain/orders/commands.js';
+import { Coalescer } from '../domain/coalescer.js';
+import { decideBatch } from '../domain/orders/fill-batch.js';
 import { matchTick, type FillBounds } from '../domain/orders/matching.js';
 import { toDollars, type Money } from '../domain/orders/money.js';
 import { isOpen } from '../domain/orders/order.js';
@@ -35,19 +37,25 @@ export interface OrdersDeps {
   readonly logger: Logger;
 }
 
-/** Bounds that never limit: used to ask "could this tick do anything?" before taking locks. */
 /** Loading open orders again after a failure: 250 ms, doubling up to 10 s. */
 const LOAD_RETRY = doubling(250, 10_000);
+/** Bounds that never limit: used to ask "could this tick do anything?" before taking locks. */
 const UNBOUNDED: FillBounds = { spendable: Number.MAX_SAFE_INTEGER, held: Number.MAX_SAFE_INTEGER };
+/** Orders decided in one transaction at most: bounds its statements' size and how long it holds locks. */
+const MAX_ORDERS_PER_BATCH = 500;
+/** Order commands one consumer holds at once: enough for a batch of accepts to form under load. */
+const COMMAND_PREFETCH = 256;
 
 /**
  * The orders role. Order commands come from the OrderQueue (accept a new order, drop a canceled
  * one); ticks come from its own consumer group on the tick log. Open orders are kept per symbol
- * in memory; a tick that could change one is decided again in a database transaction that locks
- * the owner's account and the order (matchTick on the stored state and current funds), writes
- * the fill, order, position and cash together, and keys the fill by (order, tick seq). So a tick
- * redelivered, replayed after a crash, or seen by two orders processes fills once; the owner is
- * told (`order`, then a throttled `portfolio`) only after the commit.
+ * in memory; the orders a batch of ticks could change are decided again in one database
+ * transaction that locks their owners' accounts and the orders (decideBatch: matchTick on the
+ * stored state and current funds, tick by tick), writes the fills, orders, positions and cash
+ * together, and keys each fill by (order, tick seq). One transaction per batch, not per fill: on
+ * the embedded database every statement waits its turn, so statements per order set the
+ * throughput. A tick redelivered, replayed after a crash, or seen by two orders processes fills
+ * once; the owner is told (`order`, then a throttled `portfolio`) only after the commit.
  *
  * The in-memory book is a cache: it is rebuilt from the database at start and every `refreshMs`,
  * so an order whose command was lost still trades, and stale entries cost a transaction that
@@ -68,6 +76,10 @@ export class OrdersService implements Service {
   private stopped = false;
   /** Each traced order's trace, so its fill joins it (see order-traces.ts). */
   private readonly traces = new OrderTraces();
+  private readonly accepts = new Coalescer<number, OrderRecord | undefined>(async (ids) => {
+    const byId = new Map((await this.deps.db.orders.accept(ids)).map((o) => [o.id, o]));
+    return ids.map((id) => byId.get(id));
+  });
 
   constructor(private readonly deps: OrdersDeps) {}
 
@@ -75,7 +87,7 @@ export class OrdersService implements Service {
     this.stopped = false;
     this.loaded = this.loadUntilDone();
     this.ticks = await this.deps.log.consume({ group: this.deps.group ?? 'orders', maxBatch: this.deps.maxBatch, from: 'latest' }, (records) => this.handleTicks(records));
-    this.commands = await this.deps.queue.consume((delivery) => this.handleCommand(delivery), { prefetch: 32 });
+    this.commands = await this.deps.queue.consume((delivery) => this.handleCommand(delivery), { prefetch: COMMAND_PREFETCH });
     this.flusher = setInterval(() => this.track(this.flushPortfolios()), this.deps.portfolioIntervalMs);
     this.deps.logger.info({ refreshMs: this.deps.refreshMs }, 'orders started');
   }
@@ -96,7 +108,8 @@ export class OrdersService implements Service {
     await this.loaded;
     if (body.kind === 'submit') {
       this.traces.remember(body.orderId);
-      const accepted = await this.deps.db.orders.accept(body.orderId);
+      // Commands handled together share one UPDATE (see Coalescer): one statement per batch.
+      const accepted = await this.accepts.add(body.orderId);
       if (accepted) {
         this.put(accepted);
         await this.publish({ type: 'order', userId: accepted.userId, order: orderView(accepted) });
@@ -115,47 +128,60 @@ export class OrdersService implements Service {
   /** Exposed for tests that drive the role without a log. */
   async handleTicks(records: readonly LogRecord<Tick>[]): Promise<void> {
     await this.loaded;
+    const ticks: Tick[] = [];
+    const candidates = new Map<number, OrderRecord>();
     for (const { value: tick } of records) {
-      const orders = this.book.get(tick.symbol);
-      if (orders) {
-        for (const order of [...orders.values()]) {
-          if (matchTick(order, tick, UNBOUNDED)) await this.traces.fill(order.id, tick, () => this.decide(order.id, tick));
-        }
+      ticks.push(tick);
+      for (const order of this.book.get(tick.symbol)?.values() ?? []) {
+        if (matchTick(order, tick, UNBOUNDED)) candidates.set(order.id, order);
       }
       for (const user of this.holders.get(tick.symbol) ?? []) this.dirty.add(user);
     }
+    const orders = [...candidates.values()];
+    for (let i = 0; i < orders.length; i += MAX_ORDERS_PER_BATCH) await this.decide(orders.slice(i, i + MAX_ORDERS_PER_BATCH), ticks);
   }
 
-  /** One transaction: fresh order and funds under lock, the match, and its writes. */
-  private async decide(orderId: number, tick: Tick): Promise<void> {
-    const result = await this.deps.db.transaction(async (tx) => {
-      const locked = await tx.orders.lockForFill(orderId);
-      if (!locked) return { order: undefined, changed: false, fill: undefined };
-      const match = matchTick(locked.order, tick, { spendable: locked.spendable, held: locked.held });
-      const written = match ? await tx.orders.record(locked.order, tick, match) : undefined;
-      return written ? { order: written.order, changed: true, fill: written.fill } : { order: locked.order, changed: false, fill: undefined };
+  /**
+   * One transaction for the batch: fresh orders and funds under lock, every match (decideBatch),
+   * and its writes. A failure rolls all of it back and throws, so the log delivers the ticks again.
+   */
+  private async decide(candidates: readonly OrderRecord[], allTicks: readonly Tick[]): Promise<void> {
+    const symbols = new Set(candidates.map((o) => o.symbol));
+    const ticks = allTicks.filter((t) => symbols.has(t.symbol));
+    const startedAt = Date.now();
+    const { stillOpen, outcome, written } = await this.deps.db.transaction(async (tx) => {
+      const ledger = await tx.orders.lockLedger(candidates);
+      const decided = decideBatch(ledger, ticks);
+      return { stillOpen: new Set(ledger.orders.map((o) => o.id)), outcome: decided, written: await tx.orders.recordBatch(decided) };
     });
-    const { order } = result;
-    if (!order) {
-      for (const orders of this.book.values()) orders.delete(orderId);
-      return;
+    // Orders closed meanwhile (canceled, filled by another process) leave the book.
+    for (const order of candidates) if (!stillOpen.has(order.id)) for (const orders of this.book.values()) orders.delete(order.id);
+    const stored = new Map(written.orders.map((o) => [o.id, o]));
+    const fillOf = new Map(written.fills.map((f) => [`${f.orderId}/${f.seq}`, f]));
+    for (const order of stored.values()) this.put(order);
+    // After the commit, once per (order, tick seq): a redelivered or raced tick never gets here.
+    // One `order` message per status change, in the order they happened, as one transaction per
+    // fill would have sent them; each carries the time the batch was written.
+    const published: Promise<void>[] = [];
+    for (const { tick, after } of outcome.steps) {
+      const order = { ...after, updatedAt: stored.get(after.id)?.updatedAt ?? after.updatedAt };
+      const fill = fillOf.get(`${order.id}/${tick.seq}`);
+      if (fill) {
+        this.traces.filled(order.id, tick, startedAt, () => {
+          this.deps.metrics.orderFills.inc({ side: fill.side });
+          audit(this.deps.logger, 'order.filled', { userId: order.userId, orderId: order.id, fillId: fill.id, symbol: fill.symbol, side: fill.side, quantity: fill.quantity, price: toDollars(fill.price), seq: fill.seq, status: order.status });
+        });
+        this.dirty.add(order.userId);
+        if (order.side === 'buy') this.hold(order.symbol, order.userId);
+      }
+      if (!isOpen(order.status) && order.reason) {
+        // Closed by the engine (day ended, ioc rest, funds or shares short at fill); user cancels are audited by the API.
+        this.deps.metrics.ordersClosedBySystem.inc({ reason: order.reason });
+        audit(this.deps.logger, 'order.canceled', { userId: order.userId, orderId: order.id, symbol: order.symbol, filledQuantity: order.filledQuantity, quantity: order.quantity, status: order.status, by: 'system', reason: order.reason });
+      }
+      published.push(this.publish({ type: 'order', userId: order.userId, order: orderView(order) }));
     }
-    this.put(order);
-    if (!result.changed) return;
-    const { fill } = result;
-    if (fill) {
-      // After the commit, once per (order, tick seq): a redelivered or raced tick never gets here.
-      this.deps.metrics.orderFills.inc({ side: fill.side });
-      audit(this.deps.logger, 'order.filled', { userId: order.userId, orderId: order.id, fillId: fill.id, symbol: fill.symbol, side: fill.side, quantity: fill.quantity, price: toDollars(fill.price), seq: fill.seq, status: order.status });
-      this.dirty.add(order.userId);
-      if (order.side === 'buy') this.hold(order.symbol, order.userId);
-    }
-    if (!isOpen(order.status) && order.reason) {
-      // Closed by the engine (day ended, ioc rest, funds or shares short at fill); user cancels are audited by the API.
-      this.deps.metrics.ordersClosedBySystem.inc({ reason: order.reason });
-      audit(this.deps.logger, 'order.canceled', { userId: order.userId, orderId: order.id, symbol: order.symbol, filledQuantity: order.filledQuantity, quantity: order.quantity, status: order.status, by: 'system', reason: order.reason });
-    }
-    await this.publish({ type: 'order', userId: order.userId, order: orderView(order) });
+    await Promise.all(published);
   }
 
   private put(order: OrderRecord): void {
@@ -208,7 +234,7 @@ export class OrdersService implements Service {
     const book = new Map<string, Map<number, OrderRecord>>();
     for (let order of await this.deps.db.orders.open()) {
       if (order.status === 'new') {
-        const accepted = await this.deps.db.orders.accept(order.id);
+        const accepted = await this.accepts.add(order.id);
         if (!accepted) continue;
         order = accepted;
         await this.publish({ type: 'order', userId: order.userId, order: orderView(order) });

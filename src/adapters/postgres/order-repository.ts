@@ -1,44 +1,15 @@
 import { sql, type Kysely } from 'kysely';
-import { admit, reservationAfterFill } from '../../domain/orders/buying-power.js';
-import type { CloseReason, Match } from '../../domain/orders/matching.js';
-import { times, type Money } from '../../domain/orders/money.js';
-import { OPEN_STATUSES, remaining, type OrderRequest, type OrderStatus } from '../../domain/orders/order.js';
-import { applyFill, emptyPosition } from '../../domain/orders/portfolio.js';
+import { admit } from '../../domain/orders/buying-power.js';
+import type { BatchOutcome, LockedLedger } from '../../domain/orders/fill-batch.js';
+import type { Money } from '../../domain/orders/money.js';
+import { OPEN_STATUSES, type OrderRequest, type OrderStatus } from '../../domain/orders/order.js';
 import type { FillRecord, OrderRecord } from '../../domain/orders/records.js';
-import type { Tick } from '../../domain/tick.js';
 import type { Ledger, OrderRepository, OrderSubmission, SubmitResult } from '../../ports/database.js';
-import type { FillRow, OrderRow, Tables } from './tables.js';
+import { lockLedger, writeOutcome } from './fill-ledger.js';
+import { toFill, toOrder } from './order-rows.js';
+import type { Tables } from './tables.js';
 
 const OPEN = [...OPEN_STATUSES];
-
-function toOrder(row: OrderRow): OrderRecord {
-  return {
-    id: row.id,
-    userId: row.user_id,
-    idempotencyKey: row.idempotency_key,
-    symbol: row.symbol,
-    side: row.side,
-    type: row.type,
-    timeInForce: row.time_in_force,
-    quantity: row.quantity,
-    filledQuantity: row.filled_quantity,
-    filledValue: Number(row.filled_value),
-    limitPrice: row.limit_price === null ? null : Number(row.limit_price),
-    stopPrice: row.stop_price === null ? null : Number(row.stop_price),
-    status: row.status,
-    reason: row.reason as CloseReason | null,
-    triggered: row.triggered,
-    afterSeq: Number(row.after_seq),
-    day: Number(row.day),
-    reserved: Number(row.reserved),
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
-  };
-}
-
-function toFill(row: FillRow): FillRecord {
-  return { id: Number(row.id), orderId: row.order_id, userId: row.user_id, symbol: row.symbol, side: row.side, quantity: row.quantity, price: Number(row.price), seq: Number(row.seq), ts: row.tick_ts.getTime(), createdAt: row.created_at.toISOString() };
-}
 
 const sameRequest = (o: OrderRecord, r: OrderRequest): boolean =>
   o.symbol === r.symbol && o.side === r.side && o.type === r.type && o.quantity === r.quantity && o.limitPrice === r.limitPrice && o.stopPrice === r.stopPrice && o.timeInForce === r.timeInForce;
@@ -59,17 +30,18 @@ export class SqlOrderRepository implements OrderRepository {
       }
       const needsPrice = s.request.side === 'buy' && s.request.limitPrice === null && s.request.stopPrice === null;
       if (needsPrice && !s.latest) return { ok: false, code: 'NO_PRICE_YET', message: `${s.request.symbol} has no price yet to value a market order at.` };
+      // Reservations, shares on sale and the position in one statement (each one waits its turn on PGlite).
       const open = await db
         .selectFrom('orders')
         .select((eb) => [
           eb.fn.coalesce(eb.fn.sum<number>(sql`CASE WHEN side = 'buy' THEN reserved ELSE 0 END`), sql<number>`0`).as('reserved'),
           eb.fn.coalesce(eb.fn.sum<number>(sql`CASE WHEN side = 'sell' AND symbol = ${s.request.symbol} THEN quantity - filled_quantity ELSE 0 END`), sql<number>`0`).as('pending_sells'),
+          eb.selectFrom('positions').select('quantity').where('user_id', '=', s.userId).where('symbol', '=', s.request.symbol).as('held'),
         ])
         .where('user_id', '=', s.userId)
         .where('status', 'in', OPEN)
         .executeTakeFirstOrThrow();
-      const position = await db.selectFrom('positions').select('quantity').where('user_id', '=', s.userId).where('symbol', '=', s.request.symbol).executeTakeFirst();
-      const admission = admit(s.request, { cash: account.cash, reserved: Number(open.reserved), held: position?.quantity ?? 0, pendingSells: Number(open.pending_sells) }, s.latest?.price ?? 0);
+      const admission = admit(s.request, { cash: account.cash, reserved: Number(open.reserved), held: open.held ?? 0, pendingSells: Number(open.pending_sells) }, s.latest?.price ?? 0);
       if (!admission.ok) return { ok: false, code: admission.code as 'INSUFFICIENT_FUNDS' | 'INSUFFICIENT_POSITION', message: admission.message };
       const r = s.request;
       const row = await db
@@ -127,88 +99,22 @@ export class SqlOrderRepository implements OrderRepository {
     return (await this.get(userId, id)) ? 'closed' : 'not_found';
   }
 
-  async accept(id: number): Promise<OrderRecord | undefined> {
-    const row = await this.db.updateTable('orders').set({ status: 'accepted', updated_at: sql`now()` }).where('id', '=', id).where('status', '=', 'new').returningAll().executeTakeFirst();
-    return row ? toOrder(row) : undefined;
+  async accept(ids: readonly number[]): Promise<OrderRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.updateTable('orders').set({ status: 'accepted', updated_at: sql`now()` }).where('id', 'in', ids).where('status', '=', 'new').returningAll().execute();
+    return rows.map(toOrder).sort((a, b) => a.id - b.id);
   }
 
   async open(): Promise<OrderRecord[]> {
     return (await this.db.selectFrom('orders').selectAll().where('status', 'in', OPEN).orderBy('id').execute()).map(toOrder);
   }
 
-  async lockForFill(id: number): Promise<{ order: OrderRecord; spendable: Money; held: number } | undefined> {
-    return this.atomically(async (db) => {
-      const owner = await db.selectFrom('orders').select('user_id').where('id', '=', id).executeTakeFirst();
-      if (!owner) return undefined;
-      // Account first, then order: the same lock order as submit, so the two never deadlock.
-      const account = await db.selectFrom('paper_accounts').select('cash').where('user_id', '=', owner.user_id).forUpdate().executeTakeFirst();
-      const row = await db.selectFrom('orders').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
-      if (!account || !row) return undefined;
-      const order = toOrder(row);
-      const others = await db
-        .selectFrom('orders')
-        .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('reserved'), sql<number>`0`).as('reserved'))
-        .where('user_id', '=', order.userId)
-        .where('side', '=', 'buy')
-        .where('status', 'in', OPEN)
-        .where('id', '!=', id)
-        .executeTakeFirstOrThrow();
-      const position = await db.selectFrom('positions').select('quantity').where('user_id', '=', order.userId).where('symbol', '=', order.symbol).executeTakeFirst();
-      return { order, spendable: Number(account.cash) - Number(others.reserved), held: position?.quantity ?? 0 };
-    });
+  async lockLedger(orders: readonly Pick<OrderRecord, 'id' | 'userId' | 'symbol'>[]): Promise<LockedLedger> {
+    return this.atomically((db) => lockLedger(db, orders));
   }
 
-  async record(order: OrderRecord, tick: Tick, match: Match): Promise<{ order: OrderRecord; fill: FillRecord | undefined } | undefined> {
-    return this.atomically(async (db) => {
-      let fill: FillRecord | undefined;
-      const filled = match.fill?.quantity ?? 0;
-      if (match.fill) {
-        const inserted = await db
-          .insertInto('fills')
-          .values({ order_id: order.id, user_id: order.userId, symbol: order.symbol, side: order.side, quantity: match.fill.quantity, price: match.fill.price, seq: tick.seq, tick_ts: new Date(tick.ts) })
-          .onConflict((oc) => oc.columns(['order_id', 'seq']).doNothing())
-          .returningAll()
-          .executeTakeFirst();
-        if (!inserted) return undefined;
-        fill = toFill(inserted);
-        await this.book(db, order, match.fill);
-      }
-      const open = OPEN.includes(match.status as (typeof OPEN)[number]);
-      const row = await db
-        .updateTable('orders')
-        .set({
-          status: match.status,
-          reason: match.reason ?? null,
-          triggered: match.triggered,
-          filled_quantity: order.filledQuantity + filled,
-          filled_value: order.filledValue + (match.fill ? times(match.fill.price, filled) : 0),
-          reserved: open ? reservationAfterFill(order.reserved, remaining(order), remaining(order) - filled) : 0,
-          // The order has now seen this tick: older and equal seqs can no longer change it.
-          after_seq: tick.seq,
-          updated_at: sql`now()`,
-        })
-        .where('id', '=', order.id)
-        .where('status', 'in', OPEN)
-        .where('after_seq', '<', tick.seq)
-        .returningAll()
-        .executeTakeFirst();
-      if (!row) throw new Error(`order ${order.id} changed under its lock`);
-      return { order: toOrder(row), fill };
-    });
-  }
-
-  /** Applies a fill to the owner's position and cash. */
-  private async book(db: Kysely<Tables>, order: OrderRecord, fill: { quantity: number; price: Money }): Promise<void> {
-    const account = await db.selectFrom('paper_accounts').select('cash').where('user_id', '=', order.userId).executeTakeFirstOrThrow();
-    const row = await db.selectFrom('positions').selectAll().where('user_id', '=', order.userId).where('symbol', '=', order.symbol).executeTakeFirst();
-    const before = row ? { symbol: row.symbol, quantity: row.quantity, costBasis: Number(row.cost_basis), realizedPnl: Number(row.realized_pnl) } : emptyPosition(order.symbol);
-    const after = applyFill(before, Number(account.cash), { side: order.side, ...fill });
-    await db
-      .insertInto('positions')
-      .values({ user_id: order.userId, symbol: order.symbol, quantity: after.position.quantity, cost_basis: after.position.costBasis, realized_pnl: after.position.realizedPnl })
-      .onConflict((oc) => oc.columns(['user_id', 'symbol']).doUpdateSet({ quantity: after.position.quantity, cost_basis: after.position.costBasis, realized_pnl: after.position.realizedPnl }))
-      .execute();
-    await db.updateTable('paper_accounts').set({ cash: after.cash, updated_at: sql`now()` }).where('user_id', '=', order.userId).execute();
+  async recordBatch(outcome: BatchOutcome): Promise<{ orders: OrderRecord[]; fills: FillRecord[] }> {
+    return this.atomically((db) => writeOutcome(db, outcome));
   }
 
   async ledger(userId: number, startingCash: Money, since: number): Promise<Ledger> {
@@ -261,8 +167,14 @@ export class SqlOrderRepository implements OrderRepository {
 
   /** The account row, created with `startingCash` on first use, locked until the transaction ends. */
   private async lockAccount(db: Kysely<Tables>, userId: number, startingCash: Money): Promise<{ cash: Money }> {
-    await db.insertInto('paper_accounts').values({ user_id: userId, cash: startingCash, starting_cash: startingCash }).onConflict((oc) => oc.column('user_id').doNothing()).execute();
-    const row = await db.selectFrom('paper_accounts').select('cash').where('user_id', '=', userId).forUpdate().executeTakeFirstOrThrow();
+    // One statement: ON CONFLICT DO UPDATE locks the existing row (a no-op update) and returns its
+    // latest cash, where INSERT … DO NOTHING then SELECT … FOR UPDATE took two.
+    const row = await db
+      .insertInto('paper_accounts')
+      .values({ user_id: userId, cash: startingCash, starting_cash: startingCash })
+      .onConflict((oc) => oc.column('user_id').doUpdateSet((eb) => ({ user_id: eb.ref('excluded.user_id') })))
+      .returning('cash')
+      .executeTakeFirstOrThrow();
     return { cash: Number(row.cash) };
   }
 
