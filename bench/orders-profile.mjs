@@ -1,12 +1,14 @@
 // @ts-check
 // Where submit → fill time goes: the orders section's load against one tickstream started with
 // `node --cpu-prof`, then the profile's self time per function (bench/lib/profile-summary.mjs).
-//   npm run build:server && node bench/orders-profile.mjs [count=1000] [inflight=50] [--amqp] [--postgres=URL]
+//   npm run build:server && node bench/orders-profile.mjs [count=1000] [inflight=50] [--amqp] [--postgres=URL] [--profile]
+// Prints the run's figures and the server's CPU time per order (user + system, from /proc; on a
+// shared machine the one figure that does not depend on what else runs); --profile adds the profile.
 // --amqp: the order queue on RabbitMQ (AMQP_URL or the local one; a queue of this run's own,
 // deleted afterwards). --postgres=URL: the database on PostgreSQL at URL instead of embedded PGlite
 // (the run's tables go in a schema of its own there, dropped afterwards).
 import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import pg from 'pg';
@@ -18,6 +20,7 @@ const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const COUNT = Number(positional[0] ?? 1000);
 const INFLIGHT = Number(positional[1] ?? 50);
 const AMQP = process.argv.includes('--amqp');
+const PROFILE = process.argv.includes('--profile');
 const POSTGRES = process.argv.find((a) => a.startsWith('--postgres='))?.slice('--postgres='.length);
 const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const run = `${process.pid}${Date.now().toString(36)}`;
@@ -39,11 +42,12 @@ const symbols = makeSymbols(4);
 if (POSTGRES) await admin(`CREATE SCHEMA ${schema}`);
 /** @type {any} */
 let server;
+let cpu0 = 0;
 try {
   server = await startServer('tickstream', {
     symbols,
     rate: 2000,
-    nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+    nodeArgs: PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [],
     env: {
       ROLES: 'generator,processor,gateway,api,orders',
       DATA_DIR: 'memory',
@@ -54,8 +58,9 @@ try {
       ...(POSTGRES ? { DATABASE_URL: `${POSTGRES}${POSTGRES.includes('?') ? '&' : '?'}options=-c%20search_path%3D${schema}` } : {}),
     },
   });
-  const r = await submitToFill({ port: server.port, count: COUNT, inflight: INFLIGHT, users: 8, symbols });
-  console.log(JSON.stringify({ amqp: AMQP, postgres: Boolean(POSTGRES), ...r }));
+  const r = await submitToFill({ port: server.port, count: COUNT, inflight: INFLIGHT, users: 8, symbols, warmup: 200, onMeasureStart: () => (cpu0 = server.cpu()) });
+  const cpuMsPerOrder = ((server.cpu() - cpu0) * 1000) / r.filled;
+  console.log(JSON.stringify({ amqp: AMQP, postgres: Boolean(POSTGRES), loadavg: loadavg().map((l) => l.toFixed(1)).join(' '), ...r, cpuMsPerOrder }));
 } finally {
   await server?.stop();
   if (AMQP) {

@@ -185,6 +185,8 @@ export interface OrderRepository {
   recordBatch(outcome: BatchOutcome): Promise<{ orders: OrderRecord[]; fills: FillRecord[] }>;
   /** The owner's cash and positions (opening the account with `startingCash` if new), and the fills since `since` (epoch ms), summed per symbol. */
   ledger(userId: number, startingCash: Money, since: number): Promise<Ledger>;
+  /** `ledger` of several users in one transaction, by user id. */
+  ledgers(userIds: readonly number[], startingCash: Money, since: number): Promise<Map<number, Ledger>>;
   /** Back to `startingCash` with no positions, orders or fills. */
   reset(userId: number, startingCash: Money): Promise<void>;
   /** Who holds what (quantity > 0): whose portfolio a tick moves. */

@@ -11,18 +11,31 @@ import type { PriceStore } from '../ports/price-store.js';
  * and the orders role's `portfolio` messages both value through here, so they always agree.
  */
 export async function valuePortfolio(db: Pick<Repositories, 'orders'>, store: PriceStore, userId: number, startingCash: Money, now = Date.now()): Promise<PortfolioView> {
+  return (await valuePortfolios(db, store, [userId], startingCash, now)).get(userId)!;
+}
+
+/** `valuePortfolio` of several users with one read of the ledger and one quote per symbol. */
+export async function valuePortfolios(db: Pick<Repositories, 'orders'>, store: PriceStore, userIds: readonly number[], startingCash: Money, now = Date.now()): Promise<Map<number, PortfolioView>> {
   const dayStart = tradingDayStart(now);
-  const ledger = await db.orders.ledger(userId, startingCash, dayStart);
-  const held = ledger.positions.filter((p) => p.quantity > 0);
-  const symbols = [...new Set([...held.map((p) => p.symbol), ...ledger.today.map((a) => a.symbol)])];
-  const quotes = await Promise.all(symbols.map((s) => store.quote(s)));
+  const ledgers = await db.orders.ledgers(userIds, startingCash, dayStart);
+  const symbols = new Set<string>();
+  for (const ledger of ledgers.values()) {
+    for (const p of ledger.positions) if (p.quantity > 0) symbols.add(p.symbol);
+    for (const a of ledger.today) symbols.add(a.symbol);
+  }
+  const list = [...symbols];
+  const quotes = await Promise.all(list.map((s) => store.quote(s)));
   const prices = new Map<string, Money>();
   const marks = new Map<string, Money>();
   quotes.forEach((quote, i) => {
     if (!quote) return;
-    prices.set(symbols[i]!, toMoney(quote.price));
-    marks.set(symbols[i]!, toMoney(dayStartMark(quote, dayStart)));
+    prices.set(list[i]!, toMoney(quote.price));
+    marks.set(list[i]!, toMoney(dayStartMark(quote, dayStart)));
   });
-  const startEquity = dayStartEquity(ledger.cash, ledger.positions, ledger.today, marks, prices);
-  return portfolioView(value(ledger.cash, ledger.positions, prices, startEquity), ledger.startingCash, ledger.reserved, dayStart);
+  const out = new Map<number, PortfolioView>();
+  for (const [userId, ledger] of ledgers) {
+    const startEquity = dayStartEquity(ledger.cash, ledger.positions, ledger.today, marks, prices);
+    out.set(userId, portfolioView(value(ledger.cash, ledger.positions, prices, startEquity), ledger.startingCash, ledger.reserved, dayStart));
+  }
+  return out;
 }

@@ -12,7 +12,7 @@ import { ROOT } from '../context.mjs';
 import { runJsonChild } from './child-json.mjs';
 
 /** Market buys of one share over REST, spread over accounts; fills come from ticks. */
-const ORDERS = { symbols: 4, users: 8, tickRate: 2000, amqpUrl: process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672' };
+const ORDERS = { symbols: 4, users: 8, tickRate: 2000, warmup: 200, amqpUrl: process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672' };
 
 /** @param {import('../context.mjs').BenchRun} run */
 export async function sectionOrders({ options, log }) {
@@ -38,7 +38,7 @@ export async function sectionOrders({ options, log }) {
     let server;
     try {
       server = await startServer('tickstream', { symbols, rate: ORDERS.tickRate, env });
-      Object.assign(r, await submitToFill({ port: server.port, count, inflight, users: ORDERS.users, symbols }));
+      Object.assign(r, await submitToFill({ port: server.port, count, inflight, users: ORDERS.users, symbols, warmup: ORDERS.warmup }));
       log(`${r.label}: ${f0(r.perSecond)} orders/s, p50 ${ms(r.p50)} p99 ${ms(r.p99)} ms (${r.filled}/${r.orders} filled, ${r.failed} refused, ${r.timedOut} timed out)`);
     } catch (error) {
       r.error = error instanceof Error ? error.message : String(error);

@@ -1,70 +1,30 @@
 import { sql, type Kysely } from 'kysely';
-import { admit } from '../../domain/orders/buying-power.js';
+import { Coalescer } from '../../domain/coalescer.js';
 import type { BatchOutcome, LockedLedger } from '../../domain/orders/fill-batch.js';
 import type { Money } from '../../domain/orders/money.js';
-import { OPEN_STATUSES, type OrderRequest, type OrderStatus } from '../../domain/orders/order.js';
+import { OPEN_STATUSES, type OrderStatus } from '../../domain/orders/order.js';
 import type { FillRecord, OrderRecord } from '../../domain/orders/records.js';
 import type { Ledger, OrderRepository, OrderSubmission, SubmitResult } from '../../ports/database.js';
 import { lockLedger, writeOutcome } from './fill-ledger.js';
 import { toFill, toOrder } from './order-rows.js';
+import { submitBatch } from './submit-batch.js';
 import type { Tables } from './tables.js';
 
 const OPEN = [...OPEN_STATUSES];
 
-const sameRequest = (o: OrderRecord, r: OrderRequest): boolean =>
-  o.symbol === r.symbol && o.side === r.side && o.type === r.type && o.quantity === r.quantity && o.limitPrice === r.limitPrice && o.stopPrice === r.stopPrice && o.timeInForce === r.timeInForce;
-
 export class SqlOrderRepository implements OrderRepository {
   constructor(private readonly db: Kysely<Tables>) {}
 
+  /**
+   * Concurrent submissions (the API's requests) share one transaction: on the embedded database
+   * every statement waits its turn, so a batch's few statements instead of five per order are
+   * what lets submissions keep up (see Coalescer). Inside a caller's transaction it runs alone.
+   */
+  private readonly submits = new Coalescer<OrderSubmission, SubmitResult>((items) => this.db.transaction().execute((db) => submitBatch(db, items)), 200);
+
   async submit(s: OrderSubmission): Promise<SubmitResult> {
-    return this.atomically(async (db) => {
-      const account = await this.lockAccount(db, s.userId, s.startingCash);
-      if (s.idempotencyKey !== undefined) {
-        const row = await db.selectFrom('orders').selectAll().where('user_id', '=', s.userId).where('idempotency_key', '=', s.idempotencyKey).executeTakeFirst();
-        if (row) {
-          const order = toOrder(row);
-          if (!sameRequest(order, s.request)) return { ok: false, code: 'IDEMPOTENCY_KEY_REUSED', message: `Idempotency-Key was used for order ${order.id}, which differs from this one.` };
-          return { ok: true, order, created: false };
-        }
-      }
-      const needsPrice = s.request.side === 'buy' && s.request.limitPrice === null && s.request.stopPrice === null;
-      if (needsPrice && !s.latest) return { ok: false, code: 'NO_PRICE_YET', message: `${s.request.symbol} has no price yet to value a market order at.` };
-      // Reservations, shares on sale and the position in one statement (each one waits its turn on PGlite).
-      const open = await db
-        .selectFrom('orders')
-        .select((eb) => [
-          eb.fn.coalesce(eb.fn.sum<number>(sql`CASE WHEN side = 'buy' THEN reserved ELSE 0 END`), sql<number>`0`).as('reserved'),
-          eb.fn.coalesce(eb.fn.sum<number>(sql`CASE WHEN side = 'sell' AND symbol = ${s.request.symbol} THEN quantity - filled_quantity ELSE 0 END`), sql<number>`0`).as('pending_sells'),
-          eb.selectFrom('positions').select('quantity').where('user_id', '=', s.userId).where('symbol', '=', s.request.symbol).as('held'),
-        ])
-        .where('user_id', '=', s.userId)
-        .where('status', 'in', OPEN)
-        .executeTakeFirstOrThrow();
-      const admission = admit(s.request, { cash: account.cash, reserved: Number(open.reserved), held: open.held ?? 0, pendingSells: Number(open.pending_sells) }, s.latest?.price ?? 0);
-      if (!admission.ok) return { ok: false, code: admission.code as 'INSUFFICIENT_FUNDS' | 'INSUFFICIENT_POSITION', message: admission.message };
-      const r = s.request;
-      const row = await db
-        .insertInto('orders')
-        .values({
-          user_id: s.userId,
-          idempotency_key: s.idempotencyKey ?? null,
-          symbol: r.symbol,
-          side: r.side,
-          type: r.type,
-          time_in_force: r.timeInForce,
-          quantity: r.quantity,
-          limit_price: r.limitPrice,
-          stop_price: r.stopPrice,
-          status: 'new',
-          after_seq: s.latest?.seq ?? 0,
-          day: s.day,
-          reserved: admission.reserve,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return { ok: true, order: toOrder(row), created: true };
-    });
+    if (this.db.isTransaction) return (await submitBatch(this.db, [s]))[0]!;
+    return this.submits.add(s);
   }
 
   async get(userId: number, id: number): Promise<OrderRecord | undefined> {
@@ -118,36 +78,54 @@ export class SqlOrderRepository implements OrderRepository {
   }
 
   async ledger(userId: number, startingCash: Money, since: number): Promise<Ledger> {
+    return (await this.ledgers([userId], startingCash, since)).get(userId)!;
+  }
+
+  /** Six statements for any number of users: the orders role values every user due at once. */
+  async ledgers(userIds: readonly number[], startingCash: Money, since: number): Promise<Map<number, Ledger>> {
+    const users = [...new Set(userIds)].sort((a, b) => a - b);
+    if (users.length === 0) return new Map();
     return this.atomically(async (db) => {
-      await db.insertInto('paper_accounts').values({ user_id: userId, cash: startingCash, starting_cash: startingCash }).onConflict((oc) => oc.column('user_id').doNothing()).execute();
-      const account = await db.selectFrom('paper_accounts').selectAll().where('user_id', '=', userId).executeTakeFirstOrThrow();
+      await db.insertInto('paper_accounts').values(users.map((u) => ({ user_id: u, cash: startingCash, starting_cash: startingCash }))).onConflict((oc) => oc.column('user_id').doNothing()).execute();
+      const accounts = await db.selectFrom('paper_accounts').selectAll().where('user_id', 'in', users).execute();
       const open = await db
         .selectFrom('orders')
-        .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('reserved'), sql<number>`0`).as('reserved'))
-        .where('user_id', '=', userId)
+        .select((eb) => ['user_id', eb.fn.sum<string>('reserved').as('reserved')])
+        .where('user_id', 'in', users)
         .where('side', '=', 'buy')
         .where('status', 'in', OPEN)
-        .executeTakeFirstOrThrow();
-      const rows = await db.selectFrom('positions').selectAll().where('user_id', '=', userId).orderBy('symbol').execute();
+        .groupBy('user_id')
+        .execute();
+      const positions = await db.selectFrom('positions').selectAll().where('user_id', 'in', users).orderBy('user_id').orderBy('symbol').execute();
       const today = await db
         .selectFrom('fills')
         .select((eb) => [
+          'user_id',
           'symbol',
           eb.fn.sum<string>(sql`CASE WHEN side = 'buy' THEN quantity ELSE -quantity END`).as('net_quantity'),
           eb.fn.sum<string>(sql`CASE WHEN side = 'buy' THEN -(price * quantity) ELSE price * quantity END`).as('cash_flow'),
         ])
-        .where('user_id', '=', userId)
+        .where('user_id', 'in', users)
         .where('tick_ts', '>=', new Date(since))
-        .groupBy('symbol')
+        .groupBy(['user_id', 'symbol'])
+        .orderBy('user_id')
         .orderBy('symbol')
         .execute();
-      return {
-        cash: Number(account.cash),
-        startingCash: Number(account.starting_cash),
-        reserved: Number(open.reserved),
-        positions: rows.map((r) => ({ symbol: r.symbol, quantity: r.quantity, costBasis: Number(r.cost_basis), realizedPnl: Number(r.realized_pnl) })),
-        today: today.map((r) => ({ symbol: r.symbol, netQuantity: Number(r.net_quantity), cashFlow: Number(r.cash_flow) })),
-      };
+      const reserved = new Map(open.map((r) => [r.user_id, Number(r.reserved)]));
+      const held = groupBy(positions, (r) => r.user_id);
+      const moved = groupBy(today, (r) => r.user_id);
+      return new Map(
+        accounts.map((account): [number, Ledger] => [
+          account.user_id,
+          {
+            cash: Number(account.cash),
+            startingCash: Number(account.starting_cash),
+            reserved: reserved.get(account.user_id) ?? 0,
+            positions: (held.get(account.user_id) ?? []).map((r) => ({ symbol: r.symbol, quantity: r.quantity, costBasis: Number(r.cost_basis), realizedPnl: Number(r.realized_pnl) })),
+            today: (moved.get(account.user_id) ?? []).map((r) => ({ symbol: r.symbol, netQuantity: Number(r.net_quantity), cashFlow: Number(r.cash_flow) })),
+          },
+        ]),
+      );
     });
   }
 
@@ -182,4 +160,14 @@ export class SqlOrderRepository implements OrderRepository {
   private atomically<T>(fn: (db: Kysely<Tables>) => Promise<T>): Promise<T> {
     return this.db.isTransaction ? fn(this.db) : this.db.transaction().execute(fn);
   }
+}
+
+function groupBy<T>(rows: readonly T[], key: (row: T) => number): Map<number, T[]> {
+  const out = new Map<number, T[]>();
+  for (const row of rows) {
+    const list = out.get(key(row));
+    if (list) list.push(row);
+    else out.set(key(row), [row]);
+  }
+  return out;
 }

@@ -1,0 +1,136 @@
+import { sql, type Insertable, type Kysely } from 'kysely';
+import { admit } from '../../domain/orders/buying-power.js';
+import type { Money } from '../../domain/orders/money.js';
+import { OPEN_STATUSES, type OrderRequest } from '../../domain/orders/order.js';
+import type { OrderRecord } from '../../domain/orders/records.js';
+import type { OrderSubmission, SubmitResult } from '../../ports/database.js';
+import { toOrder } from './order-rows.js';
+import type { OrdersTable, Tables } from './tables.js';
+
+const OPEN = [...OPEN_STATUSES];
+
+const sameRequest = (o: OrderRecord, r: OrderRequest): boolean =>
+  o.symbol === r.symbol && o.side === r.side && o.type === r.type && o.quantity === r.quantity && o.limitPrice === r.limitPrice && o.stopPrice === r.stopPrice && o.timeInForce === r.timeInForce;
+
+const keyOf = (userId: number, key: string): string => `${userId}\u0000${key}`;
+const pair = (userId: number, symbol: string): string => `${userId}\u0000${symbol}`;
+
+type Decision = { result: SubmitResult } | { insert: number } | { sameAs: number; request: OrderRequest };
+
+/**
+ * Submissions of many users in the caller's transaction, in a fixed number of statements: the
+ * owners' account rows created if new and locked (one upsert, in user id order, so concurrent
+ * batches never deadlock), then their Idempotency-Keys, open orders and positions read under
+ * those locks, each submission admitted in turn against what the earlier ones of the batch
+ * reserved, and the admitted ones inserted together. Answers in the order given; each answer is
+ * what `submit` alone would have answered after the submissions before it.
+ */
+export async function submitBatch(db: Kysely<Tables>, items: readonly OrderSubmission[]): Promise<SubmitResult[]> {
+  if (items.length === 0) return [];
+  const starting = new Map<number, Money>();
+  for (const s of items) if (!starting.has(s.userId)) starting.set(s.userId, s.startingCash);
+  const users = [...starting.keys()].sort((a, b) => a - b);
+  // ON CONFLICT DO UPDATE (a no-op) locks existing rows and returns their latest cash.
+  const accounts = await db
+    .insertInto('paper_accounts')
+    .values(users.map((u) => ({ user_id: u, cash: starting.get(u)!, starting_cash: starting.get(u)! })))
+    .onConflict((oc) => oc.column('user_id').doUpdateSet((eb) => ({ user_id: eb.ref('excluded.user_id') })))
+    .returning(['user_id', 'cash'])
+    .execute();
+  const cash = new Map(accounts.map((a) => [a.user_id, Number(a.cash)]));
+
+  // Read after the locks: what a submission of the same owner committed before is visible.
+  const keyed = items.filter((s) => s.idempotencyKey !== undefined);
+  const earlier = new Map<string, OrderRecord>();
+  if (keyed.length > 0) {
+    const rows = await db
+      .selectFrom('orders')
+      .selectAll()
+      .where((eb) => eb.or(keyed.map((s) => eb.and([eb('user_id', '=', s.userId), eb('idempotency_key', '=', s.idempotencyKey!)]))))
+      .execute();
+    for (const row of rows) earlier.set(keyOf(row.user_id, row.idempotency_key!), toOrder(row));
+  }
+  const open = await db
+    .selectFrom('orders')
+    .select((eb) => [
+      'user_id',
+      'symbol',
+      eb.fn.coalesce(eb.fn.sum<string>(sql`CASE WHEN side = 'buy' THEN reserved ELSE 0 END`), sql<string>`0`).as('reserved'),
+      eb.fn.coalesce(eb.fn.sum<string>(sql`CASE WHEN side = 'sell' THEN quantity - filled_quantity ELSE 0 END`), sql<string>`0`).as('pending_sells'),
+    ])
+    .where('user_id', 'in', users)
+    .where('status', 'in', OPEN)
+    .groupBy(['user_id', 'symbol'])
+    .execute();
+  const reserved = new Map<number, Money>();
+  const pendingSells = new Map<string, number>();
+  for (const row of open) {
+    reserved.set(row.user_id, (reserved.get(row.user_id) ?? 0) + Number(row.reserved));
+    pendingSells.set(pair(row.user_id, row.symbol), Number(row.pending_sells));
+  }
+  const positions = await db.selectFrom('positions').select(['user_id', 'symbol', 'quantity']).where('user_id', 'in', users).execute();
+  const held = new Map(positions.map((p) => [pair(p.user_id, p.symbol), p.quantity]));
+
+  const decisions: Decision[] = [];
+  const rows: Insertable<OrdersTable>[] = [];
+  const firstWithKey = new Map<string, number>();
+  items.forEach((s, i) => {
+    const key = s.idempotencyKey === undefined ? undefined : keyOf(s.userId, s.idempotencyKey);
+    const before = key === undefined ? undefined : earlier.get(key);
+    if (before) {
+      decisions.push({ result: sameRequest(before, s.request) ? { ok: true, order: before, created: false } : reused(before.id) });
+      return;
+    }
+    const twin = key === undefined ? undefined : firstWithKey.get(key);
+    if (twin !== undefined) {
+      decisions.push({ sameAs: twin, request: s.request });
+      return;
+    }
+    const r = s.request;
+    if (r.side === 'buy' && r.limitPrice === null && r.stopPrice === null && !s.latest) {
+      decisions.push({ result: { ok: false, code: 'NO_PRICE_YET', message: `${r.symbol} has no price yet to value a market order at.` } });
+      return;
+    }
+    const at = pair(s.userId, r.symbol);
+    const admission = admit(r, { cash: cash.get(s.userId)!, reserved: reserved.get(s.userId) ?? 0, held: held.get(at) ?? 0, pendingSells: pendingSells.get(at) ?? 0 }, s.latest?.price ?? 0);
+    if (!admission.ok) {
+      decisions.push({ result: { ok: false, code: admission.code as 'INSUFFICIENT_FUNDS' | 'INSUFFICIENT_POSITION', message: admission.message } });
+      return;
+    }
+    // What this one holds back counts against the next ones of the batch.
+    reserved.set(s.userId, (reserved.get(s.userId) ?? 0) + admission.reserve);
+    if (r.side === 'sell') pendingSells.set(at, (pendingSells.get(at) ?? 0) + r.quantity);
+    if (key !== undefined) firstWithKey.set(key, i);
+    decisions.push({ insert: rows.length });
+    rows.push({
+      user_id: s.userId,
+      idempotency_key: s.idempotencyKey ?? null,
+      symbol: r.symbol,
+      side: r.side,
+      type: r.type,
+      time_in_force: r.timeInForce,
+      quantity: r.quantity,
+      limit_price: r.limitPrice,
+      stop_price: r.stopPrice,
+      status: 'new',
+      after_seq: s.latest?.seq ?? 0,
+      day: s.day,
+      reserved: admission.reserve,
+    });
+  });
+
+  // Identity values follow the VALUES list: sorted by id, the rows are back in the order given.
+  const inserted = rows.length === 0 ? [] : (await db.insertInto('orders').values(rows).returningAll().execute()).map(toOrder).sort((a, b) => a.id - b.id);
+  const results: SubmitResult[] = [];
+  for (const d of decisions) {
+    if ('result' in d) results.push(d.result);
+    else if ('insert' in d) results.push({ ok: true, order: inserted[d.insert]!, created: true });
+    else {
+      const first = results[d.sameAs]!;
+      results.push(first.ok ? (sameRequest(first.order, d.request) ? { ok: true, order: first.order, created: false } : reused(first.order.id)) : first);
+    }
+  }
+  return results;
+}
+
+const reused = (id: number): SubmitResult => ({ ok: false, code: 'IDEMPOTENCY_KEY_REUSED', message: `Idempotency-Key was used for order ${id}, which differs from this one.` });
