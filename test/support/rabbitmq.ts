@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import amqplib from 'amqplib';
 
 /** The shared RabbitMQ of the machine (or AMQP_URL); tests use queue names of their own and delete them. */
@@ -20,4 +22,22 @@ export async function deleteQueues(names: readonly string[]): Promise<void> {
   await withChannel(async (channel) => {
     for (const name of names) await channel.deleteQueue(name);
   });
+}
+
+const execFileAsync = promisify(execFile);
+
+/**
+ * Closes the broker's connections whose client-provided name is `name` (AMQP_CONNECTION_NAME) —
+ * only those, never other users' of the shared broker — as an operator or a failing network
+ * would. Resolves with how many it closed.
+ */
+export async function closeConnectionsNamed(name: string, reason = 'test: simulated broker-side close'): Promise<number> {
+  const { stdout } = await execFileAsync('rabbitmqctl', ['list_connections', '--no-table-headers', '--silent', 'pid', 'client_properties']);
+  const pids = stdout
+    .split('\n')
+    .filter((line) => line.includes(`"${name}"`))
+    .map((line) => line.split('\t')[0]!)
+    .filter((pid) => pid.startsWith('<'));
+  for (const pid of pids) await execFileAsync('rabbitmqctl', ['close_connection', pid, reason]);
+  return pids.length;
 }
