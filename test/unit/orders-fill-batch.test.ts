@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { Coalescer } from '../../src/domain/coalescer.js';
+import { utcDayStart } from '../../src/domain/daily-stats.js';
+import { decideBatch, positionKey, type LockedLedger } from '../../src/domain/orders/fill-batch.js';
+import { toMoney } from '../../src/domain/orders/money.js';
+import type { OrderRecord } from '../../src/domain/orders/records.js';
+import type { Tick } from '../../src/domain/tick.js';
+
+const T0 = Date.UTC(2024, 0, 2, 15, 0, 0);
+const tick = (symbol: string, seq: number, price: number, size: number): Tick => ({ symbol, price, size, seq, ts: T0 + seq * 1000, source: 'test' });
+
+function order(id: number, fields: Partial<OrderRecord>): OrderRecord {
+  return {
+    id,
+    userId: 1,
+    idempotencyKey: null,
+    symbol: 'AAPL',
+    side: 'buy',
+    type: 'market',
+    timeInForce: 'gtc',
+    quantity: 10,
+    filledQuantity: 0,
+    filledValue: 0,
+    limitPrice: null,
+    stopPrice: null,
+    status: 'accepted',
+    reason: null,
+    triggered: false,
+    afterSeq: 0,
+    day: utcDayStart(T0),
+    reserved: 0,
+    createdAt: '',
+    updatedAt: '',
+    ...fields,
+  };
+}
+
+describe('decideBatch', () => {
+  it('decides tick by tick, each order seeing the cash and shares the earlier fills of the batch left', () => {
+    // $1,500 of cash, two market buys of 10 holding back $600 each; the price gaps to $80: the
+    // first fills for $800, and the second then finds $700 and fills 8, its rest canceled for funds.
+    const ledger: LockedLedger = {
+      orders: [order(2, { reserved: toMoney(600) }), order(1, { reserved: toMoney(600) }), order(3, { side: 'sell', quantity: 4, symbol: 'MSFT' })],
+      cash: new Map([[1, toMoney(1_500)]]),
+      reserved: new Map([[1, toMoney(1_200)]]),
+      positions: new Map([[positionKey(1, 'MSFT'), { symbol: 'MSFT', quantity: 3, costBasis: toMoney(30), realizedPnl: 0 }]]),
+    };
+    const outcome = decideBatch(ledger, [tick('AAPL', 5, 80, 100), tick('MSFT', 7, 20, 2), tick('MSFT', 8, 21, 100)]);
+    expect(outcome.steps.map((s) => [s.before.id, s.tick.seq, s.match.fill?.quantity, s.after.status, s.after.reason])).toEqual([
+      [1, 5, 10, 'filled', null],
+      [2, 5, 8, 'canceled', 'INSUFFICIENT_FUNDS'],
+      [3, 7, 2, 'partially_filled', null],
+      // Only 1 share left to sell: long-only, the rest is canceled.
+      [3, 8, 1, 'canceled', 'INSUFFICIENT_POSITION'],
+    ]);
+    // 1,500 − 800 − 640 + 2 × 20 + 21 = 121.
+    expect(outcome.cash.get(1)).toBe(toMoney(121));
+    expect(outcome.positions.get(positionKey(1, 'AAPL'))).toEqual({ userId: 1, position: { symbol: 'AAPL', quantity: 18, costBasis: toMoney(1_440), realizedPnl: 0 } });
+    expect(outcome.positions.get(positionKey(1, 'MSFT'))?.position.quantity).toBe(0);
+    expect(outcome.orders.get(2)).toMatchObject({ filledQuantity: 8, reserved: 0, afterSeq: 5 });
+    expect(outcome.orders.get(3)).toMatchObject({ filledQuantity: 3, afterSeq: 8 });
+  });
+
+  it('skips ticks at or before what an order has seen, so a replayed batch decides nothing', () => {
+    const ledger: LockedLedger = { orders: [order(1, { afterSeq: 9, filledQuantity: 4, status: 'partially_filled' })], cash: new Map([[1, toMoney(1_000)]]), reserved: new Map(), positions: new Map() };
+    expect(decideBatch(ledger, [tick('AAPL', 8, 10, 100), tick('AAPL', 9, 10, 100)]).steps).toEqual([]);
+    expect(decideBatch(ledger, [tick('AAPL', 10, 10, 2), tick('AAPL', 10, 10, 100)]).steps.map((s) => s.match.fill?.quantity)).toEqual([2]);
+  });
+});
+
+describe('Coalescer', () => {
+  it('sends what was added in one turn as one batch, and what arrives during it as the next', async () => {
+    const batches: number[][] = [];
+    let release: () => void = () => {};
+    const coalescer = new Coalescer<number, number>(async (items) => {
+      batches.push([...items]);
+      if (batches.length === 1) await new Promise<void>((resolve) => (release = resolve));
+      return items.map((i) => i * 10);
+    });
+    const first = [coalescer.add(1), coalescer.add(2)];
+    await new Promise((resolve) => setImmediate(resolve));
+    const later = [coalescer.add(3), coalescer.add(4)];
+    release();
+    expect(await Promise.all([...first, ...later])).toEqual([10, 20, 30, 40]);
+    expect(batches).toEqual([[1, 2], [3, 4]]);
+  });
+
+  it('rejects every item of a batch that failed, and goes on with the next', async () => {
+    let calls = 0;
+    const coalescer = new Coalescer<number, number>(async (items) => {
+      if (++calls === 1) throw new Error('boom');
+      return items;
+    });
+    const failed = [coalescer.add(1), coalescer.add(2)];
+    await expect(Promise.all(failed)).rejects.toThrow('boom');
+    expect(await coalescer.add(3)).toBe(3);
+  });
+});
