@@ -158,7 +158,6 @@ export class OrdersService implements Service {
     for (const order of candidates) if (!stillOpen.has(order.id)) for (const orders of this.book.values()) orders.delete(order.id);
     const stored = new Map(written.orders.map((o) => [o.id, o]));
     const fillOf = new Map(written.fills.map((f) => [`${f.orderId}/${f.seq}`, f]));
-    for (const order of stored.values()) this.put(order);
     // After the commit, once per (order, tick seq): a redelivered or raced tick never gets here.
     // One `order` message per status change, in the order they happened, as one transaction per
     // fill would have sent them; each carries the time the batch was written.
@@ -181,6 +180,8 @@ export class OrdersService implements Service {
       }
       published.push(this.publish({ type: 'order', userId: order.userId, order: orderView(order) }));
     }
+    // Last: a closed order leaving the book also forgets its trace, which its fill span needed.
+    for (const order of stored.values()) this.put(order);
     await Promise.all(published);
   }
 
