@@ -26,6 +26,7 @@ const arg = (name, fallback) => {
 const RATES = String(arg('rates', '50,500,2000')).split(',').map(Number);
 const SECONDS = Number(arg('seconds', '10'));
 const WARM_MS = 3000;
+const SETTLE_MS = 5000;
 const SYMBOLS = 'AAPL,MSFT,GOOGL,AMZN,TSLA,NVDA,META,NFLX';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
@@ -73,6 +74,7 @@ const BLANK = (ws) => `
   const socket = new WebSocket(${JSON.stringify(ws)});
   socket.onmessage = (e) => { const m = JSON.parse(e.data); const now = Date.now();
     for (const t of m.type === 'ticks' ? m.data : [m]) if (t.ts) window.__probe.paints.push(now - t.ts); };
+  socket.onclose = (e) => { window.__probe.closed = e.code + ' ' + e.reason; };
 `;
 
 const percentile = (values, p) => {
@@ -102,6 +104,7 @@ async function measure(context, kind, server) {
   const after = await metric();
   const elapsed = (Date.now() - started) / 1000;
   const probe = await page.evaluate('window.__probe');
+  if (probe.closed) console.error(`${kind}: socket closed ${probe.closed}`);
   await page.close();
   return {
     kind,
@@ -118,6 +121,9 @@ const rows = [];
 try {
   for (const rate of RATES) {
     const server = await startServer(rate);
+    // A socket opened in Chromium within the server's first second or two saw its first ticks and
+    // then nothing (Node's ws client does not); give the fresh server a moment before measuring.
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     try {
       for (const kind of ['blank page (baseline)', 'dashboard']) rows.push({ rate, ...(await measure(context, kind === 'dashboard' ? 'dashboard' : 'blank', server)) });
     } finally {

@@ -1,7 +1,7 @@
 import { AccountsApi } from '../lib/accounts.js';
 import { ActivityLog } from '../lib/activity.js';
 import { MarketApi } from '../lib/api.js';
-import { FrameScheduler } from '../lib/frame.js';
+import { afterRenderTask, FrameScheduler } from '../lib/frame.js';
 import { MarketStore } from '../lib/market.js';
 import { IndicatorStore } from '../lib/indicators.js';
 import { Overlays } from './overlays.js';
@@ -28,7 +28,7 @@ export type { AccountState, ChartType, Notice, Theme, Toast, UiState } from './s
  * the slices; nothing else does I/O.
  */
 export class Dashboard {
-  readonly scheduler = new FrameScheduler((run) => requestAnimationFrame(() => run()));
+  readonly scheduler = new FrameScheduler((run) => requestAnimationFrame(() => run()), undefined, afterRenderTask());
   readonly market = new MarketStore(this.scheduler);
   readonly indicators = new IndicatorStore(this.scheduler);
   readonly activity = new ActivityLog(this.scheduler);

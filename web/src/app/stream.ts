@@ -102,14 +102,14 @@ export class Stream {
   private logTicks(ticks: Tick[], receivedAt: number): void {
     const { activity, ui } = this.deps;
     if (!ui.get().view.highFrequency) {
-      for (const t of ticks) activity.add('tick', tickLine(t), receivedAt);
+      for (const t of ticks) activity.add('tick', () => tickLine(t), receivedAt);
       return;
     }
     this.skippedTicks += ticks.length;
     const last = ticks[ticks.length - 1];
     if (!last || receivedAt - this.lastLoggedTick < SAMPLED_LOG_MS) return;
     const more = this.skippedTicks - 1;
-    activity.add('tick', more > 0 ? `${tickLine(last)} (+${more} more)` : tickLine(last), receivedAt);
+    activity.add('tick', () => (more > 0 ? `${tickLine(last)} (+${more} more)` : tickLine(last)), receivedAt);
     this.lastLoggedTick = receivedAt;
     this.skippedTicks = 0;
   }

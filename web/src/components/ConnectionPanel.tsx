@@ -1,7 +1,7 @@
 import { useDashboard } from '../hooks/context.js';
 import { useNow } from '../hooks/useNow.js';
 import { useUi } from '../hooks/useUi.js';
-import { duration, millis } from '../lib/format.js';
+import { count, duration, millis } from '../lib/format.js';
 
 /** The socket's health: status, rate, latency percentiles, reconnects, uptime. */
 export function ConnectionPanel() {
@@ -17,7 +17,7 @@ export function ConnectionPanel() {
     ['Latency p99', millis(stats.percentile(0.99)), 'p99'],
     ['Reconnects', String(socket.reconnects), 'reconnects'],
     ['Uptime', socket.connectedAt !== undefined ? duration(now - socket.connectedAt) : '—', 'uptime'],
-    ['Ticks received', stats.total.toLocaleString('en-US'), 'total'],
+    ['Ticks received', count(stats.total), 'total'],
     ['Ping', millis(socket.rttMs), 'rtt'],
   ];
   return (

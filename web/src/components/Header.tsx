@@ -1,11 +1,12 @@
 import { useDashboard } from '../hooks/context.js';
 import { useUi } from '../hooks/useUi.js';
+import { count } from '../lib/format.js';
 import type { StreamNote } from '../app/state.js';
 
 function noteText(note: StreamNote): string {
   switch (note.kind) {
     case 'resumed':
-      return note.replayed > 0 ? `Resumed — ${note.replayed.toLocaleString('en-US')} ticks replayed, no gap` : 'Resumed — nothing missed';
+      return note.replayed > 0 ? `Resumed — ${count(note.replayed)} ticks replayed, no gap` : 'Resumed — nothing missed';
     case 'historyLost':
       return `History lost for ${note.symbols.join(', ')} — fresh snapshot`;
     case 'signedOut':

@@ -4,7 +4,7 @@ import type { Candle } from '../lib/types.js';
 import { WINDOW_MS } from '../app/chart-view.js';
 import { useDashboard } from '../hooks/context.js';
 import { useUi } from '../hooks/useUi.js';
-import { clock, price as fmtPrice } from '../lib/format.js';
+import { clock, count, price as fmtPrice } from '../lib/format.js';
 import { IndicatorLayer } from './indicator-layer.js';
 import { IndicatorLegend } from './IndicatorLegend.js';
 
@@ -31,7 +31,7 @@ function writeLegend(el: HTMLElement | null, c: Omit<Candle, 'trades'> | undefin
   }
   const change = c.close - c.open;
   el.dataset.direction = change > 0 ? 'up' : change < 0 ? 'down' : 'flat';
-  el.textContent = `${clock(c.time)}  O ${fmtPrice(c.open)}  H ${fmtPrice(c.high)}  L ${fmtPrice(c.low)}  C ${fmtPrice(c.close)} ${change > 0 ? '▲' : change < 0 ? '▼' : ''}  V ${c.volume.toLocaleString('en-US')}`;
+  el.textContent = `${clock(c.time)}  O ${fmtPrice(c.open)}  H ${fmtPrice(c.high)}  L ${fmtPrice(c.low)}  C ${fmtPrice(c.close)} ${change > 0 ? '▲' : change < 0 ? '▼' : ''}  V ${count(c.volume)}`;
 }
 
 function cssVar(name: string): string {

@@ -12,6 +12,24 @@ export interface ActivityEntry {
 }
 
 /**
+ * A line whose text may be made only when it is shown: the log keeps hundreds of tick lines a
+ * second and renders about twenty, so formatting every price up front was wasted work.
+ */
+class Entry implements ActivityEntry {
+  constructor(
+    readonly id: number,
+    readonly time: number,
+    readonly type: ActivityType,
+    private source: string | (() => string),
+  ) {}
+
+  get text(): string {
+    if (typeof this.source === 'function') this.source = this.source();
+    return this.source;
+  }
+}
+
+/**
  * The activity log: the newest entries of each type, kept apart so a fast tick stream never
  * pushes out the rare system or alert lines. Redrawn once per frame through the scheduler.
  */
@@ -37,9 +55,10 @@ export class ActivityLog {
 
   readonly subscribe = this.listeners.subscribe;
 
-  add(type: ActivityType, text: string, time: number = Date.now()): void {
+  /** `text` may be a function: it is called once, when the line is first shown. */
+  add(type: ActivityType, text: string | (() => string), time: number = Date.now()): void {
     const ring = this.rings.get(type)!;
-    ring.push({ id: this.nextId++, time, type, text });
+    ring.push(new Entry(this.nextId++, time, type, text));
     if (ring.length > this.perType * 1.5) ring.splice(0, ring.length - this.perType);
     this.dirty = true;
     this.scheduler.request();

@@ -1,9 +1,21 @@
-/** Number formatting for prices, changes and durations. */
+/**
+ * Number formatting for prices, changes and durations. The formatters are made once:
+ * `toLocaleString` with options builds a new Intl.NumberFormat on every call, which at hundreds
+ * of prices a second was the dashboard's most expensive script.
+ */
+const PRICE = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const SMALL_PRICE = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 4 });
+const COMPACT = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+const USD = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
+const WHOLE = new Intl.NumberFormat('en-US');
 
 export function price(value: number | undefined): string {
   if (value === undefined || !Number.isFinite(value)) return '—';
-  return value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: value < 1 ? 4 : 2 });
+  return (value < 1 ? SMALL_PRICE : PRICE).format(value);
 }
+
+/** A count with thousands separators: `12,345`. */
+export const count = (value: number): string => WHOLE.format(value);
 
 export function signed(value: number | undefined, digits = 2): string {
   if (value === undefined || !Number.isFinite(value)) return '—';
@@ -17,7 +29,7 @@ export function percent(value: number | undefined): string {
 
 export function compact(value: number | undefined): string {
   if (value === undefined || !Number.isFinite(value)) return '—';
-  return value.toLocaleString('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+  return COMPACT.format(value);
 }
 
 export function duration(ms: number | undefined): string {
@@ -44,7 +56,7 @@ export function clock(ts: number): string {
 /** US dollars with cents: `$100,000.00`, `−$12.50`. */
 export function usd(value: number | undefined | null): string {
   if (value === undefined || value === null || !Number.isFinite(value)) return '—';
-  const text = Math.abs(value).toLocaleString('en-US', { style: 'currency', currency: 'USD' });
+  const text = USD.format(Math.abs(value));
   return value < 0 ? `−${text}` : text;
 }
 

@@ -6,6 +6,11 @@
  * When the page cannot keep up (a slow machine, a fast stream), redraws space themselves out:
  * the gap between them is a few times what the last ones cost, up to {@link MAX_GAP_MS}, so the
  * main thread keeps time for input and the socket. `minGapMs` sets a floor (high-frequency mode).
+ *
+ * A redraw's cost is more than the flush: React renders in a microtask after it, and the browser
+ * recalculates style, lays out, paints and commits before it runs any other task. Given
+ * `afterRender` (a task posted from the frame callback), the cost is measured to that task, so
+ * all of this counts; without it, only the flush and how late the next frame came.
  */
 export class FrameScheduler {
   private readonly flushes: (() => void)[] = [];
@@ -23,6 +28,7 @@ export class FrameScheduler {
   constructor(
     private readonly schedule: (run: () => void) => void,
     private readonly now: () => number = () => (typeof performance === 'undefined' ? Date.now() : performance.now()),
+    private readonly afterRender?: (done: () => void) => void,
   ) {}
 
   /** The wait between redraws as things stand. */
@@ -75,15 +81,23 @@ export class FrameScheduler {
     this.lastRun = start;
     this.frames++;
     for (const flush of this.flushes) flush();
+    if (this.afterRender) {
+      this.afterRender(() => this.measured(this.now() - start));
+      return;
+    }
     this.flushSpent = this.now() - start;
     // One more frame to measure what the redraw cost the browser.
     this.scheduleFrame();
   }
+
+  private measured(spent: number): void {
+    this.cost = this.cost * 0.8 + spent * 0.2;
+  }
 }
 
 const FRAME_MS = 1000 / 60;
-/** Redraws may take up to this share of the main thread: gap = cost × factor. */
-const COST_FACTOR = 4;
+/** Redraws may take up to 1/factor of the main thread: gap = cost × factor. */
+const COST_FACTOR = 5;
 /** However slow the page, prices are redrawn at least this often. */
 const MAX_GAP_MS = 250;
 
@@ -99,4 +113,23 @@ export class Listeners {
   notify(): void {
     for (const listener of this.set) listener();
   }
+}
+
+/**
+ * A task that runs after the browser has rendered the frame whose callback posted it (the
+ * rendering steps follow the frame callbacks in the same task), for {@link FrameScheduler}.
+ */
+export function afterRenderTask(): ((done: () => void) => void) | undefined {
+  if (typeof MessageChannel === 'undefined') return undefined;
+  const channel = new MessageChannel();
+  let waiting: (() => void)[] = [];
+  channel.port1.onmessage = () => {
+    const callbacks = waiting;
+    waiting = [];
+    for (const done of callbacks) done();
+  };
+  return (done) => {
+    waiting.push(done);
+    if (waiting.length === 1) channel.port2.postMessage(undefined);
+  };
 }
