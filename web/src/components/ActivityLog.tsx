@@ -9,6 +9,8 @@ const ROW_PX = 20;
 const VIEW_PX = 260;
 const OVERSCAN = 6;
 const KEPT = 500;
+/** More than the rows ever rendered at once, so slot keys never repeat in one render. */
+const SLOTS = 64;
 
 /** Which rows to render for a scroll position: those in view plus a few either side. */
 export function visibleRows(total: number, scrollTop: number, rowPx = ROW_PX, viewPx = VIEW_PX): { first: number; last: number } {
@@ -61,8 +63,9 @@ export function ActivityLog() {
       {/* Focusable, so the log scrolls with the keyboard (arrows, Page Up/Down). */}
       <div className="log" role="log" aria-label="Activity entries" aria-live="off" tabIndex={0} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)} data-entries={entries.length}>
         <ol style={{ height: entries.length * ROW_PX }}>
+          {/* Keyed by slot, not by entry: as lines arrive the same elements take new text instead of being replaced. */}
           {entries.slice(first, last).map((e, i) => (
-            <li key={e.id} data-type={e.type} style={{ top: (first + i) * ROW_PX }}>
+            <li key={(first + i) % SLOTS} data-type={e.type} data-id={e.id} style={{ top: (first + i) * ROW_PX }}>
               <time dateTime={new Date(e.time).toISOString()}>{clock(e.time)}</time>
               <span className={`tag tag-${e.type}`}>{e.type}</span>
               <span className="log-text" title={e.text}>

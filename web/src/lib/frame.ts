@@ -118,8 +118,12 @@ export class Listeners {
 /**
  * A task that runs after the browser has rendered the frame whose callback posted it (the
  * rendering steps follow the frame callbacks in the same task), for {@link FrameScheduler}.
+ * `scheduler.postTask` at user-blocking priority runs before the socket's queued messages, so
+ * their handling is not counted as the redraw's; a message channel is the fallback.
  */
 export function afterRenderTask(): ((done: () => void) => void) | undefined {
+  const tasks = (globalThis as { scheduler?: { postTask?: (task: () => void, options: { priority: string }) => Promise<void> } }).scheduler;
+  if (typeof tasks?.postTask === 'function') return (done) => void tasks.postTask!(done, { priority: 'user-blocking' });
   if (typeof MessageChannel === 'undefined') return undefined;
   const channel = new MessageChannel();
   let waiting: (() => void)[] = [];
