@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ActivityLog } from '../../web/src/lib/activity.js';
 import { FrameScheduler } from '../../web/src/lib/frame.js';
-import { MarketStore } from '../../web/src/lib/market.js';
+import { FLASH_MS, MarketStore } from '../../web/src/lib/market.js';
 import type { Quote, Tick } from '../../web/src/lib/types.js';
 
 /** Animation frames run when the test says so. */
@@ -111,9 +111,81 @@ describe('ActivityLog', () => {
     log.clear();
     expect(log.entries(new Set(['tick', 'system', 'alert']))).toEqual([]);
   });
+
+  it('makes a line given as a function only when it is read, once', () => {
+    const f = frames();
+    const log = new ActivityLog(f.scheduler, 10);
+    let made = 0;
+    for (let i = 0; i < 50; i++) log.add('tick', () => `t${i} ${++made}`, i);
+    f.run();
+    expect(made).toBe(0);
+    const [newest] = log.entries(new Set(['tick']), 1);
+    expect(newest!.text).toBe('t49 1');
+    expect(newest!.text).toBe('t49 1');
+    expect(made).toBe(1);
+  });
+});
+
+describe('MarketStore flashes', () => {
+  it('tints a card on the redraw that shows a move and clears the tint on a redraw after FLASH_MS', async () => {
+    let clock = 1_000;
+    const queued: (() => void)[] = [];
+    // Frames a sixtieth of a second apart on the test's clock, so no redraw is ever "too soon".
+    const scheduler = new FrameScheduler((run) => queued.push(run), () => clock);
+    const f = {
+      get waiting() {
+        return queued.length;
+      },
+      run() {
+        for (let i = 0; i < 3 && queued.length > 0; i++) {
+          clock += 1000 / 60;
+          queued.shift()!();
+        }
+      },
+    };
+    const market = new MarketStore(scheduler, 60, () => clock);
+    market.applyTicks([tick('AAPL', 1, 100)]);
+    f.run();
+    expect(market.quote('AAPL')!.flash).toBe(0);
+    market.applyTicks([tick('AAPL', 2, 101)]);
+    f.run();
+    expect(market.quote('AAPL')!.flash).toBe(1);
+    // Same price: no new move, the tint stays until its time is up.
+    market.applyTicks([tick('AAPL', 3, 101)]);
+    clock += 100;
+    f.run();
+    expect(market.quote('AAPL')!.flash).toBe(1);
+    market.applyTicks([tick('AAPL', 4, 99)]);
+    f.run();
+    expect(market.quote('AAPL')!.flash).toBe(-1);
+    clock += FLASH_MS;
+    // The store asks for its own redraw to clear the tint of a card that went quiet.
+    await new Promise((resolve) => setTimeout(resolve, FLASH_MS + 50));
+    expect(f.waiting).toBe(1);
+    f.run();
+    expect(market.quote('AAPL')!.flash).toBe(0);
+  });
 });
 
 describe('FrameScheduler', () => {
+  it('counts what the browser spent until the task after the frame as the redraw cost', () => {
+    let clock = 0;
+    const queued: (() => void)[] = [];
+    const after: (() => void)[] = [];
+    const scheduler = new FrameScheduler((run) => queued.push(run), () => clock, (done) => after.push(done));
+    scheduler.onFlush(() => (clock += 1));
+    for (let i = 0; i < 40; i++) {
+      scheduler.request();
+      clock += 1000 / 60;
+      queued.shift()?.();
+      // Rendering after the flush: 9 ms of style, layout and paint the flush itself never saw.
+      clock += 9;
+      after.shift()?.();
+      clock += 200;
+    }
+    expect(scheduler.gapMs).toBeGreaterThan(5 * 9);
+  });
+
   it('spaces redraws out when they are expensive, and keeps a floor in high-frequency mode', () => {
     let clock = 0;
     const queued: (() => void)[] = [];

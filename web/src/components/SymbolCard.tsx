@@ -7,30 +7,29 @@ import { Sparkline } from './Sparkline.js';
 const CALM_FLASH_MS = 500;
 
 /**
- * Which flash to show: a new one per update, or in high-frequency mode at most one every
- * {@link CALM_FLASH_MS}, so a fast symbol's card does not strobe.
+ * The tint to show: the store's, or in high-frequency mode a new tint at most every
+ * {@link CALM_FLASH_MS}, so a fast symbol's card does not strobe. Clearing is never held back.
  */
-function useFlashKey(updates: number, calm: boolean): number {
-  const last = useRef({ key: 0, at: 0, updates: 0 });
-  if (updates !== last.current.updates) {
+function useCalmFlash(flash: 1 | -1 | 0, calm: boolean): 1 | -1 | 0 {
+  const last = useRef<{ shown: 1 | -1 | 0; at: number }>({ shown: 0, at: -Infinity });
+  if (flash !== last.current.shown) {
     const now = performance.now();
-    if (!calm || now - last.current.at >= CALM_FLASH_MS) last.current = { key: last.current.key + 1, at: now, updates };
-    else last.current.updates = updates;
+    if (flash === 0) last.current = { shown: 0, at: last.current.at };
+    else if (!calm || now - last.current.at >= CALM_FLASH_MS) last.current = { shown: flash, at: now };
   }
-  return last.current.key;
+  return last.current.shown;
 }
 
-/** One watchlist symbol: last price, change, day range, trend; flashes green or red on each update. */
+/** One watchlist symbol: last price, change, day range, trend; tinted green or red for a moment after each move. */
 export const SymbolCard = memo(function SymbolCard({ symbol, selected }: { symbol: string; selected: boolean }) {
   const dashboard = useDashboard();
   const quote = useQuote(symbol);
   const stale = useUi((s) => s.stale.has(symbol));
   const calm = useUi((s) => s.view.highFrequency);
-  const flashKey = useFlashKey(quote?.updates ?? 0, calm);
+  const tint = useCalmFlash(quote?.flash ?? 0, calm);
   const direction = quote ? (quote.direction > 0 ? 'up' : quote.direction < 0 ? 'down' : 'flat') : 'flat';
   const changeClass: 'up' | 'down' | '' = quote && quote.change > 0 ? 'up' : quote && quote.change < 0 ? 'down' : '';
-  // Two animation names taking turns restart the flash on every update without touching the DOM.
-  const flash = quote && quote.updates > 1 && direction !== 'flat' && !stale ? `flash-${direction}-${flashKey % 2}` : undefined;
+  const flash = stale || tint === 0 ? undefined : tint > 0 ? 'flash-up' : 'flash-down';
   return (
     <li className={`card${selected ? ' selected' : ''}${stale ? ' stale' : ''}`} data-symbol={symbol} data-direction={direction} data-stale={stale} aria-label={stale ? `${symbol} (stale)` : symbol}>
       <div className="card-top">

@@ -97,7 +97,7 @@ export class FrameScheduler {
 
 const FRAME_MS = 1000 / 60;
 /** Redraws may take up to 1/factor of the main thread: gap = cost × factor. */
-const COST_FACTOR = 5;
+const COST_FACTOR = 8;
 /** However slow the page, prices are redrawn at least this often. */
 const MAX_GAP_MS = 250;
 

@@ -3,6 +3,8 @@ import { Listeners, type FrameScheduler } from './frame.js';
 import { INTERVALS, type Candle, type CandleInterval, type Quote, type Tick } from './types.js';
 
 const DAY_MS = 86_400_000;
+/** How long a card's price stays tinted after it moved. */
+export const FLASH_MS = 450;
 
 /** What a watchlist card shows; a new object whenever it changed, so React can compare by reference. */
 export interface QuoteView {
@@ -18,8 +20,14 @@ export interface QuoteView {
   readonly ts: number;
   /** Last move: 1 up, -1 down, 0 unchanged. */
   readonly direction: 1 | -1 | 0;
-  /** Counts redraws with news, so the card can restart its flash. */
+  /** Counts redraws with news. */
   readonly updates: number;
+  /**
+   * The tint of a recent move (1 up, -1 down, 0 none): set on the redraw that shows the move and
+   * cleared by a redraw {@link FLASH_MS} after the last one. A class that changes only when the
+   * card is redrawn anyway; an animation would need style and paint on every frame.
+   */
+  readonly flash: 1 | -1 | 0;
   readonly spark: readonly number[];
 }
 
@@ -34,6 +42,8 @@ interface LiveQuote {
   ts: number;
   day: number;
   direction: 1 | -1 | 0;
+  /** The price changed since the last redraw. */
+  moved: boolean;
   spark: number[];
 }
 
@@ -56,12 +66,16 @@ export class MarketStore {
   private readonly received = new Map<string, number>();
   private chartState: { symbol: string; interval: CandleInterval; series: CandleSeries; buffered: Tick[] | undefined } | undefined;
   private chartDirty = false;
+  /** When each tinted card's last move was drawn. */
+  private readonly flashedAt = new Map<string, number>();
+  private flashTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly quoteListeners = new Listeners();
   private readonly chartListeners = new Listeners();
 
   constructor(
     private readonly scheduler: FrameScheduler,
     private readonly sparkLength = 60,
+    private readonly now: () => number = () => Date.now(),
   ) {
     scheduler.onFlush(() => this.flush());
   }
@@ -106,7 +120,7 @@ export class MarketStore {
       } else {
         this.live.set(q.symbol, {
           symbol: q.symbol, price: q.price, open: q.open, high: q.high, low: q.low, volume: q.volume,
-          seq: q.seq, ts: q.ts, day: Math.floor(q.ts / DAY_MS), direction: known?.direction ?? 0, spark: known?.spark ?? [q.price],
+          seq: q.seq, ts: q.ts, day: Math.floor(q.ts / DAY_MS), direction: known?.direction ?? 0, moved: false, spark: known?.spark ?? [q.price],
         });
       }
       this.touch(q.symbol);
@@ -165,9 +179,10 @@ export class MarketStore {
     const day = Math.floor(t.ts / DAY_MS);
     let q = this.live.get(t.symbol);
     if (!q || day > q.day) {
-      q = { symbol: t.symbol, price: t.price, open: t.price, high: t.price, low: t.price, volume: 0, seq: t.seq, ts: t.ts, day, direction: 0, spark: q?.spark ?? [] };
+      q = { symbol: t.symbol, price: t.price, open: t.price, high: t.price, low: t.price, volume: 0, seq: t.seq, ts: t.ts, day, direction: 0, moved: false, spark: q?.spark ?? [] };
       this.live.set(t.symbol, q);
     }
+    if (t.price !== q.price) q.moved = true;
     q.direction = t.price > q.price ? 1 : t.price < q.price ? -1 : q.direction;
     q.price = t.price;
     q.high = Math.max(q.high, t.price);
@@ -186,22 +201,47 @@ export class MarketStore {
   }
 
   private flush(): void {
-    if (this.dirty.size > 0) {
-      for (const symbol of this.dirty) {
-        const q = this.live.get(symbol);
-        if (!q) continue;
-        const change = q.price - q.open;
-        this.views.set(symbol, {
-          symbol, price: q.price, open: q.open, high: q.high, low: q.low,
-          change, changePercent: q.open > 0 ? (change / q.open) * 100 : 0,
-          volume: q.volume, seq: q.seq, ts: q.ts, direction: q.direction,
-          updates: (this.views.get(symbol)?.updates ?? 0) + 1,
-          spark: q.spark.slice(-this.sparkLength),
-        });
+    const now = this.now();
+    let changed = false;
+    for (const symbol of this.dirty) {
+      const q = this.live.get(symbol);
+      if (!q) continue;
+      const previous = this.views.get(symbol);
+      let flash = previous?.flash ?? 0;
+      // A move shows as a tint from its second update on (the first only fills the card).
+      if (q.moved && previous !== undefined && q.direction !== 0) {
+        flash = q.direction;
+        this.flashedAt.set(symbol, now);
       }
-      this.dirty.clear();
-      this.quoteListeners.notify();
+      q.moved = false;
+      const change = q.price - q.open;
+      this.views.set(symbol, {
+        symbol, price: q.price, open: q.open, high: q.high, low: q.low,
+        change, changePercent: q.open > 0 ? (change / q.open) * 100 : 0,
+        volume: q.volume, seq: q.seq, ts: q.ts, direction: q.direction,
+        updates: (previous?.updates ?? 0) + 1, flash,
+        spark: q.spark.slice(-this.sparkLength),
+      });
+      changed = true;
     }
+    this.dirty.clear();
+    for (const [symbol, at] of this.flashedAt) {
+      if (now - at < FLASH_MS) continue;
+      this.flashedAt.delete(symbol);
+      const view = this.views.get(symbol);
+      if (view && view.flash !== 0) {
+        this.views.set(symbol, { ...view, flash: 0 });
+        changed = true;
+      }
+    }
+    // Quiet cards lose their tint on a redraw of their own.
+    if (this.flashedAt.size > 0 && this.flashTimer === undefined) {
+      this.flashTimer = setTimeout(() => {
+        this.flashTimer = undefined;
+        this.scheduler.request();
+      }, FLASH_MS);
+    }
+    if (changed) this.quoteListeners.notify();
     if (this.chartDirty) {
       this.chartDirty = false;
       this.chartListeners.notify();
