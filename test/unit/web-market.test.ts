@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ActivityLog } from '../../web/src/lib/activity.js';
-import { FrameScheduler } from '../../web/src/lib/frame.js';
+import { afterRenderTask, FrameScheduler } from '../../web/src/lib/frame.js';
 import { FLASH_MS, MarketStore } from '../../web/src/lib/market.js';
 import type { Quote, Tick } from '../../web/src/lib/types.js';
 
@@ -168,6 +168,20 @@ describe('MarketStore flashes', () => {
 });
 
 describe('FrameScheduler', () => {
+  it('afterRenderTask runs its callbacks in a later task, in order', async () => {
+    const after = afterRenderTask()!;
+    const order: string[] = [];
+    await new Promise<void>((resolve) => {
+      after(() => order.push('a'));
+      after(() => {
+        order.push('b');
+        resolve();
+      });
+      order.push('same task');
+    });
+    expect(order).toEqual(['same task', 'a', 'b']);
+  });
+
   it('counts what the browser spent until the task after the frame as the redraw cost', () => {
     let clock = 0;
     const queued: (() => void)[] = [];

@@ -127,11 +127,12 @@ export function afterRenderTask(): ((done: () => void) => void) | undefined {
   if (typeof MessageChannel === 'undefined') return undefined;
   const channel = new MessageChannel();
   let waiting: (() => void)[] = [];
-  channel.port1.onmessage = () => {
+  channel.port1.addEventListener('message', () => {
     const callbacks = waiting;
     waiting = [];
     for (const done of callbacks) done();
-  };
+  });
+  channel.port1.start();
   return (done) => {
     waiting.push(done);
     if (waiting.length === 1) channel.port2.postMessage(undefined);
