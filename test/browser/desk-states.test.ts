@@ -97,8 +97,11 @@ describe('the desk under way', { timeout: 240_000 }, () => {
     await expect(page.evaluate('localStorage.getItem("tickstream.session")')).resolves.toBeNull();
     await page.getByLabel('Username').waitFor();
     await wait(async () => (await page.getByTestId('price-AAPL').innerText()) !== '—', 'a price for AAPL');
+    const sentToken = (socket: number) => frames.some((f) => f.socket === socket && f.direction === 'sent' && JSON.stringify(f.data).includes(session.token));
+    const tickOn = (socket: number) => frames.some((f) => f.socket === socket && f.direction === 'received' && (f.data as { type?: string }).type === 'tick');
+    await wait(() => frames.some((f) => tickOn(f.socket) && !sentToken(f.socket)), 'ticks on a socket that never sent the token');
     const lastSocket = Math.max(...frames.map((f) => f.socket));
-    expect(frames.filter((f) => f.socket === lastSocket && f.direction === 'sent').some((f) => JSON.stringify(f.data).includes(session.token))).toBe(false);
+    expect(sentToken(lastSocket)).toBe(false);
     // Still said after the anonymous socket is live: the note is the state, not a passing message.
     expect(await note.getAttribute('data-kind')).toBe('signedOut');
     await screenshot(page, 'dashboard-signed-out');

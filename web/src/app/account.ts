@@ -44,6 +44,7 @@ export class Account {
       const session = kind === 'login' ? await accounts.login(username, password) : await accounts.register(username, password);
       save(storage, KEYS.session, session);
       this.set({ session, busy: false, available: true });
+      if (this.deps.ui.get().streamNote?.kind === 'signedOut') this.deps.ui.set({ streamNote: undefined });
       socket.setToken(session.token);
       activity.add('system', `${kind === 'login' ? 'Logged in' : 'Signed up'} as ${session.user.username}.`);
       await this.loadAlerts();
@@ -57,6 +58,9 @@ export class Account {
   signOut(reason?: string): void {
     save(this.deps.storage, KEYS.session, undefined);
     this.set({ session: undefined, alerts: [], error: reason });
+    // Ended by the server (the socket's INVALID_TOKEN or a REST 401, whichever came first): the
+    // header says so until the user signs in again.
+    if (reason !== undefined) this.deps.ui.set({ streamNote: { kind: 'signedOut', reason } });
     this.deps.socket.setToken(undefined);
     this.deps.activity.add('system', reason ?? 'Logged out.');
   }

@@ -205,7 +205,6 @@ export class Stream {
     if (code === 'INVALID_TOKEN') {
       // The session is no good any more: go on anonymously instead of retrying the same token.
       this.deps.signedOut(message);
-      this.deps.ui.set({ streamNote: { kind: 'signedOut', reason: message } });
     }
     this.deps.activity.add('error', `${code}: ${message}`);
   }
