@@ -26,7 +26,6 @@ const arg = (name, fallback) => {
 const RATES = String(arg('rates', '50,500,2000')).split(',').map(Number);
 const SECONDS = Number(arg('seconds', '10'));
 const WARM_MS = 3000;
-const SETTLE_MS = 5000;
 const SYMBOLS = 'AAPL,MSFT,GOOGL,AMZN,TSLA,NVDA,META,NFLX';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
@@ -121,9 +120,6 @@ const rows = [];
 try {
   for (const rate of RATES) {
     const server = await startServer(rate);
-    // A socket opened in Chromium within the server's first second or two saw its first ticks and
-    // then nothing (Node's ws client does not); give the fresh server a moment before measuring.
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     try {
       for (const kind of ['blank page (baseline)', 'dashboard']) rows.push({ rate, ...(await measure(context, kind === 'dashboard' ? 'dashboard' : 'blank', server)) });
     } finally {
