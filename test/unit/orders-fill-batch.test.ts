@@ -85,14 +85,16 @@ describe('Coalescer', () => {
     expect(batches).toEqual([[1, 2], [3, 4]]);
   });
 
-  it('rejects every item of a batch that failed, and goes on with the next', async () => {
-    let calls = 0;
+  it('tries the items of a failed batch again one by one, so only the failing item fails', async () => {
+    const batches: number[][] = [];
     const coalescer = new Coalescer<number, number>(async (items) => {
-      if (++calls === 1) throw new Error('boom');
+      batches.push([...items]);
+      if (items.includes(2)) throw new Error('boom');
       return items;
     });
-    const failed = [coalescer.add(1), coalescer.add(2)];
-    await expect(Promise.all(failed)).rejects.toThrow('boom');
-    expect(await coalescer.add(3)).toBe(3);
+    const results = await Promise.allSettled([coalescer.add(1), coalescer.add(2), coalescer.add(3)]);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([1, 'boom', 3]);
+    expect(batches).toEqual([[1, 2, 3], [1], [2], [3]]);
+    expect(await coalescer.add(4)).toBe(4);
   });
 });
