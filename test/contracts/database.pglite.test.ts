@@ -7,7 +7,8 @@ import { MIGRATIONS } from '../../src/adapters/postgres/migrations.js';
 import { PGliteDialect } from '../../src/adapters/postgres/pglite-dialect.js';
 import { PGliteThread } from '../../src/adapters/postgres/pglite-thread.js';
 import { SqlDatabase, type Engine } from '../../src/adapters/postgres/sql-database.js';
-import { databaseContract } from './database.contract.js';
+import { ledgerContract } from './database-ledger.contract.js';
+import { databaseContract, type DatabaseFactory } from './database.contract.js';
 
 /**
  * Several Database objects over one PGlite, in its worker thread as the CLI runs it: how two
@@ -23,7 +24,7 @@ async function openThread(): Promise<PGliteThread> {
   return thread;
 }
 
-databaseContract('PGlite', async () => {
+const factory: DatabaseFactory = async () => {
   const pglite = await openThread();
   const db = new SqlDatabase(shared(pglite));
   await db.start();
@@ -46,7 +47,10 @@ databaseContract('PGlite', async () => {
       await pglite.close();
     },
   };
-});
+};
+
+databaseContract('PGlite', factory);
+ledgerContract('PGlite', factory);
 
 describe('PGlite on disk (DATA_DIR)', () => {
   it('keeps its data across a restart and refuses a second process meanwhile', async () => {

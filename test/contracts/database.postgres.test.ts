@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { postgresEngine } from '../../src/adapters/postgres/engines.js';
 import { SqlDatabase } from '../../src/adapters/postgres/sql-database.js';
-import { databaseContract } from './database.contract.js';
+import { ledgerContract } from './database-ledger.contract.js';
+import { databaseContract, type DatabaseFactory } from './database.contract.js';
 
 /** The `test` database on the local PostgreSQL; each run works in schemas of its own. */
 const URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -27,7 +28,7 @@ async function schema(): Promise<{ open(): SqlDatabase; drop(): Promise<void> }>
   };
 }
 
-databaseContract('PostgreSQL', async () => {
+const factory: DatabaseFactory = async () => {
   const main = await schema();
   const db = main.open();
   await db.start();
@@ -50,4 +51,7 @@ databaseContract('PostgreSQL', async () => {
       await main.drop();
     },
   };
-});
+};
+
+databaseContract('PostgreSQL', factory);
+ledgerContract('PostgreSQL', factory);
