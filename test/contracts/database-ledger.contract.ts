@@ -92,18 +92,33 @@ export function ledgerContract(name: string, factory: DatabaseFactory): void {
         const buy = submitted(await db.orders.submit(submission(user.id, limitBuy('AAPL', 5, 1_000_000))));
         await fill(db, [buy], [tick('AAPL', 2, 100, 5)]);
         expect(await db.orders.submit(submission(user.id, limitSell('AAPL', 6, 1_000_000)))).toMatchObject({ ok: false, code: 'INSUFFICIENT_POSITION' });
-        expect(await db.orders.submit(submission(user.id, limitSell('AAPL', 5, 1_000_000)))).toMatchObject({ ok: true, created: true });
+        expect(await db.orders.submit(submission(user.id, limitSell('AAPL', 3, 1_000_000)))).toMatchObject({ ok: true, created: true });
+        // Shares an open sell will take are no longer there to sell again.
+        expect(await db.orders.submit(submission(user.id, limitSell('AAPL', 3, 1_000_000)))).toMatchObject({ ok: false, code: 'INSUFFICIENT_POSITION' });
+        expect(await db.orders.submit(submission(user.id, limitSell('AAPL', 2, 1_000_000)))).toMatchObject({ ok: true, created: true });
+      });
+
+      it('refuses a market buy with no price to value it at', async () => {
+        const user = await newUser();
+        const market: OrderRequest = { symbol: 'AAPL', side: 'buy', type: 'market', quantity: 1, limitPrice: null, stopPrice: null, timeInForce: 'day' };
+        expect(await db.orders.submit(submission(user.id, market, { latest: undefined }))).toMatchObject({ ok: false, code: 'NO_PRICE_YET' });
+        expect(await db.orders.list(user.id, { limit: 10 })).toEqual([]);
       });
 
       it('concurrent submissions, from two connections, cannot spend the same cash twice', async () => {
-        const user = await newUser();
         const other = await another();
-        // Each needs $400.00 of the $1,000.00: only two fit, whoever comes first.
-        const results = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 === 0 ? db : other).orders.submit(submission(user.id, limitBuy('AAPL', 4, 1_000_000)))));
-        expect(results.filter((r) => r.ok)).toHaveLength(2);
-        expect(results.filter((r) => !r.ok).map((r) => (r.ok ? undefined : r.code))).toEqual(Array(4).fill('INSUFFICIENT_FUNDS'));
-        expect(await db.orders.list(user.id, { status: 'open', limit: 10 })).toHaveLength(2);
-        expect(await db.orders.ledger(user.id, THOUSAND, DAY)).toMatchObject({ cash: THOUSAND, reserved: 8_000_000 });
+        // A few rounds, each on a fresh account: a missing lock shows in any one of them.
+        for (let round = 0; round < 4; round++) {
+          const user = await newUser();
+          // The account exists already: a new one's insert would make them queue anyway.
+          await db.orders.ledger(user.id, THOUSAND, DAY);
+          // Each needs $400.00 of the $1,000.00: only two fit, whoever comes first.
+          const results = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 === 0 ? db : other).orders.submit(submission(user.id, limitBuy('AAPL', 4, 1_000_000)))));
+          expect(results.filter((r) => r.ok)).toHaveLength(2);
+          expect(results.filter((r) => !r.ok).map((r) => (r.ok ? undefined : r.code))).toEqual(Array(4).fill('INSUFFICIENT_FUNDS'));
+          expect(await db.orders.list(user.id, { status: 'open', limit: 10 })).toHaveLength(2);
+          expect(await db.orders.ledger(user.id, THOUSAND, DAY)).toMatchObject({ cash: THOUSAND, reserved: 8_000_000 });
+        }
       });
     });
 
@@ -207,6 +222,29 @@ export function ledgerContract(name: string, factory: DatabaseFactory): void {
         expect(ledger.today).toEqual([{ symbol: 'AAPL', netQuantity: 11, cashFlow: -9_950_000 - 5_062_500 + 4_094_800 }]);
         expect(await db.orders.get(user.id, sell.id)).toMatchObject({ status: 'filled', filledQuantity: 4, filledValue: 4_094_800 });
         expect((await db.orders.ledgers([user.id], start, DAY)).get(user.id)).toEqual(ledger);
+      });
+    });
+
+    describe('accept, holdings and reset', () => {
+      it('accept moves only new orders; holdings lists what is held; reset starts the account over', async () => {
+        const user = await newUser();
+        const [a, b] = [
+          submitted(await db.orders.submit(submission(user.id, limitBuy('AAPL', 2, 1_000_000)))),
+          submitted(await db.orders.submit(submission(user.id, limitBuy('MSFT', 1, 1_000_000)))),
+        ];
+        await db.orders.cancel(user.id, b.id);
+        expect((await db.orders.accept([a.id, b.id])).map((o) => [o.id, o.status])).toEqual([[a.id, 'accepted']]);
+        expect(await db.orders.accept([a.id])).toEqual([]);
+        expect((await db.orders.open()).filter((o) => o.userId === user.id).map((o) => o.id)).toEqual([a.id]);
+
+        await fill(db, [a], [tick('AAPL', 5, 100, 2)]);
+        expect((await db.orders.holdings()).filter((h) => h.userId === user.id)).toEqual([{ userId: user.id, symbol: 'AAPL' }]);
+
+        await db.orders.reset(user.id, 2 * THOUSAND);
+        expect(await db.orders.ledger(user.id, THOUSAND, DAY)).toEqual({ cash: 2 * THOUSAND, startingCash: 2 * THOUSAND, reserved: 0, positions: [], today: [] });
+        expect(await db.orders.list(user.id, { limit: 10 })).toEqual([]);
+        expect(await db.orders.fills(user.id, { limit: 10 })).toEqual([]);
+        expect((await db.orders.holdings()).filter((h) => h.userId === user.id)).toEqual([]);
       });
     });
 
