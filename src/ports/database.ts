@@ -10,7 +10,7 @@ import type { Position } from '../domain/orders/portfolio.js';
 import type { Adapter } from './lifecycle.js';
 
 /**
- * Database — accounts and alerts, on embedded PGlite or on PostgreSQL, with one SQL schema and one
+ * Database — accounts, alerts and the paper trading ledger, on embedded PGlite or on PostgreSQL, with one SQL schema and one
  * query layer (kysely) for both.
  *
  * Guarantees (checked by test/contracts/database on both engines):
@@ -21,8 +21,8 @@ import type { Adapter } from './lifecycle.js';
  *   this build's, is refused at start rather than used.
  * - **Transactions.** `transaction(fn)` commits what `fn` wrote if it resolves and rolls all of it
  *   back if it throws. Every single method below is atomic on its own.
- * - **Ownership.** Alert reads and writes that take a `userId` only see that user's alerts: another
- *   user's alert id behaves exactly like an id that does not exist.
+ * - **Ownership.** Alert and order reads and writes that take a `userId` only see that user's
+ *   alerts, orders and fills: another user's id behaves exactly like an id that does not exist.
  * - **Usernames** are unique case-insensitively.
  * - **Exactly-once fire.** `alerts.fire` is a conditional update: it changes the alert and records
  *   the event only if the alert is active, armed, unchanged since it was read, past its cooldown,
@@ -31,9 +31,10 @@ import type { Adapter } from './lifecycle.js';
  *   is conditional the same way. `fireAll` and `armAll` apply the same guards to each alert of a
  *   batch in one statement, so a busy alerts role pays one round trip per batch, not per fire.
  * - **Paper trading ledger.** Money columns are integers of 1/10,000 USD. `orders.submit` checks
- *   buying power or holdings and inserts the order under a lock of the owner's account row, so
- *   concurrent submissions cannot spend the same cash twice; an Idempotency-Key already used by the
- *   owner returns the order it created. A fill is unique per (order, tick seq): `orders.recordBatch`
+ *   buying power (cash minus what open buys hold back) or holdings (shares not already promised to
+ *   open sells) and inserts the order under a lock of the owner's account row, so concurrent
+ *   submissions cannot spend the same cash twice; an Idempotency-Key already used by the owner
+ *   returns the order it created, or IDEMPOTENCY_KEY_REUSED when this request differs. A fill is unique per (order, tick seq): `orders.recordBatch`
  *   of a fill already recorded writes nothing and throws, so a tick delivered twice, replayed, or
  *   seen by two orders processes fills once. Orders, fills, positions and cash change in the
  *   caller's transaction, one per batch of ticks (`lockLedger`, `decideBatch`, `recordBatch`).
