@@ -6,6 +6,7 @@ import { OPEN_STATUSES } from '../../domain/orders/order.js';
 import type { Position } from '../../domain/orders/portfolio.js';
 import type { FillRecord, OrderRecord } from '../../domain/orders/records.js';
 import { toFill, toOrder } from './order-rows.js';
+import { reservedCash } from './reservations.js';
 import type { Tables } from './tables.js';
 
 const OPEN = [...OPEN_STATUSES];
@@ -23,20 +24,13 @@ export async function lockLedger(db: Kysely<Tables>, orders: readonly Pick<Order
   const accounts = await db.selectFrom('paper_accounts').select(['user_id', 'cash']).where('user_id', 'in', users).orderBy('user_id').forUpdate().execute();
   const rows = await db.selectFrom('orders').selectAll().where('id', 'in', orders.map((o) => o.id)).where('status', 'in', OPEN).orderBy('id').forUpdate().execute();
   if (rows.length === 0) return empty;
-  const reserved = await db
-    .selectFrom('orders')
-    .select((eb) => ['user_id', eb.fn.sum<string>('reserved').as('reserved')])
-    .where('user_id', 'in', users)
-    .where('side', '=', 'buy')
-    .where('status', 'in', OPEN)
-    .groupBy('user_id')
-    .execute();
+  const reserved = await reservedCash(db, users);
   const symbols = [...new Set(rows.map((r) => r.symbol))];
   const positions = await db.selectFrom('positions').selectAll().where('user_id', 'in', users).where('symbol', 'in', symbols).execute();
   return {
     orders: rows.map(toOrder),
     cash: new Map(accounts.map((a) => [a.user_id, Number(a.cash)])),
-    reserved: new Map(reserved.map((r) => [r.user_id, Number(r.reserved)])),
+    reserved,
     positions: new Map(positions.map((p): [string, Position] => [positionKey(p.user_id, p.symbol), { symbol: p.symbol, quantity: p.quantity, costBasis: Number(p.cost_basis), realizedPnl: Number(p.realized_pnl) }])),
   };
 }

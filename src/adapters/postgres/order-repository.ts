@@ -7,6 +7,7 @@ import type { FillRecord, OrderRecord } from '../../domain/orders/records.js';
 import type { Ledger, OrderRepository, OrderSubmission, SubmitResult } from '../../ports/database.js';
 import { lockLedger, writeOutcome } from './fill-ledger.js';
 import { toFill, toOrder } from './order-rows.js';
+import { reservedCash } from './reservations.js';
 import { submitBatch } from './submit-batch.js';
 import type { Tables } from './tables.js';
 
@@ -88,14 +89,7 @@ export class SqlOrderRepository implements OrderRepository {
     return this.atomically(async (db) => {
       await db.insertInto('paper_accounts').values(users.map((u) => ({ user_id: u, cash: startingCash, starting_cash: startingCash }))).onConflict((oc) => oc.column('user_id').doNothing()).execute();
       const accounts = await db.selectFrom('paper_accounts').selectAll().where('user_id', 'in', users).execute();
-      const open = await db
-        .selectFrom('orders')
-        .select((eb) => ['user_id', eb.fn.sum<string>('reserved').as('reserved')])
-        .where('user_id', 'in', users)
-        .where('side', '=', 'buy')
-        .where('status', 'in', OPEN)
-        .groupBy('user_id')
-        .execute();
+      const reserved = await reservedCash(db, users);
       const positions = await db.selectFrom('positions').selectAll().where('user_id', 'in', users).orderBy('user_id').orderBy('symbol').execute();
       const today = await db
         .selectFrom('fills')
@@ -111,7 +105,6 @@ export class SqlOrderRepository implements OrderRepository {
         .orderBy('user_id')
         .orderBy('symbol')
         .execute();
-      const reserved = new Map(open.map((r) => [r.user_id, Number(r.reserved)]));
       const held = groupBy(positions, (r) => r.user_id);
       const moved = groupBy(today, (r) => r.user_id);
       return new Map(

@@ -1,0 +1,19 @@
+import type { Kysely } from 'kysely';
+import type { Money } from '../../domain/orders/money.js';
+import { OPEN_STATUSES } from '../../domain/orders/order.js';
+import type { Tables } from './tables.js';
+
+const OPEN = [...OPEN_STATUSES];
+
+/** Cash each of `users` has reserved for open buy orders, in the caller's transaction (absent: none). */
+export async function reservedCash(db: Kysely<Tables>, users: readonly number[]): Promise<Map<number, Money>> {
+  const rows = await db
+    .selectFrom('orders')
+    .select((eb) => ['user_id', eb.fn.sum<string>('reserved').as('reserved')])
+    .where('user_id', 'in', users)
+    .where('side', '=', 'buy')
+    .where('status', 'in', OPEN)
+    .groupBy('user_id')
+    .execute();
+  return new Map(rows.map((r) => [r.user_id, Number(r.reserved)]));
+}
