@@ -109,4 +109,24 @@ describe('access tokens (HS256)', () => {
     expect(await tokens.verify(`${none}.${payload}.`)).toBeUndefined();
     expect(await tokens.verify('not-a-token')).toBeUndefined();
   });
+
+  it('a token verified before still expires on the second of its exp, and a copy of it altered is refused', async () => {
+    const short = new TokenService(secret, 30, () => now);
+    const { token } = await short.issue({ id: 9, username: 'bob' });
+    expect(await short.verify(token)).toEqual({ id: 9, username: 'bob' });
+    const [header, , signature] = token.split('.') as [string, string, string];
+    const forged = Buffer.from(JSON.stringify({ name: 'mallory', sub: '1', iss: 'tickstream', exp: Math.floor(now / 1000) + 60 })).toString('base64url');
+    expect(await short.verify(`${header}.${forged}.${signature}`)).toBeUndefined();
+    now += 29_999;
+    expect(await short.verify(token)).toEqual({ id: 9, username: 'bob' });
+    now += 1;
+    expect(await short.verify(token)).toBeUndefined();
+  });
+
+  it('answers a remembered token with a copy its caller may not change for the next one', async () => {
+    const { token } = await tokens.issue({ id: 7, username: 'alice' });
+    const first = await tokens.verify(token);
+    (first as { username: string }).username = 'changed';
+    expect(await tokens.verify(token)).toEqual({ id: 7, username: 'alice' });
+  });
 });
