@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { privateDatabase, register as registerOn, restClient } from '../support/paper-trading.js';
 import { deleteQueues } from '../support/rabbitmq.js';
 import { startServer, type RunningServer } from '../support/server.js';
 import { waitFor } from '../support/wait.js';
@@ -18,9 +18,6 @@ import { TestClient, type ServerMessage } from '../support/ws-client.js';
  */
 const SECRET = 'e2e-orders-jwt-secret-0123456789abcdef';
 const RUN = randomUUID().replaceAll('-', '').slice(0, 10);
-const DB_NAME = `orders_e2e_${RUN}`;
-const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const DATABASE_URL = ADMIN_URL.replace(/\/[^/]*$/, `/${DB_NAME}`);
 const QUEUE = `tickstream.e2e.${RUN}.orders`;
 const CONNECTION = `tickstream-e2e-${RUN}`;
 const run = promisify(execFile);
@@ -31,15 +28,7 @@ let bob: { id: number; token: string };
 const clients: TestClient[] = [];
 let seq = 0;
 
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+let database: Awaited<ReturnType<typeof privateDatabase>>;
 
 const start = async (): Promise<RunningServer> => {
   const s = await startServer({
@@ -47,7 +36,7 @@ const start = async (): Promise<RunningServer> => {
     TEST_TICK_INJECTION: 'true',
     SYMBOLS: 'AAPL,MSFT',
     JWT_SECRET: SECRET,
-    DATABASE_URL,
+    DATABASE_URL: database.url,
     AMQP_URL: process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
     ORDER_QUEUE: QUEUE,
     AMQP_CONNECTION_NAME: CONNECTION,
@@ -58,25 +47,15 @@ const start = async (): Promise<RunningServer> => {
   return s;
 };
 
-async function api<T = Record<string, unknown>>(method: string, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
-  const res = await fetch(server.http + path, {
-    method,
-    headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as T };
-}
+/** REST against the server of the moment (it is started again mid-test). */
+const api: ReturnType<typeof restClient> = (...args) => restClient(server.http)(...args);
 
 const inject = async (ticks: { symbol?: string; price: number; seq: number; size?: number }[]) => {
   const res = await api('POST', '/api/v1/test/ticks', undefined, { ticks: ticks.map((t) => ({ symbol: 'AAPL', size: 1_000, ...t })) });
   expect(res.status).toBe(202);
 };
 
-const register = async (username: string) => {
-  const res = await api<{ user: { id: number }; token: string }>('POST', '/api/v1/auth/register', undefined, { username, password: 'password-123' });
-  expect(res.status).toBe(201);
-  return { id: res.body.user.id, token: res.body.token };
-};
+const register = (username: string) => registerOn(api, username);
 
 const socketOf = async (token: string) => {
   const client = await TestClient.connect(`${server.ws}?symbols=&token=${token}`);
@@ -89,7 +68,7 @@ type OrderMessage = ServerMessage & { order: Order };
 const ordersOn = (c: TestClient) => c.messages.filter((m): m is OrderMessage => m.type === 'order');
 
 beforeAll(async () => {
-  await admin(`CREATE DATABASE ${DB_NAME}`);
+  database = await privateDatabase('orders_e2e');
   server = await start();
   alice = await register('alice');
   bob = await register('bob');
@@ -99,7 +78,7 @@ afterAll(async () => {
   for (const c of clients) c.close();
   await server?.stop('SIGKILL');
   await deleteQueues([QUEUE, `${QUEUE}.dead`, ...[1, 2, 3, 4].map((n) => `${QUEUE}.retry.${n}`)]).catch(() => undefined);
-  await admin(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+  await database?.drop();
 });
 
 describe('paper trading end to end', () => {
