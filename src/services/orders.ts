@@ -155,7 +155,7 @@ export class OrdersService implements Service {
       return { stillOpen: new Set(ledger.orders.map((o) => o.id)), outcome: decided, written: await tx.orders.recordBatch(decided) };
     });
     // Orders closed meanwhile (canceled, filled by another process) leave the book.
-    for (const order of candidates) if (!stillOpen.has(order.id)) for (const orders of this.book.values()) orders.delete(order.id);
+    for (const order of candidates) if (!stillOpen.has(order.id)) this.book.get(order.symbol)?.delete(order.id);
     const stored = new Map(written.orders.map((o) => [o.id, o]));
     const fillOf = new Map(written.fills.map((f) => [`${f.orderId}/${f.seq}`, f]));
     // After the commit, once per (order, tick seq): a redelivered or raced tick never gets here.
