@@ -53,7 +53,9 @@ export class RabbitOrderQueue<T> implements OrderQueue<T> {
     const connection = amqp.connect([this.options.url], {
       heartbeatIntervalInSeconds: 5,
       reconnectTimeInSeconds: 1,
-      connectionOptions: { clientProperties: { connection_name: this.options.connectionName } },
+      // amqplib leaves Nagle's algorithm on: a publish written while the previous frame waits for
+      // the broker's delayed ACK sat ~40 ms, so one confirmed publish at a time made 24/s, not ~1,000/s.
+      connectionOptions: { noDelay: true, clientProperties: { connection_name: this.options.connectionName } },
     });
     connection.on('disconnect', ({ err }) => this.options.logger.warn({ err }, 'RabbitMQ connection lost; reconnecting'));
     connection.on('connectFailed', ({ err }) => this.options.logger.warn({ err }, 'RabbitMQ connection failed; retrying'));
