@@ -1,13 +1,14 @@
 import { sql, type Kysely } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { BatchOutcome, LockedLedger } from '../../domain/orders/fill-batch.js';
 import { positionKey } from '../../domain/orders/fill-batch.js';
 import type { Money } from '../../domain/orders/money.js';
 import { OPEN_STATUSES } from '../../domain/orders/order.js';
 import type { Position } from '../../domain/orders/portfolio.js';
 import type { FillRecord, OrderRecord } from '../../domain/orders/records.js';
-import { toFill, toOrder } from './order-rows.js';
-import { reservedCash } from './reservations.js';
-import type { Tables } from './tables.js';
+import { fillFromJson, orderFromJson, toOrder, type JsonRow } from './order-rows.js';
+import { reservedCashQuery, reservedMap } from './reservations.js';
+import type { FillRow, OrderRow, Tables } from './tables.js';
 
 const OPEN = [...OPEN_STATUSES];
 
@@ -15,7 +16,8 @@ const OPEN = [...OPEN_STATUSES];
  * Reads what `decideBatch` needs for `orders` (id, owner and symbol as the caller knows them),
  * in the caller's transaction: the owners' account rows locked first, in user id order, then the
  * orders still open, in id order — the order submit and cancel lock in too, so concurrent batches
- * and submissions queue up instead of deadlocking. Four statements whatever the batch's size.
+ * and submissions queue up instead of deadlocking. Three statements whatever the batch's size: each
+ * statement under the locks is time other batches and submissions of the same owners wait.
  */
 export async function lockLedger(db: Kysely<Tables>, orders: readonly Pick<OrderRecord, 'id' | 'userId' | 'symbol'>[]): Promise<LockedLedger> {
   const empty: LockedLedger = { orders: [], cash: new Map(), reserved: new Map(), positions: new Map() };
@@ -24,61 +26,73 @@ export async function lockLedger(db: Kysely<Tables>, orders: readonly Pick<Order
   const accounts = await db.selectFrom('paper_accounts').select(['user_id', 'cash']).where('user_id', 'in', users).orderBy('user_id').forUpdate().execute();
   const rows = await db.selectFrom('orders').selectAll().where('id', 'in', orders.map((o) => o.id)).where('status', 'in', OPEN).orderBy('id').forUpdate().execute();
   if (rows.length === 0) return empty;
-  const reserved = await reservedCash(db, users);
   const symbols = [...new Set(rows.map((r) => r.symbol))];
-  const positions = await db.selectFrom('positions').selectAll().where('user_id', 'in', users).where('symbol', 'in', symbols).execute();
+  // Both reads in one statement: read after the locks, so what they guard is what it sees.
+  const read = await db
+    .selectNoFrom([
+      jsonArrayFrom(reservedCashQuery(db, users)).as('reserved'),
+      jsonArrayFrom(db.selectFrom('positions').select(['user_id', 'symbol', 'quantity', 'cost_basis', 'realized_pnl']).where('user_id', 'in', users).where('symbol', 'in', symbols)).as('positions'),
+    ])
+    .executeTakeFirstOrThrow();
   return {
     orders: rows.map(toOrder),
     cash: new Map(accounts.map((a) => [a.user_id, Number(a.cash)])),
-    reserved,
-    positions: new Map(positions.map((p): [string, Position] => [positionKey(p.user_id, p.symbol), { symbol: p.symbol, quantity: p.quantity, costBasis: Number(p.cost_basis), realizedPnl: Number(p.realized_pnl) }])),
+    reserved: reservedMap(read.reserved),
+    positions: new Map(read.positions.map((p): [string, Position] => [positionKey(p.user_id, p.symbol), { symbol: p.symbol, quantity: p.quantity, costBasis: Number(p.cost_basis), realizedPnl: Number(p.realized_pnl) }])),
   };
 }
 
 /**
- * Writes a batch's outcome in the caller's transaction, one statement per table: the fills (keyed
- * by order and tick seq), the orders, the positions and the cash. A fill already recorded, or an
- * order no longer open or already past the tick, means the batch was decided on stale state: it
- * throws, so the caller's transaction rolls back and nothing of the batch is written.
+ * Writes a batch's outcome in the caller's transaction, in one statement (one round trip under
+ * the locks): the fills (keyed by order and tick seq), the orders, the positions and the cash. A
+ * fill already recorded, or an order no longer open or already past the tick, means the batch was
+ * decided on stale state: it throws, so the caller's transaction rolls back and nothing is written.
  */
 export async function writeOutcome(db: Kysely<Tables>, outcome: BatchOutcome): Promise<{ orders: OrderRecord[]; fills: FillRecord[] }> {
   if (outcome.steps.length === 0) return { orders: [], fills: [] };
   const filled = outcome.steps.filter((s) => s.match.fill);
-  let fills: FillRecord[] = [];
+  const changed = [...outcome.orders.values()];
+  // One statement: data-modifying WITH queries all run, once, whether the SELECT reads them or not.
+  const writes = [
+    sql`changed AS (
+      UPDATE orders AS o SET
+        status = v.status, reason = v.reason, triggered = v.triggered, filled_quantity = v.filled_quantity,
+        filled_value = v.filled_value, reserved = v.reserved, after_seq = v.after_seq, updated_at = now()
+      FROM (VALUES ${sql.join(changed.map((c) => sql`(${c.id}::integer, ${c.status}::text, ${c.reason}::text, ${c.triggered}::boolean, ${c.filledQuantity}::integer, ${c.filledValue}::bigint, ${c.reserved}::bigint, ${c.afterSeq}::bigint)`))})
+        AS v(id, status, reason, triggered, filled_quantity, filled_value, reserved, after_seq)
+      WHERE o.id = v.id AND o.status IN (${sql.join(OPEN)}) AND o.after_seq < v.after_seq
+      RETURNING o.*)`,
+  ];
   if (filled.length > 0) {
-    const inserted = await db
+    const fills = db
       .insertInto('fills')
       .values(filled.map(({ before: o, tick, match }) => ({ order_id: o.id, user_id: o.userId, symbol: o.symbol, side: o.side, quantity: match.fill!.quantity, price: match.fill!.price, seq: tick.seq, tick_ts: new Date(tick.ts) })))
       .onConflict((oc) => oc.columns(['order_id', 'seq']).doNothing())
-      .returningAll()
-      .execute();
-    if (inserted.length !== filled.length) throw new Error(`fill batch: ${filled.length - inserted.length} of ${filled.length} fills were recorded before`);
-    fills = inserted.map(toFill).sort((a, b) => a.id - b.id);
+      .returningAll();
+    writes.push(sql`recorded AS (${fills})`);
   }
-  const changed = [...outcome.orders.values()];
-  // The guard (open, and not yet past the tick) holds under the locks; checked anyway, as the
-  // fill key is, so a caller that did not lock cannot write a stale decision.
-  const { rows } = await sql<Parameters<typeof toOrder>[0]>`
-    UPDATE orders AS o SET
-      status = v.status, reason = v.reason, triggered = v.triggered, filled_quantity = v.filled_quantity,
-      filled_value = v.filled_value, reserved = v.reserved, after_seq = v.after_seq, updated_at = now()
-    FROM (VALUES ${sql.join(changed.map((c) => sql`(${c.id}::integer, ${c.status}::text, ${c.reason}::text, ${c.triggered}::boolean, ${c.filledQuantity}::integer, ${c.filledValue}::bigint, ${c.reserved}::bigint, ${c.afterSeq}::bigint)`))})
-      AS v(id, status, reason, triggered, filled_quantity, filled_value, reserved, after_seq)
-    WHERE o.id = v.id AND o.status IN (${sql.join(OPEN)}) AND o.after_seq < v.after_seq
-    RETURNING o.*`.execute(db);
-  if (rows.length !== changed.length) throw new Error(`fill batch: ${changed.length - rows.length} of ${changed.length} orders changed under their locks`);
   if (outcome.positions.size > 0) {
-    await db
+    const positions = db
       .insertInto('positions')
       .values([...outcome.positions.values()].map(({ userId, position: p }) => ({ user_id: userId, symbol: p.symbol, quantity: p.quantity, cost_basis: p.costBasis, realized_pnl: p.realizedPnl })))
-      .onConflict((oc) => oc.columns(['user_id', 'symbol']).doUpdateSet((eb) => ({ quantity: eb.ref('excluded.quantity'), cost_basis: eb.ref('excluded.cost_basis'), realized_pnl: eb.ref('excluded.realized_pnl') })))
-      .execute();
+      .onConflict((oc) => oc.columns(['user_id', 'symbol']).doUpdateSet((eb) => ({ quantity: eb.ref('excluded.quantity'), cost_basis: eb.ref('excluded.cost_basis'), realized_pnl: eb.ref('excluded.realized_pnl') })));
+    writes.push(sql`held AS (${positions})`);
   }
   if (outcome.cash.size > 0) {
-    await sql`
+    writes.push(sql`paid AS (
       UPDATE paper_accounts AS a SET cash = v.cash, updated_at = now()
       FROM (VALUES ${sql.join([...outcome.cash].map(([user, cash]: [number, Money]) => sql`(${user}::integer, ${cash}::bigint)`))}) AS v(user_id, cash)
-      WHERE a.user_id = v.user_id`.execute(db);
+      WHERE a.user_id = v.user_id)`);
   }
-  return { orders: rows.map(toOrder).sort((a, b) => a.id - b.id), fills };
+  const recorded = filled.length > 0 ? sql`(SELECT coalesce(json_agg(recorded), '[]') FROM recorded)` : sql`'[]'::json`;
+  const { rows } = await sql<{ orders: JsonRow<OrderRow>[]; fills: JsonRow<FillRow>[] }>`
+    WITH ${sql.join(writes)}
+    SELECT (SELECT coalesce(json_agg(changed), '[]') FROM changed) AS orders, ${recorded} AS fills`.execute(db);
+  const { orders, fills } = rows[0]!;
+  // A fill already recorded, or an order that was not open or already past the tick: the batch was
+  // decided on stale state. The guards hold under the locks; checked anyway, so a caller that did
+  // not lock cannot write a stale decision. Throwing rolls the whole statement's writes back.
+  if (fills.length !== filled.length) throw new Error(`fill batch: ${filled.length - fills.length} of ${filled.length} fills were recorded before`);
+  if (orders.length !== changed.length) throw new Error(`fill batch: ${changed.length - orders.length} of ${changed.length} orders changed under their locks`);
+  return { orders: orders.map(orderFromJson).sort((a, b) => a.id - b.id), fills: fills.map(fillFromJson).sort((a, b) => a.id - b.id) };
 }

@@ -31,3 +31,10 @@ export function toOrder(row: OrderRow): OrderRecord {
 export function toFill(row: FillRow): FillRecord {
   return { id: Number(row.id), orderId: row.order_id, userId: row.user_id, symbol: row.symbol, side: row.side, quantity: row.quantity, price: Number(row.price), seq: Number(row.seq), ts: row.tick_ts.getTime(), createdAt: row.created_at.toISOString() };
 }
+
+/** A row as PostgreSQL writes it in JSON (json_agg of a statement's results): timestamps as ISO strings. */
+export type JsonRow<R> = { [K in keyof R]: R[K] extends Date ? string : R[K] };
+
+export const orderFromJson = (row: JsonRow<OrderRow>): OrderRecord => toOrder({ ...row, created_at: new Date(row.created_at), updated_at: new Date(row.updated_at) });
+
+export const fillFromJson = (row: JsonRow<FillRow>): FillRecord => toFill({ ...row, tick_ts: new Date(row.tick_ts), created_at: new Date(row.created_at) });

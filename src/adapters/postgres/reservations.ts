@@ -5,15 +5,22 @@ import type { Tables } from './tables.js';
 
 const OPEN = [...OPEN_STATUSES];
 
-/** Cash each of `users` has reserved for open buy orders, in the caller's transaction (absent: none). */
-export async function reservedCash(db: Kysely<Tables>, users: readonly number[]): Promise<Map<number, Money>> {
-  const rows = await db
+/** Cash each of `users` has reserved for open buy orders: the query, for callers that read it beside others in one statement. */
+export function reservedCashQuery(db: Kysely<Tables>, users: readonly number[]) {
+  return db
     .selectFrom('orders')
     .select((eb) => ['user_id', eb.fn.sum<string>('reserved').as('reserved')])
     .where('user_id', 'in', users)
     .where('side', '=', 'buy')
     .where('status', 'in', OPEN)
-    .groupBy('user_id')
-    .execute();
+    .groupBy('user_id');
+}
+
+/** Cash each of `users` has reserved for open buy orders, in the caller's transaction (absent: none). */
+export async function reservedCash(db: Kysely<Tables>, users: readonly number[]): Promise<Map<number, Money>> {
+  return reservedMap(await reservedCashQuery(db, users).execute());
+}
+
+export function reservedMap(rows: readonly { user_id: number; reserved: string | number }[]): Map<number, Money> {
   return new Map(rows.map((r) => [r.user_id, Number(r.reserved)]));
 }

@@ -1,10 +1,11 @@
 import { sql, type Insertable, type Kysely } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { admit } from '../../domain/orders/buying-power.js';
 import type { Money } from '../../domain/orders/money.js';
 import { OPEN_STATUSES, type OrderRequest } from '../../domain/orders/order.js';
 import type { OrderRecord } from '../../domain/orders/records.js';
 import type { OrderSubmission, SubmitResult } from '../../ports/database.js';
-import { toOrder } from './order-rows.js';
+import { orderFromJson, toOrder } from './order-rows.js';
 import type { OrdersTable, Tables } from './tables.js';
 
 const OPEN = [...OPEN_STATUSES];
@@ -18,11 +19,11 @@ const pair = (userId: number, symbol: string): string => `${userId}\u0000${symbo
 type Decision = { result: SubmitResult } | { insert: number } | { sameAs: number; request: OrderRequest };
 
 /**
- * Submissions of many users in the caller's transaction, in a fixed number of statements: the
- * owners' account rows created if new and locked (one upsert, in user id order, so concurrent
- * batches never deadlock), then their Idempotency-Keys, open orders and positions read under
- * those locks, each submission admitted in turn against what the earlier ones of the batch
- * reserved, and the admitted ones inserted together. Answers in the order given; each answer is
+ * Submissions of many users in the caller's transaction, in three statements: the owners' account
+ * rows created if new and locked (one upsert, in user id order, so concurrent batches never
+ * deadlock), then their Idempotency-Keys, open orders and positions read under those locks in one
+ * statement, each submission admitted in turn against what the earlier ones of the batch reserved,
+ * and the admitted ones inserted together. Answers in the order given; each answer is
  * what `submit` alone would have answered after the submissions before it.
  */
 export async function submitBatch(db: Kysely<Tables>, items: readonly OrderSubmission[]): Promise<SubmitResult[]> {
@@ -39,37 +40,42 @@ export async function submitBatch(db: Kysely<Tables>, items: readonly OrderSubmi
     .execute();
   const cash = new Map(accounts.map((a) => [a.user_id, Number(a.cash)]));
 
-  // Read after the locks: what a submission of the same owner committed before is visible.
+  // Read after the locks, in one statement (each one under the locks is time other submissions and
+  // fill batches of these owners wait): what submissions of the same owners committed before is visible.
   const keyed = items.filter((s) => s.idempotencyKey !== undefined);
-  const earlier = new Map<string, OrderRecord>();
-  if (keyed.length > 0) {
-    const rows = await db
-      .selectFrom('orders')
-      .selectAll()
-      .where((eb) => eb.or(keyed.map((s) => eb.and([eb('user_id', '=', s.userId), eb('idempotency_key', '=', s.idempotencyKey!)]))))
-      .execute();
-    for (const row of rows) earlier.set(keyOf(row.user_id, row.idempotency_key!), toOrder(row));
-  }
-  const open = await db
-    .selectFrom('orders')
-    .select((eb) => [
-      'user_id',
-      'symbol',
-      eb.fn.coalesce(eb.fn.sum<string>(sql`CASE WHEN side = 'buy' THEN reserved ELSE 0 END`), sql<string>`0`).as('reserved'),
-      eb.fn.coalesce(eb.fn.sum<string>(sql`CASE WHEN side = 'sell' THEN quantity - filled_quantity ELSE 0 END`), sql<string>`0`).as('pending_sells'),
+  const read = await db
+    .selectNoFrom([
+      jsonArrayFrom(
+        db
+          .selectFrom('orders')
+          .selectAll()
+          .where((eb) => (keyed.length === 0 ? eb.val(false) : eb.or(keyed.map((s) => eb.and([eb('user_id', '=', s.userId), eb('idempotency_key', '=', s.idempotencyKey!)]))))),
+      ).as('earlier'),
+      jsonArrayFrom(
+        db
+          .selectFrom('orders')
+          .select((eb) => [
+            'user_id',
+            'symbol',
+            eb.fn.coalesce(eb.fn.sum<string>(sql`CASE WHEN side = 'buy' THEN reserved ELSE 0 END`), sql<string>`0`).as('reserved'),
+            eb.fn.coalesce(eb.fn.sum<string>(sql`CASE WHEN side = 'sell' THEN quantity - filled_quantity ELSE 0 END`), sql<string>`0`).as('pending_sells'),
+          ])
+          .where('user_id', 'in', users)
+          .where('status', 'in', OPEN)
+          .groupBy(['user_id', 'symbol']),
+      ).as('open'),
+      jsonArrayFrom(db.selectFrom('positions').select(['user_id', 'symbol', 'quantity']).where('user_id', 'in', users)).as('positions'),
     ])
-    .where('user_id', 'in', users)
-    .where('status', 'in', OPEN)
-    .groupBy(['user_id', 'symbol'])
-    .execute();
+    .executeTakeFirstOrThrow();
+  const earlier = new Map<string, OrderRecord>();
+  for (const row of read.earlier) earlier.set(keyOf(row.user_id, row.idempotency_key!), orderFromJson(row));
   const reserved = new Map<number, Money>();
   const pendingSells = new Map<string, number>();
-  for (const row of open) {
+  for (const row of read.open) {
     reserved.set(row.user_id, (reserved.get(row.user_id) ?? 0) + Number(row.reserved));
     pendingSells.set(pair(row.user_id, row.symbol), Number(row.pending_sells));
   }
-  const positions = await db.selectFrom('positions').select(['user_id', 'symbol', 'quantity']).where('user_id', 'in', users).execute();
-  const held = new Map(positions.map((p) => [pair(p.user_id, p.symbol), p.quantity]));
+  const held = new Map(read.positions.map((p) => [pair(p.user_id, p.symbol), p.quantity]));
 
   const decisions: Decision[] = [];
   const rows: Insertable<OrdersTable>[] = [];
