@@ -42,7 +42,8 @@ function post(agent, base, path, body, headers = {}) {
 async function trader(agent, port, name) {
   const base = `http://127.0.0.1:${port}`;
   const { token } = await post(agent, base, '/api/v1/auth/register', { username: name, password: 'bench password of some length' });
-  const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+  // `?symbols=`: no ticks, only its own order and portfolio messages (`/ws` alone streams every symbol).
+  const socket = new WebSocket(`ws://127.0.0.1:${port}/ws?symbols=`);
   const filled = new Map();
   const early = new Set();
   socket.on('error', () => {}); // a refused or dropped socket shows as orders that never fill
