@@ -72,6 +72,8 @@ export class OrdersService implements Service {
   private refresher: NodeJS.Timeout | undefined;
   private flusher: NodeJS.Timeout | undefined;
   private loaded: Promise<void> = Promise.resolve();
+  /** While the book is re-read: what this process changed meanwhile, newer than what the read saw. */
+  private whileLoading: { orders: Map<number, OrderRecord | 'gone'>; held: [string, number][] } | undefined;
   private background = new Set<Promise<unknown>>();
   private stopped = false;
   /** Each traced order's trace, so its fill joins it (see order-traces.ts). */
@@ -117,6 +119,7 @@ export class OrdersService implements Service {
       return;
     }
     for (const orders of this.book.values()) orders.delete(body.orderId);
+    this.whileLoading?.orders.set(body.orderId, 'gone');
     this.traces.forget(body.orderId);
     const order = await this.deps.db.orders.get(body.userId, body.orderId);
     if (order) {
@@ -155,7 +158,11 @@ export class OrdersService implements Service {
       return { stillOpen: new Set(ledger.orders.map((o) => o.id)), outcome: decided, written: await tx.orders.recordBatch(decided) };
     });
     // Orders closed meanwhile (canceled, filled by another process) leave the book.
-    for (const order of candidates) if (!stillOpen.has(order.id)) this.book.get(order.symbol)?.delete(order.id);
+    for (const order of candidates) {
+      if (stillOpen.has(order.id)) continue;
+      this.book.get(order.symbol)?.delete(order.id);
+      this.whileLoading?.orders.set(order.id, 'gone');
+    }
     const stored = new Map(written.orders.map((o) => [o.id, o]));
     const fillOf = new Map(written.fills.map((f) => [`${f.orderId}/${f.seq}`, f]));
     // After the commit, once per (order, tick seq): a redelivered or raced tick never gets here.
@@ -186,17 +193,16 @@ export class OrdersService implements Service {
   }
 
   private put(order: OrderRecord): void {
-    let orders = this.book.get(order.symbol);
-    if (isOpen(order.status)) {
-      if (!orders) this.book.set(order.symbol, (orders = new Map()));
-      orders.set(order.id, order);
-    } else {
-      orders?.delete(order.id);
+    this.whileLoading?.orders.set(order.id, order);
+    if (isOpen(order.status)) shelve(this.book, order);
+    else {
+      this.book.get(order.symbol)?.delete(order.id);
       this.traces.forget(order.id);
     }
   }
 
   private hold(symbol: string, userId: number): void {
+    this.whileLoading?.held.push([symbol, userId]);
     let users = this.holders.get(symbol);
     if (!users) this.holders.set(symbol, (users = new Set()));
     users.add(userId);
@@ -230,23 +236,39 @@ export class OrdersService implements Service {
     }
   }
 
-  /** Rebuilds the book and the holders from the database; accepts orders still `new`. */
+  /**
+   * Rebuilds the book and the holders from the database; accepts orders still `new`. What this
+   * process accepts, fills or drops while the read is under way is newer than the read: it is laid
+   * over the new book, or an order accepted meanwhile would wait for the next refresh.
+   */
   private async load(): Promise<void> {
+    const meanwhile = { orders: new Map<number, OrderRecord | 'gone'>(), held: [] as [string, number][] };
+    this.whileLoading = meanwhile;
     const book = new Map<string, Map<number, OrderRecord>>();
-    for (let order of await this.deps.db.orders.open()) {
-      if (order.status === 'new') {
-        const accepted = await this.accepts.add(order.id);
-        if (!accepted) continue;
-        order = accepted;
-        await this.publish({ type: 'order', userId: order.userId, order: orderView(order) });
+    let holdings: { userId: number; symbol: string }[];
+    try {
+      for (let order of await this.deps.db.orders.open()) {
+        if (order.status === 'new') {
+          const accepted = await this.accepts.add(order.id);
+          if (!accepted) continue;
+          order = accepted;
+          await this.publish({ type: 'order', userId: order.userId, order: orderView(order) });
+        }
+        shelve(book, order);
       }
-      let orders = book.get(order.symbol);
-      if (!orders) book.set(order.symbol, (orders = new Map()));
-      orders.set(order.id, order);
+      holdings = await this.deps.db.orders.holdings();
+    } finally {
+      this.whileLoading = undefined;
+    }
+    // From here on synchronous: nothing can change the book between the overlay and the swap.
+    for (const [id, order] of meanwhile.orders) {
+      for (const orders of book.values()) orders.delete(id);
+      if (order !== 'gone' && isOpen(order.status)) shelve(book, order);
     }
     this.book = book;
     this.holders.clear();
-    for (const { userId, symbol } of await this.deps.db.orders.holdings()) this.hold(symbol, userId);
+    for (const { userId, symbol } of holdings) this.hold(symbol, userId);
+    for (const [symbol, userId] of meanwhile.held) this.hold(symbol, userId);
   }
 
   private scheduleRefresh(): void {
@@ -273,4 +295,11 @@ export class OrdersService implements Service {
       this.deps.logger.error({ err: error, type: event.type }, 'publishing a user event failed');
     }
   }
+}
+
+/** Puts an open order on its symbol's shelf of `book`. */
+function shelve(book: Map<string, Map<number, OrderRecord>>, order: OrderRecord): void {
+  let orders = book.get(order.symbol);
+  if (!orders) book.set(order.symbol, (orders = new Map()));
+  orders.set(order.id, order);
 }
