@@ -1,9 +1,10 @@
 // @ts-check
 // Where submit → fill time goes: the orders section's load against one tickstream started with
 // `node --cpu-prof`, then the profile's self time per function (bench/lib/profile-summary.mjs).
-//   npm run build:server && node bench/orders-profile.mjs [count=1000] [inflight=50] [--amqp] [--postgres=URL] [--profile]
+//   npm run build:server && node bench/orders-profile.mjs [count=1000] [inflight=50] [--rate=N] [--amqp] [--postgres=URL] [--profile]
 // Prints the run's figures and the server's CPU time per order (user + system, from /proc; on a
 // shared machine the one figure that does not depend on what else runs); --profile adds the profile.
+// --rate=N: open loop, N orders offered per second (see submitToFill); inflight then only sizes the warmup.
 // --amqp: the order queue on RabbitMQ (AMQP_URL or the local one; a queue of this run's own,
 // deleted afterwards). --postgres=URL: the database on PostgreSQL at URL instead of embedded PGlite
 // (the run's tables go in a schema of its own there, dropped afterwards).
@@ -21,6 +22,7 @@ const COUNT = Number(positional[0] ?? 1000);
 const INFLIGHT = Number(positional[1] ?? 50);
 const AMQP = process.argv.includes('--amqp');
 const PROFILE = process.argv.includes('--profile');
+const RATE = Number(process.argv.find((a) => a.startsWith('--rate='))?.slice('--rate='.length)) || undefined;
 const POSTGRES = process.argv.find((a) => a.startsWith('--postgres='))?.slice('--postgres='.length);
 const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const run = `${process.pid}${Date.now().toString(36)}`;
@@ -58,7 +60,7 @@ try {
       ...(POSTGRES ? { DATABASE_URL: `${POSTGRES}${POSTGRES.includes('?') ? '&' : '?'}options=-c%20search_path%3D${schema}` } : {}),
     },
   });
-  const r = await submitToFill({ port: server.port, count: COUNT, inflight: INFLIGHT, users: 8, symbols, warmup: 200, onMeasureStart: () => (cpu0 = server.cpu()) });
+  const r = await submitToFill({ port: server.port, count: COUNT, inflight: INFLIGHT, rate: RATE, users: 8, symbols, warmup: 200, onMeasureStart: () => (cpu0 = server.cpu()) });
   const cpuMsPerOrder = ((server.cpu() - cpu0) * 1000) / r.filled;
   console.log(JSON.stringify({ amqp: AMQP, postgres: Boolean(POSTGRES), loadavg: loadavg().map((l) => l.toFixed(1)).join(' '), ...r, cpuMsPerOrder }));
 } finally {
@@ -77,5 +79,3 @@ if (file) {
   console.log(`profile: ${join(dir, file)}`);
   spawnSync(process.execPath, [new URL('./lib/profile-summary.mjs', import.meta.url).pathname, join(dir, file), '40'], { stdio: 'inherit' });
 }
-// The fill waits' deadline timers of bench/lib/orders-e2e.mjs would keep the process up for minutes.
-process.exit(0);

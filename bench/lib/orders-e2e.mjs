@@ -73,56 +73,73 @@ async function trader(agent, port, name) {
 }
 
 /**
- * `count` orders, at most `inflight` at once, spread over `users` accounts (each order locks its
- * owner's account row, so one account serializes its orders). Latency: submit start → fill message.
- * `warmup` orders go first, the same way, and are not counted: the first orders of a fresh server
- * wait seconds for its code to be compiled (JIT, the embedded database's first statements), which
- * says nothing about the rate it then sustains. `onMeasureStart` is called as the counted ones start.
+ * `count` orders spread over `users` accounts (each order locks its owner's account row, so one
+ * account serializes its orders). Closed loop by default: at most `inflight` at once, the next as
+ * one ends, so the rate is what the server sustains and latency is inflight / rate by construction.
+ * With `rate`, open loop: order n is due at n / rate seconds whatever the answers before it, and
+ * its latency counts from when it was due (a late start is the server's delay too, not hidden by
+ * the generator waiting). Latency: submit → the `filled` message. `warmup` orders go first, closed
+ * loop, and are not counted: the first orders of a fresh server wait for its code to be compiled
+ * (JIT, the embedded database's first statements), which says nothing about the rate it then
+ * sustains. `onMeasureStart` is called as the counted ones start.
  */
-export async function submitToFill({ port, count, inflight, users, symbols, warmup = 0, deadlineMs = 120_000, onMeasureStart = () => {} }) {
+export async function submitToFill({ port, count, inflight, users, symbols, rate = undefined, warmup = 0, deadlineMs = 120_000, onMeasureStart = () => {} }) {
   const run = Math.random().toString(36).slice(2, 8);
   const agent = keepAlive();
   const traders = await Promise.all(Array.from({ length: users }, (_, i) => trader(agent, port, `bench${run}u${i}`)));
   try {
     if (warmup > 0) await drive({ traders, symbols, count: warmup, inflight, deadlineMs });
     onMeasureStart();
-    const r = await drive({ traders, symbols, count, inflight, deadlineMs });
-    return { orders: count, warmup, ...r, inflight, users, perSecond: r.filled / r.seconds };
+    const r = await drive({ traders, symbols, count, inflight, rate, deadlineMs });
+    return { orders: count, warmup, ...r, ...(rate ? { offered: rate } : { inflight }), users, perSecond: r.filled / r.seconds };
   } finally {
     for (const t of traders) t.close();
     agent.destroy();
   }
 }
 
-async function drive({ traders, symbols, count, inflight, deadlineMs }) {
-  const users = traders.length;
+async function drive({ traders, symbols, count, inflight, rate = undefined, deadlineMs }) {
   const latencies = [];
   const answers = [];
-  let next = 0;
   let failed = 0;
   let timedOut = 0;
   const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: inflight }, async () => {
-      while (next < count) {
-        const n = next++;
-        const t = traders[n % users];
-        const started = performance.now();
-        let order;
-        try {
-          order = await t.order({ symbol: symbols[n % symbols.length], side: 'buy', type: 'market', quantity: 1 });
-          answers.push(performance.now() - started);
-        } catch {
-          failed++;
-          continue;
-        }
-        const left = deadlineMs - (performance.now() - t0);
-        const at = await Promise.race([t.fill(order.id), new Promise((resolve) => setTimeout(() => resolve(undefined), Math.max(0, left)))]);
-        if (at === undefined) timedOut++;
-        else latencies.push(at - started);
-      }
-    }),
-  );
+  const deadline = t0 + deadlineMs;
+  /** Order n, counted from `due`. */
+  const one = async (n, due) => {
+    const t = traders[n % traders.length];
+    let order;
+    try {
+      order = await t.order({ symbol: symbols[n % symbols.length], side: 'buy', type: 'market', quantity: 1 });
+      answers.push(performance.now() - due);
+    } catch {
+      failed++;
+      return;
+    }
+    let timer;
+    const at = await Promise.race([t.fill(order.id), new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - performance.now()), undefined)))]);
+    clearTimeout(timer);
+    if (at === undefined) timedOut++;
+    else latencies.push(at - due);
+  };
+  if (rate) {
+    const pending = [];
+    for (let n = 0; n < count; n++) {
+      const due = t0 + (n * 1000) / rate;
+      const early = due - performance.now();
+      // Timers fire a millisecond or more late: orders due meanwhile go together when it does.
+      if (early >= 1) await new Promise((resolve) => setTimeout(resolve, early));
+      pending.push(one(n, due));
+    }
+    await Promise.all(pending);
+  } else {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: inflight }, async () => {
+        while (next < count) await one(next++, performance.now());
+      }),
+    );
+  }
   const seconds = (performance.now() - t0) / 1000;
   latencies.sort((a, b) => a - b);
   answers.sort((a, b) => a - b);
