@@ -22,6 +22,7 @@ const COUNT = Number(positional[0] ?? 1000);
 const INFLIGHT = Number(positional[1] ?? 50);
 const AMQP = process.argv.includes('--amqp');
 const PROFILE = process.argv.includes('--profile');
+const USERS = Number(process.argv.find((a) => a.startsWith('--users='))?.slice('--users='.length)) || 8;
 const RATE = Number(process.argv.find((a) => a.startsWith('--rate='))?.slice('--rate='.length)) || undefined;
 const POSTGRES = process.argv.find((a) => a.startsWith('--postgres='))?.slice('--postgres='.length);
 const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -60,7 +61,7 @@ try {
       ...(POSTGRES ? { DATABASE_URL: `${POSTGRES}${POSTGRES.includes('?') ? '&' : '?'}options=-c%20search_path%3D${schema}` } : {}),
     },
   });
-  const r = await submitToFill({ port: server.port, count: COUNT, inflight: INFLIGHT, rate: RATE, users: 8, symbols, warmup: 200, onMeasureStart: () => (cpu0 = server.cpu()) });
+  const r = await submitToFill({ port: server.port, count: COUNT, inflight: INFLIGHT, rate: RATE, users: USERS, symbols, warmup: 200, onMeasureStart: () => (cpu0 = server.cpu()) });
   const cpuMsPerOrder = ((server.cpu() - cpu0) * 1000) / r.filled;
   console.log(JSON.stringify({ amqp: AMQP, postgres: Boolean(POSTGRES), loadavg: loadavg().map((l) => l.toFixed(1)).join(' '), ...r, cpuMsPerOrder }));
 } finally {

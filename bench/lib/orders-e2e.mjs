@@ -82,8 +82,9 @@ async function trader(agent, port, name) {
  * loop, and are not counted: the first orders of a fresh server wait for its code to be compiled
  * (JIT, the embedded database's first statements), which says nothing about the rate it then
  * sustains. `onMeasureStart` is called as the counted ones start.
+ * @param {{ port: number, count: number, inflight: number, users: number, symbols: string[], rate?: number, warmup?: number, deadlineMs?: number, onMeasureStart?: () => void }} o
  */
-export async function submitToFill({ port, count, inflight, users, symbols, rate = undefined, warmup = 0, deadlineMs = 120_000, onMeasureStart = () => {} }) {
+export async function submitToFill({ port, count, inflight, users, symbols, rate, warmup = 0, deadlineMs = 120_000, onMeasureStart = () => {} }) {
   const run = Math.random().toString(36).slice(2, 8);
   const agent = keepAlive();
   const traders = await Promise.all(Array.from({ length: users }, (_, i) => trader(agent, port, `bench${run}u${i}`)));
@@ -98,10 +99,13 @@ export async function submitToFill({ port, count, inflight, users, symbols, rate
   }
 }
 
-async function drive({ traders, symbols, count, inflight, rate = undefined, deadlineMs }) {
+/** @param {{ traders: any[], symbols: string[], count: number, inflight: number, rate?: number, deadlineMs: number }} o */
+async function drive({ traders, symbols, count, inflight, rate, deadlineMs }) {
   const latencies = [];
   const answers = [];
   let failed = 0;
+  /** Why submissions failed: each distinct answer once, with its count. */
+  const refusals = new Map();
   let timedOut = 0;
   const t0 = performance.now();
   const deadline = t0 + deadlineMs;
@@ -112,8 +116,10 @@ async function drive({ traders, symbols, count, inflight, rate = undefined, dead
     try {
       order = await t.order({ symbol: symbols[n % symbols.length], side: 'buy', type: 'market', quantity: 1 });
       answers.push(performance.now() - due);
-    } catch {
+    } catch (error) {
       failed++;
+      const why = error instanceof Error ? error.message : String(error);
+      refusals.set(why, (refusals.get(why) ?? 0) + 1);
       return;
     }
     let timer;
@@ -144,5 +150,5 @@ async function drive({ traders, symbols, count, inflight, rate = undefined, dead
   latencies.sort((a, b) => a - b);
   answers.sort((a, b) => a - b);
   // The REST answer's share of the latency: submit → 201 (the command is confirmed by the queue by then).
-  return { filled: latencies.length, failed, timedOut, seconds, p50: pct(latencies, 50), p99: pct(latencies, 99), max: latencies.at(-1), answerP50: pct(answers, 50), answerP99: pct(answers, 99) };
+  return { filled: latencies.length, failed, ...(failed > 0 ? { refusals: Object.fromEntries(refusals) } : {}), timedOut, seconds, p50: pct(latencies, 50), p99: pct(latencies, 99), max: latencies.at(-1), answerP50: pct(answers, 50), answerP99: pct(answers, 99) };
 }

@@ -38,8 +38,9 @@ export function targets({ P, results }) {
   if (S.ingest?.redis) out.push(['Ingest ≥ 100,000 ticks/s through Redis Streams, one processor, generator alongside', S.ingest.redis.perSecond ? S.ingest.redis.perSecond >= 1e5 : null, S.ingest.redis.perSecond ? `${f0(S.ingest.redis.perSecond)} ticks/s` : (S.ingest.redis.skipped ?? S.ingest.redis.error)]);
   if (S.ingest?.redisBacklog?.perSecond) out.push(['Ingest ≥ 100,000 ticks/s through Redis Streams, one processor draining a backlog', S.ingest.redisBacklog.perSecond >= 1e5, `${f0(S.ingest.redisBacklog.perSecond)} ticks/s`]);
   if (S.ingest?.kafka) out.push(['Ingest ≥ 100,000 ticks/s through Kafka, one processor, generator alongside', S.ingest.kafka.perSecond ? S.ingest.kafka.perSecond >= 1e5 : null, S.ingest.kafka.perSecond ? `${f0(S.ingest.kafka.perSecond)} ticks/s` : (S.ingest.kafka.skipped ?? S.ingest.kafka.error)]);
-  const rabbitOrders = S.orders?.e2e?.find((/** @type {any} */ r) => r.queue === 'rabbitmq' && !r.error);
-  if (rabbitOrders) out.push(['Orders ≥ 1,000/s submit → fill through RabbitMQ, p99 < 50 ms', rabbitOrders.perSecond >= 1000 && rabbitOrders.p99 < 50, `${f0(rabbitOrders.perSecond)} orders/s, p99 ${ms(rabbitOrders.p99)} ms (${rabbitOrders.inflight} in flight)`]);
+  // Judged open loop: 1,000 orders/s offered, latency from when each was due (closed loop, latency is in-flight / rate by construction).
+  const rabbitOrders = S.orders?.e2e?.find((/** @type {any} */ r) => r.queue === 'rabbitmq' && r.offered && !r.error);
+  if (rabbitOrders) out.push(['Orders ≥ 1,000/s submit → fill through RabbitMQ, p99 < 50 ms', rabbitOrders.perSecond >= 0.99 * rabbitOrders.offered && rabbitOrders.offered >= 1000 && rabbitOrders.p99 < 50, `${f0(rabbitOrders.perSecond)} orders/s of ${f0(rabbitOrders.offered)} offered, p50 ${ms(rabbitOrders.p50)} p99 ${ms(rabbitOrders.p99)} ms (${rabbitOrders.database === 'postgres' ? 'PostgreSQL' : 'PGlite'})`]);
   if (S.ingest?.kafkaBacklog?.perSecond) out.push(['Ingest ≥ 100,000 ticks/s through Kafka, one processor draining a backlog', S.ingest.kafkaBacklog.perSecond >= 1e5, `${f0(S.ingest.kafkaBacklog.perSecond)} ticks/s`]);
   results.targets = out.map(([target, met, detail]) => ({ target, met, detail }));
   return table(['Target', 'Met', 'Measured'], out.map(([t, m, d]) => [t, m === null ? 'n/a' : m ? 'yes' : 'NO', d]));
