@@ -61,7 +61,7 @@ try {
       ...(POSTGRES ? { DATABASE_URL: `${POSTGRES}${POSTGRES.includes('?') ? '&' : '?'}options=-c%20search_path%3D${schema}` } : {}),
     },
   });
-  const r = await submitToFill({ port: server.port, count: COUNT, inflight: INFLIGHT, rate: RATE, users: USERS, symbols, warmup: 200, onMeasureStart: () => (cpu0 = server.cpu()) });
+  const r = await submitToFill({ port: server.port, count: COUNT, inflight: INFLIGHT, rate: RATE, users: USERS, symbols, warmup: 1000, onMeasureStart: () => (cpu0 = server.cpu()) });
   const cpuMsPerOrder = ((server.cpu() - cpu0) * 1000) / r.filled;
   console.log(JSON.stringify({ amqp: AMQP, postgres: Boolean(POSTGRES), loadavg: loadavg().map((l) => l.toFixed(1)).join(' '), ...r, cpuMsPerOrder }));
 } finally {

@@ -18,7 +18,7 @@ const ORDERS = {
   symbols: 4,
   users: 8,
   tickRate: 2000,
-  warmup: 200,
+  warmup: 1000,
   /** The aim's rate: offered open loop, its latency counted from when each order was due. */
   offered: 1000,
   amqpUrl: process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
