@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FLOOD_TOLERANCE, MessageRate } from '../../src/servers/ws/message-rate.js';
+import { FLOOD_TOLERANCE, MessageRate } from '../../src/servers/message-rate.js';
 
 describe('MessageRate', () => {
   it('accepts within the burst, then drops with at most one reply a second naming the budget', () => {

@@ -1,6 +1,7 @@
 import type { ServerWritableStream } from '@grpc/grpc-js';
 import { Conflator } from '../../domain/conflator.js';
 import type { Tick } from '../../domain/tick.js';
+import { SerialWork } from '../serial-work.js';
 import type { Subscriber } from '../ws/subscriptions.js';
 import { tickMessage } from './messages.js';
 
@@ -39,11 +40,9 @@ type Outgoing = { readonly tick: Tick } | { readonly message: object };
  */
 export class TickStream implements Subscriber {
   readonly symbols = new Map<string, SymbolState>();
-  /** Subscribed with `*`: symbols that join the universe later are added too. */
-  followsAll = false;
-  closed = false;
-  /** Joins (the request, symbols that join later) run one at a time, in order. */
-  work: Promise<void> = Promise.resolve();
+  /** Joins (the request, symbols that join later) run one at a time, in order (serial-work.ts). */
+  readonly work = new SerialWork();
+  private closedFlag = false;
   private queue: Outgoing[] = [];
   private blocked = false;
   private conflator: Conflator<Tick> | undefined;
@@ -53,10 +52,17 @@ export class TickStream implements Subscriber {
     readonly id: number,
     readonly ip: string,
     readonly call: ServerWritableStream<unknown, unknown>,
+    /** Subscribed with `*`: symbols that join the universe later are added too. */
+    readonly followsAll: boolean,
     private readonly epoch: () => string,
     private readonly options: TickStreamOptions,
   ) {
     call.on('drain', () => this.drained());
+  }
+
+  /** True once the call ended or is being ended: nothing more is written. */
+  get closed(): boolean {
+    return this.closedFlag;
   }
 
   hold(symbol: string): void {
@@ -107,7 +113,7 @@ export class TickStream implements Subscriber {
 
   /** Stops writing and forgets what is queued (the call ended or is being ended). */
   close(): void {
-    this.closed = true;
+    this.closedFlag = true;
     this.queue = [];
     this.conflator = undefined;
     clearTimeout(this.slowTimer);

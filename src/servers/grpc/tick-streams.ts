@@ -98,7 +98,7 @@ export class TickStreams implements FeedSink<TickStream> {
       if (wildcard ? this.deps.universe.has(s) : symbols.includes(s)) since[s] = seq;
     }
 
-    const stream = new TickStream(this.nextId++, ip, call as ServerWritableStream<unknown, unknown>, () => this.book.epoch, {
+    const stream = new TickStream(this.nextId++, ip, call as ServerWritableStream<unknown, unknown>, wildcard, () => this.book.epoch, {
       slowBytes: limits.slowBytes,
       slowCloseMs: limits.slowCloseMs,
       onConflated: (n) => this.deps.metrics.grpcTicksConflated.inc(n),
@@ -108,7 +108,6 @@ export class TickStreams implements FeedSink<TickStream> {
         this.end(call, s, new TickstreamError('SLOW_CONSUMER'));
       },
     });
-    stream.followsAll = wildcard;
     this.streams.add(stream);
     this.byCall.set(call, stream);
     this.perIp.add(ip);
@@ -120,7 +119,7 @@ export class TickStreams implements FeedSink<TickStream> {
 
   /** Subscribes the stream (the request, or a symbol that joined the universe) and queues what it must get first. */
   private join(stream: TickStream, symbols: readonly string[], since: Record<string, number>, epoch: string | undefined, unknown?: readonly string[]): Promise<void> {
-    const step = stream.work.then(async () => {
+    return stream.work.run(async () => {
       if (stream.closed) return;
       const outcome = await this.book.subscribe(stream, symbols, since, epoch);
       if (!outcome.ok) throw new TickstreamError(outcome.code, outcome.message);
@@ -130,8 +129,6 @@ export class TickStreams implements FeedSink<TickStream> {
       }
       for (const [symbol, ticks] of outcome.first) stream.release(symbol, ticks);
     });
-    stream.work = step.catch(() => undefined);
-    return step;
   }
 
   delivered(tick: Tick, streams: Iterable<TickStream>): void {

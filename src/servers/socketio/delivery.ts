@@ -118,7 +118,7 @@ export class SocketIoDelivery implements FeedSink<SocketIoSession> {
         this.touch(session);
       } else if (now - session.conflatingSince > this.options.slowCloseMs) {
         this.conflating.delete(session);
-        session.closing = true;
+        session.markClosing();
         this.metrics.socketIoSlowConsumerCloses.inc();
         this.logger.info({ sio: session.id, ip: session.ip, transport: session.socket.conn.transport.name }, 'disconnecting slow Socket.IO consumer');
         session.discard();

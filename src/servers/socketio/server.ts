@@ -48,8 +48,6 @@ export interface SocketIoDeps {
   readonly clientAddress?: ClientAddress;
 }
 
-/** Messages past the rate limit, in a row, after which a flooding client is disconnected. */
-const FLOOD_TOLERANCE = 100;
 type Ack = (reply: SocketIoAck) => void;
 
 /**
@@ -215,7 +213,7 @@ export class SocketIoService implements Service {
 
   private disconnected(session: SocketIoSession, reason: string): void {
     if (!this.sessions.delete(session)) return;
-    session.closing = true;
+    session.markClosing();
     this.perIp.remove(session.ip);
     this.addressBudget.closed(session.ip);
     this.book.leaveAll(session);
@@ -225,26 +223,23 @@ export class SocketIoService implements Service {
     this.deps.logger.debug({ sio: session.id, reason }, 'Socket.IO client disconnected');
   }
 
-  /** The per-connection and per-address message budgets; a client past them many times in a row is dropped. */
+  /** The per-connection and per-address message budgets (message-rate.ts); a client past them many times in a row is dropped. */
   private withinBudget(session: SocketIoSession): boolean {
     const now = Date.now();
-    const own = session.bucket.take(now);
-    if (own && this.addressBudget.take(session.ip, now)) {
-      session.violations = 0;
-      return true;
-    }
-    if (++session.violations > FLOOD_TOLERANCE) {
+    const admission = session.rate.admit(now, () => this.addressBudget.take(session.ip, now));
+    if (admission.verdict === 'accept') return true;
+    if (admission.verdict === 'silence') {
       this.deps.metrics.socketIoConnectionsRejected.inc({ code: 'RATE_LIMITED' });
-      session.closing = true;
+      session.markClosing();
       session.socket.disconnect(true);
       return false;
     }
-    if (now - session.lastRateReply >= 1_000) {
-      session.lastRateReply = now;
+    if (admission.reply !== undefined) {
       const { messageRate, addressMessageRate } = this.deps.limits;
-      const message = own
-        ? `At most ${addressMessageRate} messages per second from one address across its connections; messages are being dropped.`
-        : `At most ${messageRate} messages per second; messages are being dropped.`;
+      const message =
+        admission.reply === 'address'
+          ? `At most ${addressMessageRate} messages per second from one address across its connections; messages are being dropped.`
+          : `At most ${messageRate} messages per second; messages are being dropped.`;
       this.error(session, { code: 'RATE_LIMITED', message });
     }
     return false;
@@ -253,8 +248,8 @@ export class SocketIoService implements Service {
   /** Requests of one connection are handled one at a time, in the order they came. */
   private enqueue(session: SocketIoSession, request: SocketIoRequest | SocketIoError, ack: unknown): void {
     const reply = typeof ack === 'function' ? (ack as Ack) : undefined;
-    session.work = session.work
-      .then(() => (session.closing ? undefined : this.handle(session, request, reply)))
+    session.work
+      .run(() => (session.closing ? undefined : this.handle(session, request, reply)))
       .catch((error: unknown) => {
         this.deps.logger.error({ err: error, sio: session.id }, 'handling a Socket.IO request failed');
         this.refuse(session, { code: 'INTERNAL', message: ERROR_CODES.INTERNAL.text }, reply);
@@ -264,7 +259,7 @@ export class SocketIoService implements Service {
   private async handle(session: SocketIoSession, request: SocketIoRequest | SocketIoError, reply: Ack | undefined): Promise<void> {
     if ('code' in request) return this.refuse(session, request, reply);
     if ('all' in request) {
-      session.followsAll = request.kind === 'join';
+      session.follow(request.kind === 'join');
       if (request.kind === 'leave') this.book.leaveAll(session);
       else await this.join(session, ['*']);
       return this.settled(session, reply);
@@ -273,7 +268,7 @@ export class SocketIoService implements Service {
     const unknownError: SocketIoError | undefined =
       unknown.length > 0 ? { code: 'UNKNOWN_SYMBOL', message: `Unknown symbol(s): ${unknown.slice(0, 20).join(', ')}.`, symbols: unknown } : undefined;
     if (request.kind === 'unsubscribe') {
-      session.followsAll = false;
+      session.follow(false);
       this.book.unsubscribe(session, known);
       return this.settled(session, reply, unknownError);
     }
@@ -284,7 +279,7 @@ export class SocketIoService implements Service {
         return this.refuse(session, { code: 'TOO_MANY_SYMBOLS', message: `At most ${this.deps.limits.maxSymbols} symbols per connection (or "stock-updates").` }, reply);
       }
       if (session.followsAll) this.book.unsubscribe(session, [...session.symbols.keys()].filter((s) => !known.includes(s)));
-      session.followsAll = false;
+      session.follow(false);
       // Symbols it already streams keep streaming (no gap) and get their latest tick repeated;
       // the others are joined with a snapshot.
       for (const symbol of known) session.repeatLatest(symbol);
@@ -336,7 +331,7 @@ export class SocketIoService implements Service {
     if (this.metricsTimer) clearInterval(this.metricsTimer);
     this.delivery.flush();
     this.delivery.stop();
-    for (const session of this.sessions) session.closing = true;
+    for (const session of this.sessions) session.markClosing();
     // Not io.close(): it would close the HTTP server, which the http service owns and stops last.
     this.io?.engine.close();
   }

@@ -1,7 +1,8 @@
 import type { Socket } from 'socket.io';
 import { Conflator } from '../../domain/conflator.js';
-import { TokenBucket } from '../../domain/token-bucket.js';
 import type { SocketIoTick } from '../../protocol/socketio.js';
+import { MessageRate } from '../message-rate.js';
+import { SerialWork } from '../serial-work.js';
 import type { Subscriber } from '../ws/subscriptions.js';
 
 interface SymbolState {
@@ -22,15 +23,13 @@ interface SymbolState {
  */
 export class SocketIoSession implements Subscriber {
   readonly symbols = new Map<string, SymbolState>();
-  /** Follows every symbol (it never narrowed, or it joined `stock-updates`): new symbols are added too. */
-  followsAll = true;
-  closing = false;
-  /** Requests are handled one at a time, in order. */
-  work: Promise<void> = Promise.resolve();
-  readonly bucket: TokenBucket;
-  violations = 0;
-  lastRateReply = 0;
-  conflatingSince = 0;
+  private followingAll = true;
+  private closingFlag = false;
+  private conflatingFrom = 0;
+  /** Requests, handled one at a time in order (serial-work.ts). */
+  readonly work = new SerialWork();
+  /** The client's message budget (message-rate.ts), as on the WebSocket. */
+  readonly rate: MessageRate;
   private out: SocketIoTick[] = [];
   private conflator: Conflator<SocketIoTick> | undefined;
   /** A symbol was dropped since the last `take`: its queued ticks must not go out. */
@@ -43,11 +42,34 @@ export class SocketIoSession implements Subscriber {
     rate: { perSecond: number; burst: number },
     now: number,
   ) {
-    this.bucket = new TokenBucket(rate.perSecond, rate.burst, now);
+    this.rate = new MessageRate(rate.perSecond, rate.burst, now);
   }
 
   get conflating(): boolean {
     return this.conflator !== undefined;
+  }
+
+  /** When the client last fell behind (read while it is conflating). */
+  get conflatingSince(): number {
+    return this.conflatingFrom;
+  }
+
+  /** True once the connection is closing or closed: nothing more is queued or handled for it. */
+  get closing(): boolean {
+    return this.closingFlag;
+  }
+
+  markClosing(): void {
+    this.closingFlag = true;
+  }
+
+  /** Follows every symbol (it never narrowed, or it joined `stock-updates`): new symbols are added too. */
+  get followsAll(): boolean {
+    return this.followingAll;
+  }
+
+  follow(all: boolean): void {
+    this.followingAll = all;
   }
 
   hold(symbol: string): void {
@@ -108,7 +130,7 @@ export class SocketIoSession implements Subscriber {
     for (const t of this.out) if (conflator.add(t.symbol, t)) replaced++;
     this.out = [];
     this.conflator = conflator;
-    this.conflatingSince = now;
+    this.conflatingFrom = now;
     return replaced;
   }
 

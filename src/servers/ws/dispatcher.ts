@@ -139,7 +139,7 @@ export class Dispatcher implements FeedSink {
         this.touch(session);
       } else if (now - session.conflatingSince > this.options.slowCloseMs) {
         this.conflating.delete(session);
-        session.closing = true;
+        session.markClosing();
         this.metrics.wsSlowConsumerCloses.inc();
         this.logger.info({ conn: session.id, ip: session.ip }, 'closing slow consumer');
         ws.close(CLOSE_CODES.SLOW_CONSUMER, 'SLOW_CONSUMER');

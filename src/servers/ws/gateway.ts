@@ -198,7 +198,7 @@ export class GatewayService implements Service {
     this.deps.logger.debug({ conn: session.id, ip }, 'client connected');
     traceConnect(session, { id: session.id, ip, symbols: initial.length }, req.headers);
 
-    ws.on('pong', () => (session.alive = true));
+    ws.on('pong', () => session.heard());
     ws.on('message', (data, isBinary) => this.received(session, data, isBinary));
     ws.on('error', (error) => {
       // ws already closes with 1009 for oversized frames and 1002 for protocol errors.
@@ -215,7 +215,7 @@ export class GatewayService implements Service {
 
   private disconnected(session: Session): void {
     if (!this.sessions.delete(session)) return;
-    session.closing = true;
+    session.markClosing();
     this.perIp.remove(session.ip);
     this.addressBudget.closed(session.ip);
     this.book.leaveAll(session);
@@ -233,7 +233,7 @@ export class GatewayService implements Service {
    * about message 3 never overtakes the reply to message 2 while that one reads the store.
    */
   private received(session: Session, data: RawData, isBinary: boolean): void {
-    session.alive = true;
+    session.heard();
     if (session.closing || session.rate.silenced) return;
     const now = Date.now();
     const admission = session.rate.admit(now, () => this.addressBudget.take(session.ip, now));
@@ -263,16 +263,16 @@ export class GatewayService implements Service {
 
   /** Runs `step` once the session's earlier messages are handled (in their order). */
   private after(session: Session, step: () => void): void {
-    session.work = session.work
-      .then(() => {
+    session.work
+      .run(() => {
         if (!session.closing) step();
       })
       .catch((error: unknown) => this.deps.logger.error({ err: error, conn: session.id }, 'replying to a client failed'));
   }
 
   private enqueue(session: Session, message: ClientMessage, reply: boolean): void {
-    session.work = session.work
-      .then(() => traceControl(session, message.action, session.id, () => this.handle(session, message, reply)))
+    session.work
+      .run(() => traceControl(session, message.action, session.id, () => this.handle(session, message, reply)))
       .catch((error: unknown) => {
         this.deps.logger.error({ err: error, conn: session.id }, 'handling a client message failed');
         if (reply) this.error(session, 'INTERNAL', ERROR_CODES.INTERNAL.text, message.id);
@@ -290,14 +290,14 @@ export class GatewayService implements Service {
       case 'auth':
         return this.access.authenticate(session, message.token, reply, id);
       case 'unsubscribe': {
-        session.followsAll = false;
+        session.follow(false);
         const { symbols, unknown } = this.book.resolve(message.symbols);
         if (unknown.length > 0) return this.error(session, 'UNKNOWN_SYMBOL', `Unknown symbol(s): ${unknown.slice(0, 20).join(', ')}.`, id);
         this.book.unsubscribe(session, symbols);
         return this.acknowledge(session, undefined, id);
       }
       case 'replace': {
-        session.followsAll = message.symbols.includes('*');
+        session.follow(message.symbols.includes('*'));
         // The watchlist seed subscribed to the valid names of the array and ignored the rest.
         const symbols = this.known(session, message.symbols, id);
         const keep = new Set(symbols);
@@ -305,7 +305,7 @@ export class GatewayService implements Service {
         return this.subscribe(session, symbols, {}, reply, id);
       }
       case 'subscribe': {
-        if (message.symbols.includes('*')) session.followsAll = true;
+        if (message.symbols.includes('*')) session.follow(true);
         const symbols = this.known(session, message.symbols, id);
         // Nothing left to subscribe: the error reply is the whole answer.
         if (symbols.length === 0 && message.symbols.length > 0) return;
@@ -378,7 +378,7 @@ export class GatewayService implements Service {
   /** Writes what is queued for the session (an error reply), then closes it. */
   private closeWith(session: Session, code: number, reason: ErrorCode): void {
     this.dispatcher.flush();
-    session.closing = true;
+    session.markClosing();
     session.ws.close(code, reason);
   }
 
@@ -393,12 +393,11 @@ export class GatewayService implements Service {
 
   private pingOrDrop(): void {
     for (const session of this.sessions) {
-      if (!session.alive) {
+      if (!session.answeredPing()) {
         this.deps.logger.debug({ conn: session.id }, 'no pong: dropping dead peer');
         session.ws.terminate();
         continue;
       }
-      session.alive = false;
       session.ws.ping();
     }
   }
@@ -415,7 +414,7 @@ export class GatewayService implements Service {
         new Promise<void>((resolve) => {
           if (session.ws.readyState === WebSocket.CLOSED) return resolve();
           session.ws.once('close', () => resolve());
-          session.closing = true;
+          session.markClosing();
           session.ws.close(CLOSE_CODES.GOING_AWAY, 'GOING_AWAY');
         }),
     );

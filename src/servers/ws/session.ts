@@ -1,6 +1,7 @@
 import type { WebSocket } from 'ws';
 import { Conflator } from '../../domain/conflator.js';
-import { MessageRate } from './message-rate.js';
+import { MessageRate } from '../message-rate.js';
+import { SerialWork } from '../serial-work.js';
 import { SessionAuth } from './session-auth.js';
 
 /** A frame waiting to be written. `symbol` is set for ticks, which may be conflated and batched. */
@@ -27,15 +28,14 @@ export class Session {
   readonly symbols = new Map<string, SymbolState>();
   private out: Outgoing[] = [];
   private conflator: Conflator<Buffer> | undefined;
-  conflatingSince = 0;
-  alive = true;
-  closing = false;
-  /** Messages from the client are handled one at a time, in order. */
-  work: Promise<void> = Promise.resolve();
+  private conflatingFrom = 0;
+  private heardFrom = true;
+  private closingFlag = false;
+  private followingAll = false;
+  /** Messages from the client, handled one at a time in order (serial-work.ts). */
+  readonly work = new SerialWork();
   /** The client's message budget (message-rate.ts). */
   readonly rate: MessageRate;
-  /** Subscribed with `*` (the default) and not narrowed since: symbols that join later are added too. */
-  followsAll = false;
   /** Who the client is, and what waits for it to authenticate (session-auth.ts). */
   readonly auth = new SessionAuth();
 
@@ -51,6 +51,41 @@ export class Session {
 
   get conflating(): boolean {
     return this.conflator !== undefined;
+  }
+
+  /** When the client last fell behind (read while it is conflating). */
+  get conflatingSince(): number {
+    return this.conflatingFrom;
+  }
+
+  /** True once the connection is closing or closed: nothing more is queued or handled for it. */
+  get closing(): boolean {
+    return this.closingFlag;
+  }
+
+  markClosing(): void {
+    this.closingFlag = true;
+  }
+
+  /** Subscribed with `*` (the default) and not narrowed since: symbols that join later are added too. */
+  get followsAll(): boolean {
+    return this.followingAll;
+  }
+
+  follow(all: boolean): void {
+    this.followingAll = all;
+  }
+
+  /** The peer was heard from: a message or a pong. */
+  heard(): void {
+    this.heardFrom = true;
+  }
+
+  /** For the heartbeat: whether the peer was heard from since the last ping; then waits for the next. */
+  answeredPing(): boolean {
+    const heard = this.heardFrom;
+    this.heardFrom = false;
+    return heard;
   }
 
   get hasPending(): boolean {
@@ -116,7 +151,7 @@ export class Session {
     }
     this.out = keep;
     this.conflator = conflator;
-    this.conflatingSince = now;
+    this.conflatingFrom = now;
     return replaced;
   }
 

@@ -1,4 +1,4 @@
-import { TokenBucket } from '../../domain/token-bucket.js';
+import { TokenBucket } from '../domain/token-bucket.js';
 
 /** Messages dropped in a row past which a connection is silenced and closed (RATE_LIMITED). */
 export const FLOOD_TOLERANCE = 100;
@@ -12,8 +12,9 @@ export type Admission =
   | { readonly verdict: 'silence' };
 
 /**
- * A connection's message budget: its own token bucket, the address's (asked only when the
- * connection's own allows), and how long it has been over them. State only this class changes.
+ * A connection's message budget, WebSocket and Socket.IO alike: its own token bucket, the
+ * address's (asked only when the connection's own allows), and how long it has been over them.
+ * State only this class changes.
  */
 export class MessageRate {
   private readonly bucket: TokenBucket;
