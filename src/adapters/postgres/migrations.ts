@@ -138,4 +138,16 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 3,
+    name: 'open orders and day fills by owner',
+    statements: [
+      // Buying power reads its owners' open orders on every submission and fill batch: through
+      // orders_open (by symbol) that was every open order of every user, through orders_user
+      // every order the owners ever placed; either grows with what others or the past hold.
+      `CREATE INDEX orders_user_open ON orders (user_id) WHERE status IN ('new', 'accepted', 'partially_filled')`,
+      // Day P&L reads an owner's fills since midnight UTC, not all of them.
+      `CREATE INDEX fills_user_time ON fills (user_id, tick_ts)`,
+    ],
+  },
 ];

@@ -1,14 +1,13 @@
-import { sql, type Insertable, type Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { admit } from '../../domain/orders/buying-power.js';
 import type { Money } from '../../domain/orders/money.js';
-import { OPEN_STATUSES, type OrderRequest } from '../../domain/orders/order.js';
+import type { OrderRequest } from '../../domain/orders/order.js';
 import type { OrderRecord } from '../../domain/orders/records.js';
 import type { OrderSubmission, SubmitResult } from '../../ports/database.js';
 import { orderFromJson, toOrder } from './order-rows.js';
+import { openOrdersQuery } from './reservations.js';
 import type { OrdersTable, Tables } from './tables.js';
-
-const OPEN = [...OPEN_STATUSES];
 
 const sameRequest = (o: OrderRecord, r: OrderRequest): boolean =>
   o.symbol === r.symbol && o.side === r.side && o.type === r.type && o.quantity === r.quantity && o.limitPrice === r.limitPrice && o.stopPrice === r.stopPrice && o.timeInForce === r.timeInForce;
@@ -51,19 +50,7 @@ export async function submitBatch(db: Kysely<Tables>, items: readonly OrderSubmi
           .selectAll()
           .where((eb) => (keyed.length === 0 ? eb.val(false) : eb.or(keyed.map((s) => eb.and([eb('user_id', '=', s.userId), eb('idempotency_key', '=', s.idempotencyKey!)]))))),
       ).as('earlier'),
-      jsonArrayFrom(
-        db
-          .selectFrom('orders')
-          .select((eb) => [
-            'user_id',
-            'symbol',
-            eb.fn.coalesce(eb.fn.sum<string>(sql`CASE WHEN side = 'buy' THEN reserved ELSE 0 END`), sql<string>`0`).as('reserved'),
-            eb.fn.coalesce(eb.fn.sum<string>(sql`CASE WHEN side = 'sell' THEN quantity - filled_quantity ELSE 0 END`), sql<string>`0`).as('pending_sells'),
-          ])
-          .where('user_id', 'in', users)
-          .where('status', 'in', OPEN)
-          .groupBy(['user_id', 'symbol']),
-      ).as('open'),
+      jsonArrayFrom(openOrdersQuery(db, users)).as('open'),
       jsonArrayFrom(db.selectFrom('positions').select(['user_id', 'symbol', 'quantity']).where('user_id', 'in', users)).as('positions'),
     ])
     .executeTakeFirstOrThrow();
