@@ -6,7 +6,7 @@ import type { Money } from '../../domain/orders/money.js';
 import { OPEN_STATUSES } from '../../domain/orders/order.js';
 import type { Position } from '../../domain/orders/portfolio.js';
 import type { FillRecord, OrderRecord } from '../../domain/orders/records.js';
-import { fillFromJson, orderFromJson, toOrder, type JsonRow } from './order-rows.js';
+import { fillFromJson, orderFromJson, type JsonRow } from './order-rows.js';
 import { reservedCashQuery, reservedMap } from './reservations.js';
 import type { FillRow, OrderRow, Tables } from './tables.js';
 
@@ -16,15 +16,26 @@ const OPEN = [...OPEN_STATUSES];
  * Reads what `decideBatch` needs for `orders` (id, owner and symbol as the caller knows them),
  * in the caller's transaction: the owners' account rows locked first, in user id order, then the
  * orders still open, in id order — the order submit and cancel lock in too, so concurrent batches
- * and submissions queue up instead of deadlocking. Three statements whatever the batch's size: each
+ * and submissions queue up instead of deadlocking. Two statements whatever the batch's size: each
  * statement under the locks is time other batches and submissions of the same owners wait.
  */
 export async function lockLedger(db: Kysely<Tables>, orders: readonly Pick<OrderRecord, 'id' | 'userId' | 'symbol'>[]): Promise<LockedLedger> {
   const empty: LockedLedger = { orders: [], cash: new Map(), reserved: new Map(), positions: new Map() };
   if (orders.length === 0) return empty;
   const users = [...new Set(orders.map((o) => o.userId))].sort((a, b) => a - b);
-  const accounts = await db.selectFrom('paper_accounts').select(['user_id', 'cash']).where('user_id', 'in', users).orderBy('user_id').forUpdate().execute();
-  const rows = await db.selectFrom('orders').selectAll().where('id', 'in', orders.map((o) => o.id)).where('status', 'in', OPEN).orderBy('id').forUpdate().execute();
+  // Both locks in one statement, accounts first: the orders' filter waits on the accounts' count,
+  // so every account row is locked before the first order row is. A row changed while waiting is
+  // read as committed (READ COMMITTED re-reads a row it had to wait for).
+  const locked = await sql<{ accounts: { user_id: number; cash: number }[]; orders: JsonRow<OrderRow>[] }>`
+    WITH accounts AS (
+      SELECT user_id, cash FROM paper_accounts WHERE user_id IN (${sql.join(users)}) ORDER BY user_id FOR UPDATE),
+    open_orders AS (
+      SELECT * FROM orders
+      WHERE id IN (${sql.join(orders.map((o) => o.id))}) AND status IN (${sql.join(OPEN)}) AND (SELECT count(*) FROM accounts) >= 0
+      ORDER BY id FOR UPDATE)
+    SELECT (SELECT coalesce(json_agg(accounts), '[]') FROM accounts) AS accounts,
+           (SELECT coalesce(json_agg(open_orders ORDER BY id), '[]') FROM open_orders) AS orders`.execute(db);
+  const { accounts, orders: rows } = locked.rows[0]!;
   if (rows.length === 0) return empty;
   const symbols = [...new Set(rows.map((r) => r.symbol))];
   // Both reads in one statement: read after the locks, so what they guard is what it sees.
@@ -35,7 +46,7 @@ export async function lockLedger(db: Kysely<Tables>, orders: readonly Pick<Order
     ])
     .executeTakeFirstOrThrow();
   return {
-    orders: rows.map(toOrder),
+    orders: rows.map(orderFromJson),
     cash: new Map(accounts.map((a) => [a.user_id, Number(a.cash)])),
     reserved: reservedMap(read.reserved),
     positions: new Map(read.positions.map((p): [string, Position] => [positionKey(p.user_id, p.symbol), { symbol: p.symbol, quantity: p.quantity, costBasis: Number(p.cost_basis), realizedPnl: Number(p.realized_pnl) }])),
