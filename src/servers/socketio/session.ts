@@ -1,6 +1,7 @@
 import type { Socket } from 'socket.io';
 import { Conflator } from '../../domain/conflator.js';
 import type { SocketIoTick } from '../../protocol/socketio.js';
+import { ConnectionState } from '../connection-state.js';
 import { MessageRate } from '../message-rate.js';
 import { SerialWork } from '../serial-work.js';
 import type { Subscriber } from '../ws/subscriptions.js';
@@ -21,11 +22,8 @@ interface SymbolState {
  * connection keeps up; a client that falls behind gets the newest tick per symbol only
  * (conflation), so what waits here is at most one tick per symbol.
  */
-export class SocketIoSession implements Subscriber {
+export class SocketIoSession extends ConnectionState implements Subscriber {
   readonly symbols = new Map<string, SymbolState>();
-  private followingAll = true;
-  private closingFlag = false;
-  private conflatingFrom = 0;
   /** Requests, handled one at a time in order (serial-work.ts). */
   readonly work = new SerialWork();
   /** The client's message budget (message-rate.ts), as on the WebSocket. */
@@ -42,34 +40,13 @@ export class SocketIoSession implements Subscriber {
     rate: { perSecond: number; burst: number },
     now: number,
   ) {
+    // Like the reference bridge: every symbol until the client narrows.
+    super(true);
     this.rate = new MessageRate(rate.perSecond, rate.burst, now);
   }
 
   get conflating(): boolean {
     return this.conflator !== undefined;
-  }
-
-  /** When the client last fell behind (read while it is conflating). */
-  get conflatingSince(): number {
-    return this.conflatingFrom;
-  }
-
-  /** True once the connection is closing or closed: nothing more is queued or handled for it. */
-  get closing(): boolean {
-    return this.closingFlag;
-  }
-
-  markClosing(): void {
-    this.closingFlag = true;
-  }
-
-  /** Follows every symbol (it never narrowed, or it joined `stock-updates`): new symbols are added too. */
-  get followsAll(): boolean {
-    return this.followingAll;
-  }
-
-  follow(all: boolean): void {
-    this.followingAll = all;
   }
 
   hold(symbol: string): void {

@@ -1,5 +1,6 @@
 import type { WebSocket } from 'ws';
 import { Conflator } from '../../domain/conflator.js';
+import { ConnectionState } from '../connection-state.js';
 import { MessageRate } from '../message-rate.js';
 import { SerialWork } from '../serial-work.js';
 import { SessionAuth } from './session-auth.js';
@@ -24,14 +25,11 @@ export interface SessionOptions {
 }
 
 /** One WebSocket client: its subscriptions, its position per symbol, and what waits to be written. */
-export class Session {
+export class Session extends ConnectionState {
   readonly symbols = new Map<string, SymbolState>();
   private out: Outgoing[] = [];
   private conflator: Conflator<Buffer> | undefined;
-  private conflatingFrom = 0;
   private heardFrom = true;
-  private closingFlag = false;
-  private followingAll = false;
   /** Messages from the client, handled one at a time in order (serial-work.ts). */
   readonly work = new SerialWork();
   /** The client's message budget (message-rate.ts). */
@@ -46,34 +44,12 @@ export class Session {
     readonly options: SessionOptions,
     now: number,
   ) {
+    super(false);
     this.rate = new MessageRate(options.messageRate, options.messageBurst, now);
   }
 
   get conflating(): boolean {
     return this.conflator !== undefined;
-  }
-
-  /** When the client last fell behind (read while it is conflating). */
-  get conflatingSince(): number {
-    return this.conflatingFrom;
-  }
-
-  /** True once the connection is closing or closed: nothing more is queued or handled for it. */
-  get closing(): boolean {
-    return this.closingFlag;
-  }
-
-  markClosing(): void {
-    this.closingFlag = true;
-  }
-
-  /** Subscribed with `*` (the default) and not narrowed since: symbols that join later are added too. */
-  get followsAll(): boolean {
-    return this.followingAll;
-  }
-
-  follow(all: boolean): void {
-    this.followingAll = all;
   }
 
   /** The peer was heard from: a message or a pong. */
