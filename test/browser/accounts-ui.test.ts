@@ -2,10 +2,8 @@ import type { Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, type Browser } from '../support/browser.js';
 import { startServer, type RunningServer } from '../support/server.js';
-import { waitFor } from '../support/wait.js';
+import { waitLong as wait } from '../support/wait.js';
 
-/** Browser steps on a busy two-core machine can be slow: wait long, assert nothing about time. */
-const wait = <T>(check: () => T | Promise<T>, what: string, timeoutMs = 45_000) => waitFor(check, what, timeoutMs);
 
 /**
  * The accounts panel against a stand-in for the accounts API (page.route for REST, routeWebSocket

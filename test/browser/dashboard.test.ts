@@ -2,10 +2,8 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cspViolations, launchBrowser, recordFrames, screenshot, sentMessages, ticksIn, type Browser } from '../support/browser.js';
 import { startServer, type RunningServer } from '../support/server.js';
-import { waitFor } from '../support/wait.js';
+import { waitLong as wait } from '../support/wait.js';
 
-/** Browser steps on a busy two-core machine can be slow: wait long, assert nothing about time. */
-const wait = <T>(check: () => T | Promise<T>, what: string, timeoutMs = 45_000) => waitFor(check, what, timeoutMs);
 
 const SYMBOLS = ['AAPL', 'MSFT', 'GOOGL', 'AMZN', 'TSLA', 'NVDA', 'META', 'NFLX'];
 let server: RunningServer;

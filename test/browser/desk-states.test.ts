@@ -1,11 +1,10 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchBrowser, recordFrames, screenshot, type Browser } from '../support/browser.js';
-import { startServer, type RunningServer } from '../support/server.js';
-import { waitFor } from '../support/wait.js';
+import { describe, expect, it } from 'vitest';
+import { recordFrames, screenshot } from '../support/browser.js';
+import { browserSuite } from '../support/browser-suite.js';
+import type { RunningServer } from '../support/server.js';
+import { waitLong as wait } from '../support/wait.js';
 
-/** Browser steps on a busy two-core machine can be slow: wait long, assert nothing about time. */
-const wait = <T>(check: () => T | Promise<T>, what: string, timeoutMs = 45_000) => waitFor(check, what, timeoutMs);
 
 /**
  * What the dashboard says and keeps under way (issue 18): one quiet symbol marked stale while the
@@ -14,25 +13,8 @@ const wait = <T>(check: () => T | Promise<T>, what: string, timeoutMs = 45_000) 
  */
 const WATCHED = ['AAPL', 'MSFT', 'GOOGL', 'AMZN', 'TSLA', 'NVDA'];
 const KEY = 'desk-states-key-0123456789';
-let browser: Browser;
-const servers: RunningServer[] = [];
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-beforeEach(() => {
-  browser.errors.length = 0;
-});
-afterAll(async () => {
-  await browser?.close();
-  for (const s of servers) await s.stop();
-});
-
-const start = async (env: Record<string, string>): Promise<RunningServer> => {
-  const server = await startServer(env);
-  servers.push(server);
-  return server;
-};
+const suite = browserSuite();
+const { servers, start } = suite;
 const live = (page: Page) => page.getByRole('status', { name: 'Connection: Live' }).waitFor();
 const staleOf = (page: Page, symbol: string) => page.locator(`li.card[data-symbol="${symbol}"]`).getAttribute('data-stale');
 
@@ -56,7 +38,7 @@ describe('the desk under way', { timeout: 240_000 }, () => {
     const trading = new Set(WATCHED);
     const source = feed(server, trading);
     try {
-      const page = await browser.newPage();
+      const page = await suite.browser.newPage();
       await page.goto(server.http);
       await live(page);
       await wait(async () => (await page.getByTestId('price-MSFT').innerText()) !== '—' && (await page.getByTestId('price-AAPL').innerText()) !== '—', 'prices for MSFT and AAPL');
@@ -74,7 +56,7 @@ describe('the desk under way', { timeout: 240_000 }, () => {
       trading.add('MSFT');
       await wait(async () => (await staleOf(page, 'MSFT')) === 'false', 'the MSFT mark gone once it trades again');
       await expect(page.getByTestId('stale-MSFT').count()).resolves.toBe(0);
-      expect(browser.errors).toEqual([]);
+      expect(suite.browser.errors).toEqual([]);
       await page.close();
     } finally {
       source.stop();
@@ -83,7 +65,7 @@ describe('the desk under way', { timeout: 240_000 }, () => {
 
   it('says "signed out" on screen when the server refuses the remembered token, and streams on anonymously', async () => {
     const server = await start({ SYMBOLS: WATCHED.join(','), TICK_RATE: '60' });
-    const page = await browser.newPage();
+    const page = await suite.browser.newPage();
     // A session from another server (or an old secret): well-formed, not expired, refused.
     const session = { token: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.forged-signature', user: { id: 1, username: 'gone' }, expiresAt: new Date(Date.now() + 3_600_000).toISOString() };
     await page.addInitScript(`if (!sessionStorage.getItem('seeded')) { sessionStorage.setItem('seeded', '1'); localStorage.setItem('tickstream.session', ${JSON.stringify(JSON.stringify(session))}); }`);
@@ -105,13 +87,13 @@ describe('the desk under way', { timeout: 240_000 }, () => {
     // Still said after the anonymous socket is live: the note is the state, not a passing message.
     expect(await note.getAttribute('data-kind')).toBe('signedOut');
     await screenshot(page, 'dashboard-signed-out');
-    expect(browser.errors.filter((e) => !/401|WebSocket/.test(e))).toEqual([]);
+    expect(suite.browser.errors.filter((e) => !/401|WebSocket/.test(e))).toEqual([]);
     await page.close();
   });
 
   it('fits the movers panel and the trading panels on a 1440×900 screen without scrolling', async () => {
     const server = servers.at(-1)!;
-    const page = await browser.newPage({ width: 1440, height: 900 });
+    const page = await suite.browser.newPage({ width: 1440, height: 900 });
     await page.goto(server.http);
     await live(page);
     await page.getByLabel('Username').fill(`fit${Date.now().toString(36)}`);
@@ -126,13 +108,13 @@ describe('the desk under way', { timeout: 240_000 }, () => {
     const outside = Object.entries(boxes).filter(([, b]) => !b || b.x < 0 || b.y < 0 || b.x + b.width > 1440 || b.y + b.height > 900);
     expect(outside).toEqual([]);
     await screenshot(page, 'dashboard-desk-1440x900');
-    expect(browser.errors).toEqual([]);
+    expect(suite.browser.errors).toEqual([]);
     await page.close();
   });
 
   it('keeps the activity log small in the DOM however many lines it holds, and scrolls it by keyboard', async () => {
     const server = await start({ SYMBOLS: WATCHED.join(','), TICK_RATE: '400' });
-    const page = await browser.newPage();
+    const page = await suite.browser.newPage();
     await page.goto(server.http);
     await live(page);
     const log = page.getByRole('log', { name: 'Activity entries' });
@@ -148,7 +130,7 @@ describe('the desk under way', { timeout: 240_000 }, () => {
     await wait(async () => (await log.evaluate((el) => el.scrollTop)) > 0, 'the log to scroll');
     await wait(async () => !(await log.locator('li').evaluateAll((els, id) => els.some((el) => el.getAttribute('data-id') === id), firstId)), 'other lines rendered at the end');
     expect(await log.locator('li').count()).toBeLessThanOrEqual(40);
-    expect(browser.errors).toEqual([]);
+    expect(suite.browser.errors).toEqual([]);
     await page.close();
   });
 });

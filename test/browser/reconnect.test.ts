@@ -2,10 +2,8 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, recordFrames, screenshot, sentMessages, ticksIn, type Browser, type Frame } from '../support/browser.js';
 import { startServer, type RunningServer } from '../support/server.js';
-import { waitFor } from '../support/wait.js';
+import { waitLong as wait } from '../support/wait.js';
 
-/** Browser steps on a busy two-core machine can be slow: wait long, assert nothing about time. */
-const wait = <T>(check: () => T | Promise<T>, what: string, timeoutMs = 45_000) => waitFor(check, what, timeoutMs);
 import { gaps, type TickMessage } from '../support/ws-client.js';
 
 const ENV = { SYMBOLS: 'AAPL,MSFT,GOOGL,TSLA,NVDA,AMZN', TICK_RATE: '100' };

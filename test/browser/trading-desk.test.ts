@@ -1,36 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { seriousFindings } from '../support/axe.js';
-import { launchBrowser, type Browser } from '../support/browser.js';
-import { startServer, type RunningServer } from '../support/server.js';
-import { waitFor } from '../support/wait.js';
+import { browserSuite } from '../support/browser-suite.js';
+import { waitLong as wait } from '../support/wait.js';
 
-/** Browser steps on a busy two-core machine can be slow: wait long, assert nothing about time. */
-const wait = <T>(check: () => T | Promise<T>, what: string, timeoutMs = 45_000) => waitFor(check, what, timeoutMs);
 
 const ENV = { SYMBOLS: 'AAPL,MSFT,GOOGL,AMZN,TSLA,NVDA,META,NFLX', TICK_RATE: '60' };
-let browser: Browser;
-const servers: RunningServer[] = [];
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-beforeEach(() => {
-  // Each test judges only its own page's console (a stopped server's refusals belong to the first).
-  browser.errors.length = 0;
-});
-afterAll(async () => {
-  await browser?.close();
-  for (const s of servers) await s.stop();
-});
-
-const start = async (env: Record<string, string> = {}): Promise<RunningServer> => {
-  const server = await startServer({ ...ENV, ...env });
-  servers.push(server);
-  return server;
-};
+const suite = browserSuite(ENV);
+const { servers, start } = suite;
 const live = (page: Page) => page.getByRole('status', { name: 'Connection: Live' }).waitFor();
 const total = async (page: Page) => Number((await page.getByTestId('conn-total').locator('dd').innerText()).replace(/,/g, ''));
 
@@ -38,7 +17,7 @@ const total = async (page: Page) => Number((await page.getByTestId('conn-total')
 describe('a dashboard traders keep open all day', { timeout: 240_000 }, () => {
   it('marks every price and the chart stale when the server stops, and clears the marks when the stream resumes', async () => {
     const first = await start();
-    const page = await browser.newPage();
+    const page = await suite.browser.newPage();
     await page.goto(first.http);
     await live(page);
     await wait(async () => (await page.getByTestId('price-AAPL').innerText()) !== '—', 'a price for AAPL');
@@ -59,13 +38,13 @@ describe('a dashboard traders keep open all day', { timeout: 240_000 }, () => {
     expect(await page.getByTestId('stream-note').innerText()).toMatch(/^(Resumed|History lost)/);
     // A server shutting down answers a poll that reaches it meanwhile with 503 (Fastify's
     // return503OnClosing), then refuses connections; nothing else may go wrong.
-    expect(browser.errors.filter((e) => !/ERR_CONNECTION_REFUSED|WebSocket connection|status of 503/.test(e))).toEqual([]);
+    expect(suite.browser.errors.filter((e) => !/ERR_CONNECTION_REFUSED|WebSocket connection|status of 503/.test(e))).toEqual([]);
     await page.close();
   });
 
   it("answers the reference dashboard's Ctrl/Cmd shortcuts and the chart controls", async () => {
     const server = await start();
-    const page = await browser.newPage();
+    const page = await suite.browser.newPage();
     await page.goto(server.http);
     await live(page);
     await wait(async () => (await total(page)) > 20, 'ticks');
@@ -127,13 +106,13 @@ describe('a dashboard traders keep open all day', { timeout: 240_000 }, () => {
     await page.reload();
     await expect(page.getByLabel('Time window').inputValue()).resolves.toBe('1m');
     await expect(page.getByRole('button', { name: /^HF/ }).getAttribute('aria-pressed')).resolves.toBe('true');
-    expect(browser.errors).toEqual([]);
+    expect(suite.browser.errors).toEqual([]);
     await page.close();
   });
 
   it('shows the watchlist as a sortable table, remembered across reloads', async () => {
     const server = await start();
-    const page = await browser.newPage();
+    const page = await suite.browser.newPage();
     await page.goto(server.http);
     await live(page);
     await page.getByRole('radio', { name: 'Table' }).check();
@@ -158,13 +137,13 @@ describe('a dashboard traders keep open all day', { timeout: 240_000 }, () => {
     expect(lastRow!.y + lastRow!.height).toBeLessThanOrEqual(900);
     await page.keyboard.press('v');
     await page.getByRole('list', { name: 'Watched symbols' }).waitFor();
-    expect(browser.errors).toEqual([]);
+    expect(suite.browser.errors).toEqual([]);
     await page.close();
   });
 
   it('the chart fills its panel at every size', async () => {
     const server = servers.at(-1)!;
-    const page = await browser.newPage({ width: 1440, height: 900 });
+    const page = await suite.browser.newPage({ width: 1440, height: 900 });
     await page.goto(server.http);
     await live(page);
     const fills = async (): Promise<boolean> => {
@@ -191,7 +170,7 @@ describe('a dashboard traders keep open all day', { timeout: 240_000 }, () => {
     const findings: Record<string, unknown> = {};
     for (const scheme of ['dark', 'light'] as const) {
       for (const viewport of [{ width: 1440, height: 900 }, { width: 390, height: 844 }]) {
-        const page = await browser.newPage(viewport);
+        const page = await suite.browser.newPage(viewport);
         await page.emulateMedia({ colorScheme: scheme });
         await page.goto(server.http);
         await live(page);
@@ -211,7 +190,7 @@ describe('a dashboard traders keep open all day', { timeout: 240_000 }, () => {
 
   it('every panel can be reached with the keyboard, including the activity log', async () => {
     const server = servers.at(-1)!;
-    const page = await browser.newPage();
+    const page = await suite.browser.newPage();
     await page.goto(server.http);
     await live(page);
     const reached = new Set<string>();

@@ -10,3 +10,6 @@ export async function waitFor<T>(check: () => T | Promise<T>, what: string, time
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Browser steps on a busy two-core machine can be slow: wait long, assert nothing about time. */
+export const waitLong = <T>(check: () => T | Promise<T>, what: string, timeoutMs = 45_000): Promise<NonNullable<T>> => waitFor(check, what, timeoutMs);
