@@ -80,7 +80,13 @@ export class OrdersService implements Service {
   private readonly traces = new OrderTraces();
   private readonly accepts = new Coalescer<number, OrderRecord | undefined>(async (ids) => {
     const byId = new Map((await this.deps.db.orders.accept(ids)).map((o) => [o.id, o]));
-    return ids.map((id) => byId.get(id));
+    // An id asked for twice in one batch (its command redelivered, or a refresh meeting it) is
+    // accepted once: only the first asker gets the order and tells its owner, as in two batches.
+    return ids.map((id) => {
+      const accepted = byId.get(id);
+      byId.delete(id);
+      return accepted;
+    });
   });
 
   constructor(private readonly deps: OrdersDeps) {}

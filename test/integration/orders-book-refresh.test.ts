@@ -44,7 +44,7 @@ async function embeddedDatabase(): Promise<SqlDatabase> {
  * way is newer than what the read returns: the rebuilt book must keep it, or it waits a whole
  * refresh interval (a second by default) for the fill its next tick should have made.
  */
-describe('orders role: the book rebuilt while orders arrive', () => {
+describe('orders role: orders arriving during a refresh or twice at once', () => {
   it('keeps an order accepted during a refresh, and fills it on the next tick', async () => {
     const db = await embeddedDatabase();
     const user = (await db.accounts.create('refresh-race', 'hash'))!;
@@ -98,5 +98,35 @@ describe('orders role: the book rebuilt while orders arrive', () => {
     const orderEvents = events.flatMap((e) => (e.type === 'order' ? [e.order as unknown as OrderRecord] : []));
     expect(orderEvents.map((o) => `${o.status} ${o.reason ?? ''}`)).toEqual(['accepted ', 'filled ']);
     expect((await db.orders.get(user.id, submitted.order.id))?.status).toBe('filled');
+  });
+
+  it('tells the owner once when one order is accepted by two deliveries of its command at once', async () => {
+    const db = await embeddedDatabase();
+    const user = (await db.accounts.create('twice-accepted', 'hash'))!;
+    const events: UserEvent[] = [];
+    const userEvents = new MemoryPubSub<UserEvent>();
+    const service = new OrdersService({
+      log: new MemoryEventLog<Tick>({ partitions: 1, retention: 1_000 }),
+      queue: new MemoryOrderQueue<OrderCommand>(orderCommandCodec, { maxAttempts: 3, baseDelayMs: 10 }),
+      db,
+      store: new MemoryPriceStore({ historyLimit: 10, candleLimit: 10 }),
+      userEvents,
+      refreshMs: 3_600_000,
+      portfolioIntervalMs: 60_000,
+      startingCash: THOUSAND,
+      maxBatch: 100,
+      metrics: createMetrics({ defaultMetrics: false }),
+      logger: createLogger({ level: 'silent', format: 'json' }),
+    });
+    await userEvents.subscribe(userChannel(user.id), (event) => events.push(event));
+    await service.start();
+    cleanups.push(() => service.stop());
+    const submitted = await db.orders.submit({ userId: user.id, request: { symbol: 'AAPL', side: 'buy', type: 'market', quantity: 1, limitPrice: null, stopPrice: null, timeInForce: 'day' }, idempotencyKey: undefined, latest: { price: 1_000_000, seq: 1 }, day: utcDayStart(Date.now()), startingCash: THOUSAND });
+    if (!submitted.ok) throw new Error(submitted.code);
+    const delivery = { id: 'submit', body: { kind: 'submit' as const, orderId: submitted.order.id }, attempt: 1 };
+    // Both in the same turn, so they share one accept batch.
+    await Promise.all([service.handleCommand(delivery), service.handleCommand({ ...delivery, attempt: 2 })]);
+    const statuses = events.flatMap((e) => (e.type === 'order' ? [(e.order as unknown as OrderRecord).status] : []));
+    expect(statuses).toEqual(['accepted']);
   });
 });
