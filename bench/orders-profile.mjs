@@ -1,10 +1,11 @@
 // @ts-check
 // Where submit → fill time goes: the orders section's load against one tickstream started with
 // `node --cpu-prof`, then the profile's self time per function (bench/lib/profile-summary.mjs).
-//   npm run build:server && node bench/orders-profile.mjs [count=1000] [inflight=50] [--rate=N] [--amqp] [--postgres=URL] [--profile]
+//   npm run build:server && node bench/orders-profile.mjs [count=1000] [inflight=50] [--rate=N] [--warmup=N] [--amqp] [--postgres=URL] [--profile]
 // Prints the run's figures and the server's CPU time per order (user + system, from /proc; on a
 // shared machine the one figure that does not depend on what else runs); --profile adds the profile.
 // --rate=N: open loop, N orders offered per second (see submitToFill); inflight then only sizes the warmup.
+// --warmup=N: orders before the measured ones (default 3,000, as bench/run's orders section).
 // --amqp: the order queue on RabbitMQ (AMQP_URL or the local one; a queue of this run's own,
 // deleted afterwards). --postgres=URL: the database on PostgreSQL at URL instead of embedded PGlite
 // (the run's tables go in a schema of its own there, dropped afterwards).
@@ -25,6 +26,7 @@ const PROFILE = process.argv.includes('--profile');
 const USERS = Number(process.argv.find((a) => a.startsWith('--users='))?.slice('--users='.length)) || 8;
 const RATE = Number(process.argv.find((a) => a.startsWith('--rate='))?.slice('--rate='.length)) || undefined;
 const POSTGRES = process.argv.find((a) => a.startsWith('--postgres='))?.slice('--postgres='.length);
+const WARMUP = Number(process.argv.find((a) => a.startsWith('--warmup='))?.slice('--warmup='.length) ?? 3000);
 const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const run = `${process.pid}${Date.now().toString(36)}`;
 const queue = `bench.orders.profile.${run}`;
@@ -61,7 +63,7 @@ try {
       ...(POSTGRES ? { DATABASE_URL: `${POSTGRES}${POSTGRES.includes('?') ? '&' : '?'}options=-c%20search_path%3D${schema}` } : {}),
     },
   });
-  const r = await submitToFill({ port: server.port, count: COUNT, inflight: INFLIGHT, rate: RATE, users: USERS, symbols, warmup: 1000, onMeasureStart: () => (cpu0 = server.cpu()) });
+  const r = await submitToFill({ port: server.port, count: COUNT, inflight: INFLIGHT, rate: RATE, users: USERS, symbols, warmup: WARMUP, onMeasureStart: () => (cpu0 = server.cpu()) });
   const cpuMsPerOrder = ((server.cpu() - cpu0) * 1000) / r.filled;
   console.log(JSON.stringify({ amqp: AMQP, postgres: Boolean(POSTGRES), loadavg: loadavg().map((l) => l.toFixed(1)).join(' '), ...r, cpuMsPerOrder }));
 } finally {

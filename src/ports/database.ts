@@ -32,12 +32,16 @@ import type { Adapter } from './lifecycle.js';
  *   batch in one statement, so a busy alerts role pays one round trip per batch, not per fire.
  * - **Paper trading ledger.** Money columns are integers of 1/10,000 USD. `orders.submit` checks
  *   buying power (cash minus what open buys hold back) or holdings (shares not already promised to
- *   open sells) and inserts the order under a lock of the owner's account row, so concurrent
+ *   open sells) and inserts the order under the owner's submission lock, so concurrent
  *   submissions cannot spend the same cash twice; an Idempotency-Key already used by the owner
  *   returns the order it created, or IDEMPOTENCY_KEY_REUSED when this request differs. A fill is unique per (order, tick seq): `orders.recordBatch`
  *   of a fill already recorded writes nothing and throws, so a tick delivered twice, replayed, or
  *   seen by two orders processes fills once. Orders, fills, positions and cash change in the
  *   caller's transaction, one per batch of ticks (`lockLedger`, `decideBatch`, `recordBatch`).
+ *   Submissions do not wait for fill batches (a fill within its order's reservation only raises
+ *   buying power); a batch that would lower it takes the owners' submission locks too
+ *   (`lockFunds`) and decides again on the reservations it then reads, so a fill never spends cash
+ *   a concurrent submission held back (see services/fill-decision.ts).
  * - **Change feed.** Every write to an alert moves its `revision` up and its `updated_at` to the
  *   writing transaction's time; deletions leave a tombstone for an hour. `alerts.changes(since)`
  *   returns what changed at or after `since`, so a poller that overlaps its windows misses nothing.
@@ -179,6 +183,12 @@ export interface OrderRepository {
    * order), then the orders, until the transaction ends.
    */
   lockLedger(orders: readonly Pick<OrderRecord, 'id' | 'userId' | 'symbol'>[]): Promise<LockedLedger>;
+  /**
+   * The owners' submission locks (after the account rows `lockLedger` took), until the transaction
+   * ends, and what their open buys hold back now (0 for none): for a batch that lowers their
+   * buying power, to decide again against reservations no submission can add to meanwhile.
+   */
+  lockFunds(users: readonly number[]): Promise<Map<number, Money>>;
   /**
    * Writes a `decideBatch` outcome (fills, orders, positions, cash). Throws, writing nothing, if a
    * fill was recorded before or an order changed since it was read: decide again on fresh state.

@@ -2,7 +2,6 @@ import { userChannel, type UserEvent } from '../domain/accounts/user-events.js';
 import { backoffDelay, doubling } from '../domain/backoff.js';
 import type { OrderCommand } from '../domain/orders/commands.js';
 import { Coalescer } from '../domain/coalescer.js';
-import { decideBatch } from '../domain/orders/fill-batch.js';
 import { matchTick, type FillBounds } from '../domain/orders/matching.js';
 import { toDollars, type Money } from '../domain/orders/money.js';
 import { isOpen } from '../domain/orders/order.js';
@@ -18,6 +17,7 @@ import type { Service } from '../ports/lifecycle.js';
 import type { Delivery, OrderQueue, QueueConsumer } from '../ports/order-queue.js';
 import type { PriceStore } from '../ports/price-store.js';
 import type { PubSub } from '../ports/pubsub.js';
+import { decideUnderLocks } from './fill-decision.js';
 import { valuePortfolios } from './portfolio-valuation.js';
 
 export interface OrdersDeps {
@@ -50,8 +50,8 @@ const COMMAND_PREFETCH = 256;
  * The orders role. Order commands come from the OrderQueue (accept a new order, drop a canceled
  * one); ticks come from its own consumer group on the tick log. Open orders are kept per symbol
  * in memory; the orders a batch of ticks could change are decided again in one database
- * transaction that locks their owners' accounts and the orders (decideBatch: matchTick on the
- * stored state and current funds, tick by tick), writes the fills, orders, positions and cash
+ * transaction that locks their owners' accounts and the orders (decideUnderLocks: matchTick on
+ * the stored state and current funds, tick by tick), writes the fills, orders, positions and cash
  * together, and keys each fill by (order, tick seq). One transaction per batch, not per fill: on
  * the embedded database every statement waits its turn, so statements per order set the
  * throughput. A tick redelivered, replayed after a crash, or seen by two orders processes fills
@@ -159,8 +159,7 @@ export class OrdersService implements Service {
     const ticks = allTicks.filter((t) => symbols.has(t.symbol));
     const startedAt = Date.now();
     const { stillOpen, outcome, written } = await this.deps.db.transaction(async (tx) => {
-      const ledger = await tx.orders.lockLedger(candidates);
-      const decided = decideBatch(ledger, ticks);
+      const { ledger, outcome: decided } = await decideUnderLocks(tx.orders, candidates, ticks);
       return { stillOpen: new Set(ledger.orders.map((o) => o.id)), outcome: decided, written: await tx.orders.recordBatch(decided) };
     });
     // Orders closed meanwhile (canceled, filled by another process) leave the book.

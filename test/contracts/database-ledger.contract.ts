@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { utcDayStart } from '../../src/domain/daily-stats.js';
 import { decideBatch } from '../../src/domain/orders/fill-batch.js';
+import { decideUnderLocks } from '../../src/services/fill-decision.js';
 import type { OrderRequest } from '../../src/domain/orders/order.js';
 import type { OrderRecord } from '../../src/domain/orders/records.js';
 import type { Tick } from '../../src/domain/tick.js';
@@ -24,7 +25,7 @@ const submitted = (r: SubmitResult): OrderRecord => {
 
 /**
  * The "Paper trading ledger" promises of src/ports/database.ts, for any engine. Fills go through
- * the port as the orders role writes them: `lockLedger`, `decideBatch`, `recordBatch` in one
+ * the port as the orders role writes them: `decideUnderLocks` (lockLedger, decideBatch), `recordBatch` in one
  * transaction. Expected money is written out by hand, so the arithmetic is checked, not re-run.
  */
 export function ledgerContract(name: string, factory: DatabaseFactory): void {
@@ -52,7 +53,7 @@ export function ledgerContract(name: string, factory: DatabaseFactory): void {
     });
     /** One batch as the orders role writes it: lock, decide, record, in one transaction. */
     const fill = (on: Database, orders: readonly OrderRecord[], ticks: readonly Tick[]) =>
-      on.transaction(async (tx: Repositories) => tx.orders.recordBatch(decideBatch(await tx.orders.lockLedger(orders), ticks)));
+      on.transaction(async (tx: Repositories) => tx.orders.recordBatch((await decideUnderLocks(tx.orders, orders, ticks)).outcome));
 
     beforeAll(async () => {
       fixture = await factory();
@@ -197,6 +198,35 @@ export function ledgerContract(name: string, factory: DatabaseFactory): void {
         expect(settled.flatMap((s) => (s.status === 'fulfilled' ? s.value.fills : []))).toHaveLength(1);
         expect(await db.orders.fills(user.id, { limit: 10 })).toHaveLength(1);
         expect(await db.orders.ledger(user.id, THOUSAND, DAY)).toMatchObject({ cash: THOUSAND - 3_000_000, positions: [{ symbol: 'AAPL', quantity: 3, costBasis: 3_000_000 }] });
+      });
+      it('a buy filling past its collar never spends what a submission held back meanwhile', async () => {
+        const user = await newUser();
+        // A market buy of 5 at $100 holds back 5 × $105 = $525 of the $1,000.
+        const market = submitted(await db.orders.submit(submission(user.id, { symbol: 'AAPL', side: 'buy', type: 'market', quantity: 5, limitPrice: null, stopPrice: null, timeInForce: 'gtc' })));
+        expect(market.reserved).toBe(5_250_000);
+        // PostgreSQL: from another connection while the batch holds the account and order locks — it
+        // must not wait for them (or this hangs). PGlite's one connection takes turns: in the batch's own transaction.
+        const other = fixture.concurrent ? await another() : undefined;
+        let meanwhile: SubmitResult | undefined;
+        const written = await db.transaction(async (tx: Repositories) => {
+          const racing = {
+            lockLedger: async (orders: readonly OrderRecord[]) => {
+              const ledger = await tx.orders.lockLedger(orders);
+              // $400 of the $475 still free, admitted against the cash the batch is about to spend.
+              meanwhile = await (other ?? tx).orders.submit(submission(user.id, limitBuy('MSFT', 4, 1_000_000)));
+              return ledger;
+            },
+            lockFunds: (users: readonly number[]) => tx.orders.lockFunds(users),
+          };
+          // The price gaps to $190: on the reservations read first the order could pay 5 × $190; on
+          // those after the submission, $1,000 − $400 = $600 buys 3, the rest canceled for funds.
+          return tx.orders.recordBatch((await decideUnderLocks(racing, [market], [tick('AAPL', 5, 190, 100)])).outcome);
+        });
+        expect(meanwhile).toMatchObject({ ok: true, created: true });
+        expect(written.fills.map((f) => [f.quantity, f.price])).toEqual([[3, 1_900_000]]);
+        expect(written.orders).toMatchObject([{ id: market.id, status: 'canceled', reason: 'INSUFFICIENT_FUNDS', filledQuantity: 3, reserved: 0 }]);
+        // $1,000 − $570 = $430 of cash, $400 of it held back: never less than what is held back.
+        expect(await db.orders.ledger(user.id, THOUSAND, DAY)).toMatchObject({ cash: 4_300_000, reserved: 4_000_000 });
       });
     });
 

@@ -9,6 +9,8 @@ export interface DatabaseFixture {
   readonly db: Database;
   /** Another Database on the same storage, as a second process would open it; not started. */
   another(): Database;
+  /** Whether two of its Databases run transactions at once (PostgreSQL), or take turns on one connection (PGlite). */
+  readonly concurrent: boolean;
   /** Databases on a brand-new, empty storage, not started: for concurrent first migrations. */
   fresh(count: number): Promise<{ dbs: Database[]; cleanup(): Promise<void> }>;
   cleanup(): Promise<void>;

@@ -30,6 +30,7 @@ const factory: DatabaseFactory = async () => {
   await db.start();
   return {
     db,
+    concurrent: false,
     another: () => new SqlDatabase(shared(pglite)),
     async fresh(count) {
       const empty = await openThread();

@@ -34,6 +34,7 @@ const factory: DatabaseFactory = async () => {
   await db.start();
   return {
     db,
+    concurrent: true,
     another: () => main.open(),
     async fresh(count) {
       const empty = await schema();

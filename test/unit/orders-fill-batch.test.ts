@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Coalescer } from '../../src/domain/coalescer.js';
 import { utcDayStart } from '../../src/domain/daily-stats.js';
-import { decideBatch, positionKey, type LockedLedger } from '../../src/domain/orders/fill-batch.js';
+import { decideBatch, positionKey, spendsPastReservations, type LockedLedger } from '../../src/domain/orders/fill-batch.js';
 import { toMoney } from '../../src/domain/orders/money.js';
 import type { OrderRecord } from '../../src/domain/orders/records.js';
 import type { Tick } from '../../src/domain/tick.js';
@@ -96,5 +96,33 @@ describe('Coalescer', () => {
     expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([1, 'boom', 3]);
     expect(batches).toEqual([[1, 2, 3], [1], [2], [3]]);
     expect(await coalescer.add(4)).toBe(4);
+  });
+});
+
+describe('spendsPastReservations', () => {
+  const ledger = (orders: OrderRecord[], cash: number, reserved: number): LockedLedger => ({ orders, cash: new Map([[1, toMoney(cash)]]), reserved: new Map([[1, toMoney(reserved)]]), positions: new Map() });
+
+  it('is nobody when every fill pays with what its order held back, or brings cash in', () => {
+    // A limit buy of 10 at $50 holds back $500 and fills at $48 or $50; a market buy holding back
+    // $600 fills at $55; a sell of shares held.
+    const limit = ledger([order(1, { type: 'limit', limitPrice: toMoney(50), reserved: toMoney(500) })], 1_000, 500);
+    for (const price of [48, 50]) expect(spendsPastReservations(limit, decideBatch(limit, [tick('AAPL', 5, price, 3)]))).toEqual([]);
+    const market = ledger([order(1, { reserved: toMoney(600) })], 1_000, 600);
+    expect(spendsPastReservations(market, decideBatch(market, [tick('AAPL', 5, 55, 100)]))).toEqual([]);
+    const sell: LockedLedger = { ...ledger([order(1, { side: 'sell', quantity: 2 })], 1_000, 0), positions: new Map([[positionKey(1, 'AAPL'), { symbol: 'AAPL', quantity: 2, costBasis: toMoney(20), realizedPnl: 0 }]]) };
+    expect(spendsPastReservations(sell, decideBatch(sell, [tick('AAPL', 5, 12, 100)]))).toEqual([]);
+  });
+
+  it('names the owner whose market buy filled past its collar', () => {
+    // $600 held back for 10 shares; the price gaps to $70: $700 paid, $100 more than was held back.
+    // User 2's market buy, also $600 for 10, fills at $50 within it.
+    const both: LockedLedger = {
+      ...ledger([order(1, { reserved: toMoney(600) }), order(2, { userId: 2, symbol: 'MSFT', reserved: toMoney(600) })], 1_000, 600),
+      cash: new Map([[1, toMoney(1_000)], [2, toMoney(1_000)]]),
+      reserved: new Map([[1, toMoney(600)], [2, toMoney(600)]]),
+    };
+    const outcome = decideBatch(both, [tick('AAPL', 5, 70, 100), tick('MSFT', 6, 50, 100)]);
+    expect([outcome.cash.get(1), outcome.cash.get(2)]).toEqual([toMoney(300), toMoney(500)]);
+    expect(spendsPastReservations(both, outcome)).toEqual([1]);
   });
 });

@@ -7,7 +7,8 @@ import { OPEN_STATUSES } from '../../domain/orders/order.js';
 import type { Position } from '../../domain/orders/portfolio.js';
 import type { FillRecord, OrderRecord } from '../../domain/orders/records.js';
 import { fillFromJson, orderFromJson, type JsonRow } from './order-rows.js';
-import { reservedCashQuery, reservedMap } from './reservations.js';
+import { reservedCash, reservedCashQuery, reservedMap } from './reservations.js';
+import { lockSubmissions } from './submission-locks.js';
 import type { FillRow, OrderRow, Tables } from './tables.js';
 
 const OPEN = [...OPEN_STATUSES];
@@ -15,9 +16,10 @@ const OPEN = [...OPEN_STATUSES];
 /**
  * Reads what `decideBatch` needs for `orders` (id, owner and symbol as the caller knows them),
  * in the caller's transaction: the owners' account rows locked first, in user id order, then the
- * orders still open, in id order — the order submit and cancel lock in too, so concurrent batches
- * and submissions queue up instead of deadlocking. Two statements whatever the batch's size: each
- * statement under the locks is time other batches and submissions of the same owners wait.
+ * orders still open, in id order — the order reset locks in too, so concurrent batches and resets
+ * queue up instead of deadlocking. Submissions take the owners' submission locks instead, so they
+ * never wait for a batch (see `lockFunds`). Two statements whatever the batch's size: each
+ * statement under the locks is time other batches of the same owners wait.
  */
 export async function lockLedger(db: Kysely<Tables>, orders: readonly Pick<OrderRecord, 'id' | 'userId' | 'symbol'>[]): Promise<LockedLedger> {
   const empty: LockedLedger = { orders: [], cash: new Map(), reserved: new Map(), positions: new Map() };
@@ -51,6 +53,18 @@ export async function lockLedger(db: Kysely<Tables>, orders: readonly Pick<Order
     reserved: reservedMap(read.reserved),
     positions: new Map(read.positions.map((p): [string, Position] => [positionKey(p.user_id, p.symbol), { symbol: p.symbol, quantity: p.quantity, costBasis: Number(p.cost_basis), realizedPnl: Number(p.realized_pnl) }])),
   };
+}
+
+/**
+ * For a batch that lowers these owners' buying power (`spendsPastReservations`): their submission
+ * locks, taken after the account rows `lockLedger` holds (the order a reset takes them in too),
+ * and what their open buys hold back now — no submission of theirs can add to it until the
+ * transaction ends. Owners with no open buy read as 0.
+ */
+export async function lockFunds(db: Kysely<Tables>, users: readonly number[]): Promise<Map<number, Money>> {
+  await lockSubmissions(db, users);
+  const reserved = await reservedCash(db, users);
+  return new Map(users.map((u) => [u, reserved.get(u) ?? 0]));
 }
 
 /**

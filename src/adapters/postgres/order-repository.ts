@@ -5,10 +5,11 @@ import type { Money } from '../../domain/orders/money.js';
 import { OPEN_STATUSES, type OrderStatus } from '../../domain/orders/order.js';
 import type { FillRecord, OrderRecord } from '../../domain/orders/records.js';
 import type { Ledger, OrderRepository, OrderSubmission, SubmitResult } from '../../ports/database.js';
-import { lockLedger, writeOutcome } from './fill-ledger.js';
+import { lockFunds, lockLedger, writeOutcome } from './fill-ledger.js';
 import { toFill, toOrder } from './order-rows.js';
 import { reservedCash } from './reservations.js';
 import { submitBatch } from './submit-batch.js';
+import { lockSubmissions } from './submission-locks.js';
 import type { Tables } from './tables.js';
 
 const OPEN = [...OPEN_STATUSES];
@@ -74,6 +75,10 @@ export class SqlOrderRepository implements OrderRepository {
     return this.atomically((db) => lockLedger(db, orders));
   }
 
+  async lockFunds(users: readonly number[]): Promise<Map<number, Money>> {
+    return this.atomically((db) => lockFunds(db, users));
+  }
+
   async recordBatch(outcome: BatchOutcome): Promise<{ orders: OrderRecord[]; fills: FillRecord[] }> {
     return this.atomically((db) => writeOutcome(db, outcome));
   }
@@ -124,7 +129,10 @@ export class SqlOrderRepository implements OrderRepository {
 
   async reset(userId: number, startingCash: Money): Promise<void> {
     await this.atomically(async (db) => {
+      // The account row, then the submission lock (as a fill batch takes them): no submission
+      // admitted against the old cash or shares commits after the reset.
       await this.lockAccount(db, userId, startingCash);
+      await lockSubmissions(db, [userId]);
       await db.deleteFrom('orders').where('user_id', '=', userId).execute();
       await db.deleteFrom('positions').where('user_id', '=', userId).execute();
       await db.updateTable('paper_accounts').set({ cash: startingCash, starting_cash: startingCash, updated_at: sql`now()` }).where('user_id', '=', userId).execute();

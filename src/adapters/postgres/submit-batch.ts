@@ -7,6 +7,7 @@ import type { OrderRecord } from '../../domain/orders/records.js';
 import type { OrderSubmission, SubmitResult } from '../../ports/database.js';
 import { orderFromJson, toOrder } from './order-rows.js';
 import { openOrdersQuery } from './reservations.js';
+import { lockSubmissions } from './submission-locks.js';
 import type { OrdersTable, Tables } from './tables.js';
 
 const sameRequest = (o: OrderRecord, r: OrderRequest): boolean =>
@@ -18,32 +19,26 @@ const pair = (userId: number, symbol: string): string => `${userId}\u0000${symbo
 type Decision = { result: SubmitResult } | { insert: number } | { sameAs: number; request: OrderRequest };
 
 /**
- * Submissions of many users in the caller's transaction, in three statements: the owners' account
- * rows created if new and locked (one upsert, in user id order, so concurrent batches never
- * deadlock), then their Idempotency-Keys, open orders and positions read under those locks in one
- * statement, each submission admitted in turn against what the earlier ones of the batch reserved,
- * and the admitted ones inserted together. Answers in the order given; each answer is
- * what `submit` alone would have answered after the submissions before it.
+ * Submissions of many users in the caller's transaction, in three statements: the owners'
+ * submission locks (see submission-locks.ts), then their cash, Idempotency-Keys, open orders and
+ * positions read under those locks in one statement, each submission admitted in turn against what
+ * the earlier ones of the batch reserved, and the admitted ones inserted together (a fourth opens
+ * the accounts of first-time owners). Answers in the order given; each answer is what `submit`
+ * alone would have answered after the submissions before it.
  */
 export async function submitBatch(db: Kysely<Tables>, items: readonly OrderSubmission[]): Promise<SubmitResult[]> {
   if (items.length === 0) return [];
   const starting = new Map<number, Money>();
   for (const s of items) if (!starting.has(s.userId)) starting.set(s.userId, s.startingCash);
   const users = [...starting.keys()].sort((a, b) => a - b);
-  // ON CONFLICT DO UPDATE (a no-op) locks existing rows and returns their latest cash.
-  const accounts = await db
-    .insertInto('paper_accounts')
-    .values(users.map((u) => ({ user_id: u, cash: starting.get(u)!, starting_cash: starting.get(u)! })))
-    .onConflict((oc) => oc.column('user_id').doUpdateSet((eb) => ({ user_id: eb.ref('excluded.user_id') })))
-    .returning(['user_id', 'cash'])
-    .execute();
-  const cash = new Map(accounts.map((a) => [a.user_id, Number(a.cash)]));
-
-  // Read after the locks, in one statement (each one under the locks is time other submissions and
-  // fill batches of these owners wait): what submissions of the same owners committed before is visible.
+  await lockSubmissions(db, users);
+  // Read after the lock, in one statement: what earlier submissions of these owners committed is
+  // visible. Fill batches do not wait for it nor it for them: one committing meanwhile only raises
+  // buying power (see spendsPastReservations), so what is admitted here stays covered.
   const keyed = items.filter((s) => s.idempotencyKey !== undefined);
   const read = await db
     .selectNoFrom([
+      jsonArrayFrom(db.selectFrom('paper_accounts').select(['user_id', 'cash']).where('user_id', 'in', users)).as('accounts'),
       jsonArrayFrom(
         db
           .selectFrom('orders')
@@ -54,6 +49,14 @@ export async function submitBatch(db: Kysely<Tables>, items: readonly OrderSubmi
       jsonArrayFrom(db.selectFrom('positions').select(['user_id', 'symbol', 'quantity']).where('user_id', 'in', users)).as('positions'),
     ])
     .executeTakeFirstOrThrow();
+  const cash = new Map(read.accounts.map((a) => [a.user_id, Number(a.cash)]));
+  const missing = users.filter((u) => !cash.has(u));
+  // An owner's first order opens the account with its starting cash (one opened meanwhile by a
+  // portfolio read or a reset has that cash too, and nothing else can have moved it yet).
+  if (missing.length > 0) {
+    await db.insertInto('paper_accounts').values(missing.map((u) => ({ user_id: u, cash: starting.get(u)!, starting_cash: starting.get(u)! }))).onConflict((oc) => oc.column('user_id').doNothing()).execute();
+    for (const u of missing) cash.set(u, starting.get(u)!);
+  }
   const earlier = new Map<string, OrderRecord>();
   for (const row of read.earlier) earlier.set(keyOf(row.user_id, row.idempotency_key!), orderFromJson(row));
   const reserved = new Map<number, Money>();

@@ -35,6 +35,8 @@ export interface BatchOutcome {
   /** Final positions (by `positionKey`) and cash of the owners whose fills moved them. */
   readonly positions: ReadonlyMap<string, { readonly userId: number; readonly position: Position }>;
   readonly cash: ReadonlyMap<number, Money>;
+  /** Per owner of a changed buy order, what their open buys hold back after the batch. */
+  readonly reserved: ReadonlyMap<number, Money>;
 }
 
 export const positionKey = (userId: number, symbol: string): string => `${userId}\u0000${symbol}`;
@@ -55,6 +57,7 @@ export function decideBatch(ledger: LockedLedger, ticks: readonly Tick[]): Batch
   const changedOrders = new Map<number, OrderRecord>();
   const movedPositions = new Map<string, { userId: number; position: Position }>();
   const movedCash = new Map<number, Money>();
+  const movedReserved = new Map<number, Money>();
 
   for (const tick of ticks) {
     for (const order of orders.values()) {
@@ -75,7 +78,10 @@ export function decideBatch(ledger: LockedLedger, ticks: readonly Tick[]): Batch
         movedCash.set(order.userId, after.cash);
       }
       const nextReserved = isOpen(match.status) ? reservationAfterFill(order.reserved, remaining(order), remaining(order) - filled) : 0;
-      if (order.side === 'buy') reserved.set(order.userId, userReserved - order.reserved + nextReserved);
+      if (order.side === 'buy') {
+        reserved.set(order.userId, userReserved - order.reserved + nextReserved);
+        movedReserved.set(order.userId, userReserved - order.reserved + nextReserved);
+      }
       const next: OrderRecord = {
         ...order,
         status: match.status,
@@ -91,5 +97,19 @@ export function decideBatch(ledger: LockedLedger, ticks: readonly Tick[]): Batch
       changedOrders.set(order.id, next);
     }
   }
-  return { steps, orders: changedOrders, positions: movedPositions, cash: movedCash };
+  return { steps, orders: changedOrders, positions: movedPositions, cash: movedCash, reserved: movedReserved };
+}
+
+/**
+ * Owners whose buying power (cash minus what open buys hold back) the outcome lowers: a buy filled
+ * above what its order held back (a market or stop buy past its collar). Every other change only
+ * raises it — a fill within its reservation pays with cash already held back, a sell brings cash
+ * in — which is why submissions need not wait for fill batches: what they admit against stays
+ * covered. Lowering it is only safe against reservations read under the owners' submission locks.
+ */
+export function spendsPastReservations(ledger: LockedLedger, outcome: BatchOutcome): number[] {
+  const before = (u: number) => (ledger.cash.get(u) ?? 0) - (ledger.reserved.get(u) ?? 0);
+  const after = (u: number) => (outcome.cash.get(u) ?? ledger.cash.get(u) ?? 0) - (outcome.reserved.get(u) ?? ledger.reserved.get(u) ?? 0);
+  const owners = new Set([...outcome.cash.keys(), ...outcome.reserved.keys()]);
+  return [...owners].filter((u) => after(u) < before(u)).sort((a, b) => a - b);
 }
