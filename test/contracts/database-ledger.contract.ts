@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { utcDayStart } from '../../src/domain/daily-stats.js';
 import { decideBatch } from '../../src/domain/orders/fill-batch.js';
 import { decideUnderLocks } from '../../src/services/fill-decision.js';
@@ -7,7 +6,7 @@ import type { OrderRequest } from '../../src/domain/orders/order.js';
 import type { OrderRecord } from '../../src/domain/orders/records.js';
 import type { Tick } from '../../src/domain/tick.js';
 import type { Database, OrderSubmission, Repositories, SubmitResult } from '../../src/ports/database.js';
-import type { DatabaseFactory, DatabaseFixture } from './database.contract.js';
+import { contractSuite, type DatabaseFactory } from './database.contract.js';
 
 const T0 = Date.UTC(2024, 0, 2, 15, 0, 0);
 const DAY = utcDayStart(T0);
@@ -30,18 +29,12 @@ const submitted = (r: SubmitResult): OrderRecord => {
  */
 export function ledgerContract(name: string, factory: DatabaseFactory): void {
   describe(`Database ledger contract: ${name}`, () => {
-    let fixture: DatabaseFixture;
+    const suite = contractSuite(factory, 'l');
+    const { run, newUser, another } = suite;
     let db: Database;
-    const others: Database[] = [];
-    const run = randomUUID().slice(0, 6);
-    let n = 0;
-    const newUser = async () => (await db.accounts.create(`l${run}_${++n}`, 'hash'))!;
-    const another = async (): Promise<Database> => {
-      const other = fixture.another();
-      others.push(other);
-      await other.start();
-      return other;
-    };
+    beforeAll(() => {
+      db = suite.fixture.db;
+    });
     const submission = (userId: number, request: OrderRequest, over: Partial<OrderSubmission> = {}): OrderSubmission => ({
       userId,
       request,
@@ -55,15 +48,6 @@ export function ledgerContract(name: string, factory: DatabaseFactory): void {
     const fill = (on: Database, orders: readonly OrderRecord[], ticks: readonly Tick[]) =>
       on.transaction(async (tx: Repositories) => tx.orders.recordBatch((await decideUnderLocks(tx.orders, orders, ticks)).outcome));
 
-    beforeAll(async () => {
-      fixture = await factory();
-      db = fixture.db;
-    });
-
-    afterAll(async () => {
-      for (const other of others) await other.close();
-      await fixture?.cleanup();
-    });
 
     describe('submit: buying power and holdings', () => {
       it('refuses a buy beyond buying power with a stable code and stores nothing', async () => {
@@ -206,7 +190,7 @@ export function ledgerContract(name: string, factory: DatabaseFactory): void {
         expect(market.reserved).toBe(5_250_000);
         // PostgreSQL: from another connection while the batch holds the account and order locks — it
         // must not wait for them (or this hangs). PGlite's one connection takes turns: in the batch's own transaction.
-        const other = fixture.concurrent ? await another() : undefined;
+        const other = suite.fixture.concurrent ? await another() : undefined;
         let meanwhile: SubmitResult | undefined;
         const written = await db.transaction(async (tx: Repositories) => {
           const racing = {
@@ -275,6 +259,14 @@ export function ledgerContract(name: string, factory: DatabaseFactory): void {
         expect(await db.orders.list(user.id, { limit: 10 })).toEqual([]);
         expect(await db.orders.fills(user.id, { limit: 10 })).toEqual([]);
         expect((await db.orders.holdings()).filter((h) => h.userId === user.id)).toEqual([]);
+      });
+
+      it('reset of an owner with no account yet opens none; the first order opens it with the starting cash', async () => {
+        const user = await newUser();
+        await db.orders.reset(user.id, 2 * THOUSAND);
+        const order = submitted(await db.orders.submit(submission(user.id, limitBuy('AAPL', 3, 1_000_000), { startingCash: 3 * THOUSAND })));
+        expect(order.reserved).toBe(3_000_000);
+        expect(await db.orders.ledger(user.id, THOUSAND, DAY)).toMatchObject({ cash: 3 * THOUSAND, startingCash: 3 * THOUSAND, reserved: 3_000_000 });
       });
     });
 

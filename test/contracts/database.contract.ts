@@ -30,31 +30,50 @@ const alertInput = (overrides: Partial<NewAlert> = {}): NewAlert => ({
   ...overrides,
 });
 
-/** The promises of src/ports/database.ts, for any engine. */
-export function databaseContract(name: string, factory: DatabaseFactory): void {
-  describe(`Database contract: ${name}`, () => {
-    let fixture: DatabaseFixture;
-    let db: Database;
-    const others: Database[] = [];
-    // Unique per run, so suites on a shared engine never collide.
-    const run = randomUUID().slice(0, 6);
-    let n = 0;
-    const newUser = async () => (await db.accounts.create(`u${run}_${++n}`, 'hash'))!;
-    const another = async (): Promise<Database> => {
-      const other = fixture.another();
+/**
+ * A contract suite's set-up, registered in the calling describe: the fixture opened before its
+ * tests and cleaned up after them, users named uniquely per run (suites on a shared engine never
+ * collide), and other started Databases on the same storage, closed at the end.
+ */
+export function contractSuite(factory: DatabaseFactory, prefix: string) {
+  let fixture: DatabaseFixture | undefined;
+  const others: Database[] = [];
+  const run = randomUUID().slice(0, 6);
+  let n = 0;
+  const opened = (): DatabaseFixture => {
+    if (!fixture) throw new Error('the contract fixture is opened in beforeAll');
+    return fixture;
+  };
+  beforeAll(async () => {
+    fixture = await factory();
+  });
+  afterAll(async () => {
+    for (const other of others) await other.close();
+    await fixture?.cleanup();
+  });
+  return {
+    get fixture(): DatabaseFixture {
+      return opened();
+    },
+    run,
+    newUser: async () => (await opened().db.accounts.create(`${prefix}${run}_${++n}`, 'hash'))!,
+    another: async (): Promise<Database> => {
+      const other = opened().another();
       others.push(other);
       await other.start();
       return other;
-    };
+    },
+  };
+}
 
-    beforeAll(async () => {
-      fixture = await factory();
-      db = fixture.db;
-    });
-
-    afterAll(async () => {
-      for (const other of others) await other.close();
-      await fixture?.cleanup();
+/** The promises of src/ports/database.ts, for any engine. */
+export function databaseContract(name: string, factory: DatabaseFactory): void {
+  describe(`Database contract: ${name}`, () => {
+    const suite = contractSuite(factory, 'u');
+    const { run, newUser, another } = suite;
+    let db: Database;
+    beforeAll(() => {
+      db = suite.fixture.db;
     });
 
     describe('migrations', () => {
@@ -70,7 +89,7 @@ export function databaseContract(name: string, factory: DatabaseFactory): void {
       });
 
       it('several databases starting together on an empty storage apply each migration once', async () => {
-        const { dbs, cleanup } = await fixture.fresh(3);
+        const { dbs, cleanup } = await suite.fixture.fresh(3);
         try {
           await Promise.all(dbs.map((d) => d.start()));
           for (const d of dbs) expect((await d.appliedMigrations()).map((m) => m.version)).toEqual(MIGRATIONS.map((m) => m.version));

@@ -130,8 +130,11 @@ export class SqlOrderRepository implements OrderRepository {
   async reset(userId: number, startingCash: Money): Promise<void> {
     await this.atomically(async (db) => {
       // The account row, then the submission lock (as a fill batch takes them): no submission
-      // admitted against the old cash or shares commits after the reset.
-      await this.lockAccount(db, userId, startingCash);
+      // admitted against the old cash or shares commits after the reset. An owner with no account
+      // has nothing to reset (it opens with the starting cash on first use); opening it here could
+      // deadlock with that first submission, which opens it while holding the submission lock.
+      const account = await db.selectFrom('paper_accounts').select('user_id').where('user_id', '=', userId).forUpdate().executeTakeFirst();
+      if (!account) return;
       await lockSubmissions(db, [userId]);
       await db.deleteFrom('orders').where('user_id', '=', userId).execute();
       await db.deleteFrom('positions').where('user_id', '=', userId).execute();
@@ -142,19 +145,6 @@ export class SqlOrderRepository implements OrderRepository {
   async holdings(): Promise<{ userId: number; symbol: string }[]> {
     const rows = await this.db.selectFrom('positions').select(['user_id', 'symbol']).where('quantity', '>', 0).execute();
     return rows.map((r) => ({ userId: r.user_id, symbol: r.symbol }));
-  }
-
-  /** The account row, created with `startingCash` on first use, locked until the transaction ends. */
-  private async lockAccount(db: Kysely<Tables>, userId: number, startingCash: Money): Promise<{ cash: Money }> {
-    // One statement: ON CONFLICT DO UPDATE locks the existing row (a no-op update) and returns its
-    // latest cash, where INSERT … DO NOTHING then SELECT … FOR UPDATE took two.
-    const row = await db
-      .insertInto('paper_accounts')
-      .values({ user_id: userId, cash: startingCash, starting_cash: startingCash })
-      .onConflict((oc) => oc.column('user_id').doUpdateSet((eb) => ({ user_id: eb.ref('excluded.user_id') })))
-      .returning('cash')
-      .executeTakeFirstOrThrow();
-    return { cash: Number(row.cash) };
   }
 
   /** Joins the caller's transaction, or opens one. */
