@@ -18,6 +18,7 @@ export type AuditEvent =
   | 'alert.fired'
   | 'order.submitted'
   | 'order.canceled'
+  | 'order.rejected'
   | 'order.filled'
   | 'portfolio.reset';
 

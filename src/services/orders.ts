@@ -188,7 +188,7 @@ export class OrdersService implements Service {
       if (!isOpen(order.status) && order.reason) {
         // Closed by the engine (day ended, ioc rest, funds or shares short at fill); user cancels are audited by the API.
         this.deps.metrics.ordersClosedBySystem.inc({ reason: order.reason });
-        audit(this.deps.logger, 'order.canceled', { userId: order.userId, orderId: order.id, symbol: order.symbol, filledQuantity: order.filledQuantity, quantity: order.quantity, status: order.status, by: 'system', reason: order.reason });
+        audit(this.deps.logger, order.status === 'rejected' ? 'order.rejected' : 'order.canceled', { userId: order.userId, orderId: order.id, symbol: order.symbol, filledQuantity: order.filledQuantity, quantity: order.quantity, status: order.status, by: 'system', reason: order.reason });
       }
       published.push(this.publish({ type: 'order', userId: order.userId, order: orderView(order) }));
     }

@@ -156,6 +156,30 @@ describe('paper trading end to end', () => {
     expect(server.logs.filter((l) => l.audit === 'order.canceled' && l.orderId === first.body.id)).toMatchObject([{ userId: alice.id, by: 'user' }]);
   });
 
+  it('an order the account cannot pay a single share of when it could fill is rejected with the reason, its cash released', async () => {
+    const carol = await register('carol');
+    const socket = await socketOf(carol.token);
+    const msft = (price: number) => inject([{ symbol: 'MSFT', price, seq: ++seq }]);
+    await msft(100);
+    await waitFor(async () => (await api<{ data?: { price: number } }>('GET', '/price/MSFT')).body.data?.price === 100, 'MSFT at 100');
+    // A resting limit buy holds back $99,000 of $100,000; a market buy of 6 then holds back 6 × $105.
+    const resting = await api<Order>('POST', '/api/v1/orders', carol.token, { symbol: 'MSFT', side: 'buy', type: 'limit', limitPrice: 50, quantity: 1_980, timeInForce: 'gtc' });
+    const market = await api<Order>('POST', '/api/v1/orders', carol.token, { symbol: 'MSFT', side: 'buy', type: 'market', quantity: 6 });
+    expect([resting.status, market.status]).toEqual([201, 201]);
+    await socket.waitForMessage((m) => m.type === 'order' && (m as OrderMessage).order.id === market.body.id && (m as OrderMessage).order.status === 'accepted', 'market accepted', 15_000);
+
+    // MSFT gaps to $1,500: the $1,000 not held back by the resting order buys no share.
+    await msft(1_500);
+    const rejected = (await socket.waitForMessage((m) => m.type === 'order' && (m as OrderMessage).order.id === market.body.id && !['new', 'accepted'].includes((m as OrderMessage).order.status), 'market closed', 15_000)) as OrderMessage;
+    expect(rejected.order).toMatchObject({ status: 'rejected', reason: 'INSUFFICIENT_FUNDS', filledQuantity: 0 });
+    const listed = await api<{ orders: Order[] }>('GET', '/api/v1/orders?status=rejected', carol.token);
+    expect(listed.body.orders.map((o) => [o.id, o.status, o.reason])).toEqual([[market.body.id, 'rejected', 'INSUFFICIENT_FUNDS']]);
+    expect((await api<{ cash: number; buyingPower: number }>('GET', '/api/v1/portfolio', carol.token)).body).toMatchObject({ cash: 100_000, buyingPower: 1_000 });
+    expect((await api('DELETE', `/api/v1/orders/${market.body.id}`, carol.token)).body).toMatchObject({ error: { code: 'ORDER_NOT_CANCELABLE' } });
+    expect(server.logs.filter((l) => l.orderId === market.body.id && l.by === 'system')).toMatchObject([{ audit: 'order.rejected', status: 'rejected', reason: 'INSUFFICIENT_FUNDS', userId: carol.id }]);
+    expect((await api<Order>('DELETE', `/api/v1/orders/${resting.body.id}`, carol.token)).body).toMatchObject({ status: 'canceled' });
+  });
+
   it('authorization matrix and bad input: other users see 404, no token 401, mass assignment refused, stable codes', async () => {
     const mine = await api<Order>('POST', '/api/v1/orders', alice.token, { symbol: 'AAPL', side: 'buy', type: 'limit', limitPrice: 1, quantity: 1, timeInForce: 'gtc' });
     expect(mine.status).toBe(201);
@@ -188,6 +212,17 @@ describe('paper trading end to end', () => {
     expect((await api('POST', '/api/v1/portfolio/reset', bob.token)).status).toBe(200);
     expect((await api<Order>('GET', `/api/v1/orders/${id}`, alice.token)).body.status).toMatch(/new|accepted/);
     expect((await api('GET', '/health')).status).toBe(200);
+  });
+
+  it('the OpenAPI document describes every paper-trading route, bearer-authorized, with every status', async () => {
+    const doc = (await api<{ paths: Record<string, Record<string, { security?: unknown; responses: Record<string, unknown> }>>; components: { schemas?: Record<string, unknown> } }>('GET', '/docs/json')).body;
+    const routes: [string, string][] = [['/api/v1/orders', 'post'], ['/api/v1/orders', 'get'], ['/api/v1/orders/{id}', 'get'], ['/api/v1/orders/{id}', 'delete'], ['/api/v1/fills', 'get'], ['/api/v1/portfolio', 'get'], ['/api/v1/portfolio/reset', 'post']];
+    for (const [path, method] of routes) {
+      expect(doc.paths[path]?.[method], `${method} ${path}`).toBeDefined();
+      expect(doc.paths[path]![method]!.security).toEqual([{ bearer: [] }]);
+      expect(Object.keys(doc.paths[path]![method]!.responses)).toContain('401');
+    }
+    expect(JSON.stringify(doc.paths['/api/v1/orders']!.post!.responses['201'])).toContain('"rejected"');
   });
 
   it('SIGKILL mid-stream and a closed RabbitMQ connection: no order lost, no fill twice, the ledger equals a replay of the fills', async () => {

@@ -122,10 +122,21 @@ describe('matchTick', () => {
   it('at fill, funds bound a buy and holdings bound a sell; the rest is canceled with the reason', () => {
     const poor = matchTick(order({ quantity: 100 }), tick(11, 100), { spendable: toMoney(4_550), held: 0 });
     expect(poor).toEqual({ fill: { quantity: 45, price: toMoney(100) }, status: 'canceled', triggered: false, reason: 'INSUFFICIENT_FUNDS' });
-    const broke = matchTick(order({ quantity: 100 }), tick(11, 100), { spendable: toMoney(50), held: 0 });
-    expect(broke).toMatchObject({ fill: undefined, status: 'canceled', reason: 'INSUFFICIENT_FUNDS' });
+    // Not a share affordable, but part of the order filled before: the rest is canceled.
+    const later = matchTick(order({ quantity: 100, filledQuantity: 40, status: 'partially_filled' }), tick(11, 100), { spendable: toMoney(50), held: 0 });
+    expect(later).toMatchObject({ fill: undefined, status: 'canceled', reason: 'INSUFFICIENT_FUNDS' });
     const sell = matchTick(order({ side: 'sell', quantity: 100 }), tick(11, 100), { spendable: 0, held: 30 });
     expect(sell).toEqual({ fill: { quantity: 30, price: toMoney(100) }, status: 'canceled', triggered: false, reason: 'INSUFFICIENT_POSITION' });
+  });
+
+  it('an order that cannot fill a single share at its first chance is rejected with the reason', () => {
+    const broke = matchTick(order({ quantity: 100 }), tick(11, 100), { spendable: toMoney(50), held: 0 });
+    expect(broke).toEqual({ fill: undefined, status: 'rejected', triggered: false, reason: 'INSUFFICIENT_FUNDS' });
+    const nothingHeld = matchTick(order({ side: 'sell', type: 'stop', stopPrice: 101, quantity: 10 }), tick(11, 100), { spendable: 0, held: 0 });
+    expect(nothingHeld).toEqual({ fill: undefined, status: 'rejected', triggered: true, reason: 'INSUFFICIENT_POSITION' });
+    // A tick that fills nothing for other reasons (a limit not reached) rejects nothing.
+    expect(matchTick(order({ type: 'limit', limitPrice: 90 }), tick(11, 100), { spendable: 0, held: 0 })).toBeUndefined();
+    expect(matchTick(order({ status: 'rejected' }), tick(12, 100), RICH)).toBeUndefined();
   });
 
   it('closed orders and other symbols are left alone', () => {

@@ -151,6 +151,18 @@ describe('the trading slice', () => {
     expect(trading.state.get().openOrders).toEqual([]);
   });
 
+  it('toasts an order the engine rejected, once, with why', async () => {
+    const { trading, toasts, lines } = setup();
+    await trading.start();
+    trading.onMessage({ type: 'order', order: order({ status: 'accepted' }) });
+    const rejected = order({ status: 'rejected', reason: 'INSUFFICIENT_FUNDS', updatedAt: '2026-12-06T23:00:01.000Z' });
+    trading.onMessage({ type: 'order', order: rejected });
+    trading.onMessage({ type: 'order', order: rejected });
+    expect(toasts).toEqual(['Order rejected: buy 10 AAPL market: not enough cash at the price it would have filled at (order #7).']);
+    expect(lines.at(-1)).toBe('#7 buy 10 AAPL market day: rejected (INSUFFICIENT_FUNDS)');
+    expect(trading.state.get().openOrders).toEqual([]);
+  });
+
   it('reuses the Idempotency-Key only for the same order sent again after no answer', async () => {
     const keys: string[] = [];
     let fail: Error | undefined = new TypeError('network down');

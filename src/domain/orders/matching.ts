@@ -35,7 +35,9 @@ export interface Match {
  *   way and then rests as a limit order, filling on the triggering tick too if its price allows.
  * - The tick's size bounds the fill; the rest waits for later ticks (partially_filled).
  * - Funds and holdings are checked again at fill: what cannot be paid for or is not held is not
- *   filled, and the rest of the order is canceled with the reason.
+ *   filled, and the rest of the order is canceled with the reason — or, when nothing of it could
+ *   ever fill (no share yet, none on this tick), the order is rejected with the reason, as a
+ *   broker's risk check at execution refuses an order it cannot carry out at all.
  * - ioc: the first tick after submission decides; whatever it does not fill is canceled.
  * - day: expires on the first tick of a later UTC day than the one it was accepted in.
  */
@@ -64,7 +66,7 @@ export function matchTick(order: OrderState, tick: Tick, bounds: FillBounds): Ma
 
   const fill = quantity > 0 ? { quantity, price } : undefined;
   if (quantity === open) return { fill, status: 'filled', triggered };
-  if (short) return { fill, status: 'canceled', triggered, reason: short };
+  if (short) return { fill, status: fill || order.filledQuantity > 0 ? 'canceled' : 'rejected', triggered, reason: short };
   if (order.timeInForce === 'ioc') return { fill, status: 'canceled', triggered, reason: 'IOC_UNFILLED' };
   if (fill) return { fill, status: 'partially_filled', triggered };
   if (triggered !== order.triggered) return { status: order.status, triggered };

@@ -161,7 +161,7 @@ export class Trading {
     this.state.set({ error: undefined });
   }
 
-  /** Takes a newer version of an order: the open list, the log line, and a toast when it filled more. */
+  /** Takes a newer version of an order: the open list, the log line, and a toast when it filled more or was rejected. */
   private apply(order: WireOrder): void {
     const before = this.known.get(order.id);
     if (!this.remember(order)) return;
@@ -173,6 +173,9 @@ export class Trading {
       const avg = order.averageFillPrice === null ? '' : ` at ${fmtPrice(order.averageFillPrice)} average`;
       this.deps.notices.toast(order.status === 'filled' ? 'Order filled' : 'Order partially filled', `${verb} ${filled} ${order.symbol} — ${order.filledQuantity} of ${order.quantity} filled${avg} (order #${order.id}).`);
       void this.refreshFills();
+    } else if (order.status === 'rejected' && before?.status !== 'rejected') {
+      const why = order.reason === null ? '' : `: ${REJECTIONS[order.reason] ?? order.reason}`;
+      this.deps.notices.toast('Order rejected', `${orderName(order)}${why} (order #${order.id}).`);
     }
   }
 
@@ -219,6 +222,12 @@ export class Trading {
     this.state.set({ error: describeError(error) });
   }
 }
+
+/** Why the engine rejected an order at its first chance to fill, for people. */
+const REJECTIONS: Record<string, string> = {
+  INSUFFICIENT_FUNDS: 'not enough cash at the price it would have filled at',
+  INSUFFICIENT_POSITION: 'not enough shares held to sell',
+};
 
 const CLOSED_RANK: Record<string, number> = { new: 0, accepted: 1, partially_filled: 2, filled: 3, canceled: 3, rejected: 3, expired: 3 };
 

@@ -35,7 +35,7 @@ export const OrderSchema = Type.Object({
   stopPrice: Type.Union([Type.Number(), Type.Null()]),
   averageFillPrice: Type.Union([Type.Number(), Type.Null()]),
   status: Type.Union(literals(ORDER_STATUSES)),
-  reason: Type.Union([Type.String({ description: 'Why it stopped: DAY_ENDED, IOC_UNFILLED, INSUFFICIENT_FUNDS, INSUFFICIENT_POSITION, CANCELED_BY_USER.' }), Type.Null()]),
+  reason: Type.Union([Type.String({ description: 'Why it was canceled, expired or rejected: DAY_ENDED, IOC_UNFILLED, INSUFFICIENT_FUNDS, INSUFFICIENT_POSITION (rejected when not one share could fill; the rest canceled once some did), CANCELED_BY_USER.' }), Type.Null()]),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
 });
