@@ -56,7 +56,7 @@ export function orderQueueContract(adapter: string, factory: OrderQueueFactory):
       return consumer;
     };
 
-    it('publish resolves once confirmed; a consumer gets each message once with its id and attempt 1', async () => {
+    it('a consumer gets each published message once, with its id and attempt 1 (that publish waits for the broker’s confirm: order-queue.rabbitmq.test.ts)', async () => {
       for (let n = 1; n <= 20; n++) await queue.publish({ n }, { id: `job-${n}` });
       const got: Delivery<Job>[] = [];
       await consume(async (d) => void got.push(d));

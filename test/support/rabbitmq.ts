@@ -18,6 +18,11 @@ export async function withChannel<T>(fn: (channel: amqplib.ConfirmChannel) => Pr
   }
 }
 
+/** Messages ready on a queue (not those delivered and awaiting their ack). */
+export async function queueDepth(name: string): Promise<number> {
+  return withChannel(async (channel) => (await channel.checkQueue(name)).messageCount);
+}
+
 export async function deleteQueues(names: readonly string[]): Promise<void> {
   await withChannel(async (channel) => {
     for (const name of names) await channel.deleteQueue(name);
