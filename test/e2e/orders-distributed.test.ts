@@ -18,7 +18,8 @@ import { waitFor } from '../support/wait.js';
 const RUN = randomUUID().replaceAll('-', '').slice(0, 10);
 const QUEUE = `tickstream.e2e.${RUN}.dist-orders`;
 const PREFIX = uniquePrefix('orders-dist');
-const STARTING_CASH = 100_000;
+// Not the default (100,000): the ledger replay below shows the setting took effect.
+const STARTING_CASH = 250_000;
 
 let database: { url: string; drop(): Promise<void> };
 let gateway: RunningServer;

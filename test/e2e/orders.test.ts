@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { privateDatabase, register as registerOn, restClient } from '../support/paper-trading.js';
 import { deleteQueues } from '../support/rabbitmq.js';
@@ -180,7 +181,7 @@ describe('paper trading end to end', () => {
     expect((await api<Order>('DELETE', `/api/v1/orders/${resting.body.id}`, carol.token)).body).toMatchObject({ status: 'canceled' });
   });
 
-  it('authorization matrix and bad input: other users see 404, no token 401, mass assignment refused, stable codes', async () => {
+  it('authorization matrix and bad input: other users see 404, no token 401, a forged or expired one 401, mass assignment refused, stable codes', async () => {
     const mine = await api<Order>('POST', '/api/v1/orders', alice.token, { symbol: 'AAPL', side: 'buy', type: 'limit', limitPrice: 1, quantity: 1, timeInForce: 'gtc' });
     expect(mine.status).toBe(201);
     const id = mine.body.id;
@@ -192,6 +193,17 @@ describe('paper trading end to end', () => {
     for (const [method, path] of [['GET', '/api/v1/orders'], ['POST', '/api/v1/orders'], ['GET', `/api/v1/orders/${id}`], ['DELETE', `/api/v1/orders/${id}`], ['GET', '/api/v1/fills'], ['GET', '/api/v1/portfolio'], ['POST', '/api/v1/portfolio/reset']] as const) {
       const res = await api(method, path, undefined, method === 'POST' ? {} : undefined);
       expect([path, res.status, (res.body as { error: { code: string } }).error.code]).toEqual([path, 401, 'AUTH_REQUIRED']);
+    }
+    // Alice's own claims, signed with another secret; and signed with the server's but expired.
+    const claims = (exp: number) => new SignJWT({ name: 'alice' }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setSubject(String(alice.id)).setIssuer('tickstream').setIssuedAt(exp - 60).setExpirationTime(exp);
+    const now = Math.floor(Date.now() / 1000);
+    const forged = await claims(now + 600).sign(new TextEncoder().encode('not-the-server-secret-0123456789abcdef'));
+    const expired = await claims(now - 5).sign(new TextEncoder().encode(SECRET));
+    for (const token of [forged, expired, `${alice.token}x`]) {
+      for (const [method, path] of [['GET', `/api/v1/orders/${id}`], ['DELETE', `/api/v1/orders/${id}`], ['POST', '/api/v1/portfolio/reset']] as const) {
+        const res = await api(method, path, token);
+        expect([path, res.status, (res.body as { error: { code: string } }).error.code]).toEqual([path, 401, 'INVALID_TOKEN']);
+      }
     }
     const base = { symbol: 'AAPL', side: 'buy', type: 'market', quantity: 1 };
     const code = async (body: unknown) => (await api<{ error: { code: string } }>('POST', '/api/v1/orders', alice.token, body)).body.error?.code;

@@ -105,6 +105,16 @@ describe('matchTick', () => {
     expect(run(start, [tick(11, 104)]).fills).toEqual([]);
   });
 
+  it('a sell stop-limit triggers at or below its stop, then sells at its limit or better', () => {
+    const start = order({ side: 'sell', type: 'stop_limit', stopPrice: 95, limitPrice: 94 });
+    // 96 does not trigger; 93 triggers but is below the limit, so it rests; 94.5 sells.
+    expect(matchTick(start, tick(11, 96), RICH)).toBeUndefined();
+    expect(matchTick(start, tick(11, 93), RICH)).toEqual({ status: 'accepted', triggered: true });
+    expect(run(start, [tick(11, 96), tick(12, 93), tick(13, 94.5)]).fills).toEqual([{ seq: 13, quantity: 100, price: 94.5 }]);
+    // Triggered and marketable on the same tick: filled on it.
+    expect(run(start, [tick(11, 94.8)]).fills).toEqual([{ seq: 11, quantity: 100, price: 94.8 }]);
+  });
+
   it('ioc: the first tick decides; the unfilled rest is canceled', () => {
     expect(run(order({ type: 'limit', limitPrice: 100, timeInForce: 'ioc' }), [tick(11, 101), tick(12, 99)])).toMatchObject({ fills: [], state: { status: 'canceled' } });
     const partial = run(order({ timeInForce: 'ioc', quantity: 300 }), [tick(11, 100, 120), tick(12, 100)]);
