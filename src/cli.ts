@@ -18,6 +18,11 @@ const port = (value: string): string => {
   return value;
 };
 
+const positiveInt = (value: string): number => {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 100_000) throw new InvalidArgumentError('expected a whole number from 1 to 100000');
+  return Number(value);
+};
+
 program
   .command('start')
   .description('Run tickstream. Configuration comes from the environment (see `tickstream config`); flags override it.')
@@ -46,6 +51,24 @@ program
   .description('Print every configuration key with its default and meaning (Markdown table).')
   .action(() => {
     process.stdout.write(configTable() + '\n');
+  });
+
+program
+  .command('dead-letters')
+  .description('Print the order commands in the dead-letter queue (<ORDER_QUEUE>.dead on AMQP_URL), one JSON object per line: id, reason, attempts, message. Leaves them on the queue.')
+  .option('-n, --limit <count>', 'at most this many', positiveInt, 100)
+  .action(async (options: { limit: number }) => {
+    let config;
+    try {
+      config = loadConfig(process.env);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      console.error(`tickstream: ${error.message}`);
+      process.exit(2);
+    }
+    const { deadLettersCommand } = await import('./dead-letters/run.js');
+    const code = await deadLettersCommand(config, options.limit, (line) => process.stdout.write(`${line}\n`), (line) => console.error(line));
+    process.stdout.write('', () => process.exit(code));
   });
 
 program

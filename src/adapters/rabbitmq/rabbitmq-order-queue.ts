@@ -104,12 +104,7 @@ export class RabbitOrderQueue<T> implements OrderQueue<T> {
     try {
       await reader.waitForConnect();
       await reader.addSetup(async (channel: Channel) => {
-        while (letters.length < limit) {
-          const message = await channel.get(this.names.dead, { noAck: false });
-          if (message === false) break;
-          const headers = message.properties.headers ?? {};
-          letters.push({ id: message.properties.messageId as string | undefined, raw: message.content.toString('utf8'), reason: String(headers[REASON] ?? 'unknown'), attempts: Number(headers[ATTEMPT] ?? 1) });
-        }
+        letters.push(...(await readDeadLetters(channel, this.names.dead, limit)));
       });
     } finally {
       await reader.close();
@@ -121,6 +116,22 @@ export class RabbitOrderQueue<T> implements OrderQueue<T> {
     if (!this.publisher) throw new Error('order queue is not started');
     return this.publisher;
   }
+}
+
+/**
+ * Up to `limit` dead letters from `queue`, read without acknowledging them: they go back to the
+ * queue when `channel` closes. Needs no other queue of the topology, so an operator's reader
+ * (`tickstream dead-letters`) does not declare them with settings that may differ from the servers'.
+ */
+export async function readDeadLetters(channel: Channel, queue: string, limit: number): Promise<DeadLetter[]> {
+  const letters: DeadLetter[] = [];
+  while (letters.length < limit) {
+    const message = await channel.get(queue, { noAck: false });
+    if (message === false) break;
+    const headers = message.properties.headers ?? {};
+    letters.push({ id: message.properties.messageId as string | undefined, raw: message.content.toString('utf8'), reason: String(headers[REASON] ?? 'unknown'), attempts: Number(headers[ATTEMPT] ?? 1) });
+  }
+  return letters;
 }
 
 /** One consumer: its own confirm channel (prefetch is per channel), re-established on reconnect. */
