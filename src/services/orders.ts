@@ -1,9 +1,10 @@
 import { userChannel, type UserEvent } from '../domain/accounts/user-events.js';
 import { backoffDelay, doubling } from '../domain/backoff.js';
+import type { AccountRules } from '../domain/orders/account-rules.js';
 import type { OrderCommand } from '../domain/orders/commands.js';
 import { Coalescer } from '../domain/coalescer.js';
 import { matchTick, type FillBounds } from '../domain/orders/matching.js';
-import { toDollars, type Money } from '../domain/orders/money.js';
+import { toDollars } from '../domain/orders/money.js';
 import { isOpen } from '../domain/orders/order.js';
 import { orderView, type OrderRecord } from '../domain/orders/records.js';
 import type { Tick } from '../domain/tick.js';
@@ -30,7 +31,7 @@ export interface OrdersDeps {
   readonly refreshMs: number;
   /** At most one portfolio message per user per this interval. */
   readonly portfolioIntervalMs: number;
-  readonly startingCash: Money;
+  readonly rules: AccountRules;
   readonly maxBatch: number;
   readonly metrics: Pick<Metrics, 'orderFills' | 'ordersClosedBySystem'>;
   readonly group?: string;
@@ -220,7 +221,7 @@ export class OrdersService implements Service {
     this.dirty.clear();
     try {
       // Every user due, in one read of the ledger (a few statements, not a few per user).
-      const portfolios = await valuePortfolios(this.deps.db, this.deps.store, users, this.deps.startingCash);
+      const portfolios = await valuePortfolios(this.deps.db, this.deps.store, users, this.deps.rules);
       await Promise.all([...portfolios].map(([userId, portfolio]) => this.publish({ type: 'portfolio', userId, portfolio })));
     } catch (error) {
       this.deps.logger.warn({ err: error, users: users.length }, 'valuing portfolios failed');

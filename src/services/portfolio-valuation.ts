@@ -1,4 +1,5 @@
 import { dayStartEquity, dayStartMark, tradingDayStart } from '../domain/orders/day-pnl.js';
+import type { AccountRules } from '../domain/orders/account-rules.js';
 import { toMoney, type Money } from '../domain/orders/money.js';
 import { value } from '../domain/orders/portfolio.js';
 import { portfolioView, type PortfolioView } from '../domain/orders/records.js';
@@ -10,14 +11,14 @@ import type { PriceStore } from '../ports/price-store.js';
  * start of the trading day (day-pnl.ts defines the day and the day-start marks). The REST route
  * and the orders role's `portfolio` messages both value through here, so they always agree.
  */
-export async function valuePortfolio(db: Pick<Repositories, 'orders'>, store: PriceStore, userId: number, startingCash: Money, now = Date.now()): Promise<PortfolioView> {
-  return (await valuePortfolios(db, store, [userId], startingCash, now)).get(userId)!;
+export async function valuePortfolio(db: Pick<Repositories, 'orders'>, store: PriceStore, userId: number, rules: AccountRules, now = Date.now()): Promise<PortfolioView> {
+  return (await valuePortfolios(db, store, [userId], rules, now)).get(userId)!;
 }
 
 /** `valuePortfolio` of several users with one read of the ledger and one quote per symbol. */
-export async function valuePortfolios(db: Pick<Repositories, 'orders'>, store: PriceStore, userIds: readonly number[], startingCash: Money, now = Date.now()): Promise<Map<number, PortfolioView>> {
+export async function valuePortfolios(db: Pick<Repositories, 'orders'>, store: PriceStore, userIds: readonly number[], rules: AccountRules, now = Date.now()): Promise<Map<number, PortfolioView>> {
   const dayStart = tradingDayStart(now);
-  const ledgers = await db.orders.ledgers(userIds, startingCash, dayStart);
+  const ledgers = await db.orders.ledgers(userIds, rules.startingCash, dayStart);
   const symbols = new Set<string>();
   for (const ledger of ledgers.values()) {
     for (const p of ledger.positions) if (p.quantity > 0) symbols.add(p.symbol);
@@ -35,7 +36,7 @@ export async function valuePortfolios(db: Pick<Repositories, 'orders'>, store: P
   const out = new Map<number, PortfolioView>();
   for (const [userId, ledger] of ledgers) {
     const startEquity = dayStartEquity(ledger.cash, ledger.positions, ledger.today, marks, prices);
-    out.set(userId, portfolioView(value(ledger.cash, ledger.positions, prices, startEquity), ledger.startingCash, ledger.reserved, dayStart));
+    out.set(userId, portfolioView(value(ledger.cash, ledger.positions, prices, startEquity), ledger.startingCash, ledger.reserved, dayStart, rules.lotSize));
   }
   return out;
 }

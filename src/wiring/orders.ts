@@ -1,3 +1,4 @@
+import type { AccountRules } from '../domain/orders/account-rules.js';
 import { MemoryOrderQueue } from '../adapters/memory/memory-order-queue.js';
 import { orderCommandCodec } from '../adapters/order-command-codec.js';
 import { RabbitOrderQueue } from '../adapters/rabbitmq/rabbitmq-order-queue.js';
@@ -29,7 +30,7 @@ export function wireOrders(config: Config, has: (role: RoleName) => boolean, ada
   const queue: OrderQueue<OrderCommand> = config.amqpUrl
     ? new RabbitOrderQueue(orderCommandCodec, { url: config.amqpUrl, queue: config.orderQueue, retry, connectionName: config.amqpConnectionName, logger: logger.child({ component: 'rabbitmq' }) })
     : new MemoryOrderQueue(orderCommandCodec, retry);
-  const startingCash = toMoney(Math.round(config.paperStartingCash * 100) / 100);
+  const rules: AccountRules = { startingCash: toMoney(Math.round(config.paperStartingCash * 100) / 100), lotSize: config.paperLotSize };
   const services: Service[] = [adapterService('order queue', queue)];
   if (has('orders')) {
     services.push(
@@ -41,7 +42,7 @@ export function wireOrders(config: Config, has: (role: RoleName) => boolean, ada
         userEvents: adapters.userEvents,
         refreshMs: config.ordersRefreshMs,
         portfolioIntervalMs: config.portfolioThrottleMs,
-        startingCash,
+        rules,
         maxBatch: config.processorMaxBatch,
         metrics,
         logger: logger.child({ role: 'orders' }),
@@ -51,5 +52,5 @@ export function wireOrders(config: Config, has: (role: RoleName) => boolean, ada
   if (!config.amqpUrl && has('api') !== has('orders')) {
     logger.warn('api and orders run in different processes with an in-process order queue (no AMQP_URL): orders reach the orders role only through its database poll (ORDERS_REFRESH_MS)');
   }
-  return { queue, trading: has('api') ? { queue, store: adapters.store, startingCash } : undefined, services };
+  return { queue, trading: has('api') ? { queue, store: adapters.store, rules } : undefined, services };
 }

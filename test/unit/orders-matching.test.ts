@@ -58,6 +58,12 @@ describe('checkOrder', () => {
     expect(code({ type: 'stop_limit', stopPrice: 10 })).toBe('INVALID_ORDER_PRICE');
     expect(code({ type: 'stop', stopPrice: 10, timeInForce: 'ioc' })).toBe('INVALID_TIME_IN_FORCE');
   });
+
+  it('with a lot size, takes whole lots only', () => {
+    expect(checkOrder({ symbol: 'AAPL', side: 'buy', type: 'market', quantity: 300 }, 100)).toMatchObject({ ok: true, value: { quantity: 300 } });
+    expect(checkOrder({ symbol: 'AAPL', side: 'buy', type: 'market', quantity: 250 }, 100)).toEqual({ ok: false, code: 'INVALID_QUANTITY', message: 'quantity must be a whole number of lots of 100 shares.' });
+    expect(checkOrder({ symbol: 'AAPL', side: 'buy', type: 'market', quantity: 250 })).toMatchObject({ ok: true });
+  });
 });
 
 describe('matchTick', () => {

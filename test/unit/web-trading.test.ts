@@ -20,6 +20,7 @@ const portfolio = (over: Partial<WirePortfolio> = {}): WirePortfolio => ({
   totalPnl: 2,
   dayPnl: 2,
   dayStart: '2026-12-06T00:00:00.000Z',
+  lotSize: 1,
   positions: [{ symbol: 'AAPL', quantity: 10, averageCost: 101.55, price: 101.75, marketValue: 1_017.5, unrealizedPnl: 2, realizedPnl: 0 }],
   ...over,
 });
@@ -55,6 +56,10 @@ describe('the order ticket checks with the server’s rules and codes', () => {
     // A valid sub-dollar limit (hundredths of a cent) with a stop off the grid: the stop is named.
     expect(checkTicket(draft({ type: 'stop_limit', limitPrice: '0.5012', stopPrice: '1.005' }), account)).toMatchObject({ ok: false, code: 'INVALID_ORDER_PRICE', field: 'stopPrice' });
     expect(checkTicket(draft({ type: 'stop', stopPrice: '120', timeInForce: 'ioc' }), account)).toMatchObject({ ok: false, code: 'INVALID_TIME_IN_FORCE', field: 'timeInForce' });
+    // The server's lot size, as its portfolio tells it.
+    const inLots = { ...account, portfolio: portfolio({ lotSize: 5 }) };
+    expect(checkTicket(draft({ quantity: '12' }), inLots)).toMatchObject({ ok: false, code: 'INVALID_QUANTITY', field: 'quantity' });
+    expect(checkTicket(draft({ quantity: '15' }), inLots)).toMatchObject({ ok: true });
   });
 
   it('checks buying power and holdings on the account as the page sees it', () => {

@@ -63,10 +63,10 @@ const isOneOf = <T extends string>(values: readonly T[], v: string): v is T => (
 
 /**
  * Checks a submission's shape and consistency (not funds or holdings, which need the account):
- * which prices a type needs and forbids, prices on the tick grid, whole positive quantities, and
- * `ioc` only for orders that can fill at once (market and limit).
+ * which prices a type needs and forbids, prices on the tick grid, whole positive quantities in
+ * lots of `lotSize` shares, and `ioc` only for orders that can fill at once (market and limit).
  */
-export function checkOrder(input: OrderInput): Checked<OrderRequest> {
+export function checkOrder(input: OrderInput, lotSize = 1): Checked<OrderRequest> {
   if (!isOneOf(ORDER_SIDES, input.side)) return refuse('INVALID_SIDE', `side must be one of ${ORDER_SIDES.join(', ')}.`);
   if (!isOneOf(ORDER_TYPES, input.type)) return refuse('INVALID_ORDER_TYPE', `type must be one of ${ORDER_TYPES.join(', ')}.`);
   const timeInForce = input.timeInForce ?? 'day';
@@ -74,6 +74,7 @@ export function checkOrder(input: OrderInput): Checked<OrderRequest> {
   if (!Number.isSafeInteger(input.quantity) || input.quantity < 1 || input.quantity > MAX_ORDER_QUANTITY) {
     return refuse('INVALID_QUANTITY', `quantity must be a whole number from 1 to ${MAX_ORDER_QUANTITY}.`);
   }
+  if (input.quantity % lotSize !== 0) return refuse('INVALID_QUANTITY', `quantity must be a whole number of lots of ${lotSize} shares.`);
   const needsLimit = input.type === 'limit' || input.type === 'stop_limit';
   const needsStop = input.type === 'stop' || input.type === 'stop_limit';
   const limitPrice = price(input.limitPrice);

@@ -91,6 +91,8 @@ export interface PortfolioView {
   readonly dayPnl: number;
   /** Start of the trading day `dayPnl` counts from (ISO 8601, UTC midnight). */
   readonly dayStart: string;
+  /** Shares per lot: an order's quantity is a whole number of lots. */
+  readonly lotSize: number;
   readonly positions: {
     readonly symbol: string;
     readonly quantity: number;
@@ -102,7 +104,7 @@ export interface PortfolioView {
   }[];
 }
 
-export function portfolioView(v: Valuation, startingCash: Money, reserved: Money, dayStart: number): PortfolioView {
+export function portfolioView(v: Valuation, startingCash: Money, reserved: Money, dayStart: number, lotSize: number): PortfolioView {
   return {
     cash: toDollars(v.cash),
     buyingPower: toDollars(v.cash - reserved),
@@ -114,6 +116,7 @@ export function portfolioView(v: Valuation, startingCash: Money, reserved: Money
     totalPnl: toDollars(v.equity - startingCash),
     dayPnl: toDollars(v.dayPnl ?? 0),
     dayStart: new Date(dayStart).toISOString(),
+    lotSize,
     positions: v.positions.map((p) => ({
       symbol: p.symbol,
       quantity: p.quantity,

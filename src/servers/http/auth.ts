@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthUser } from '../../domain/accounts/account.js';
+import type { AccountRules } from '../../domain/orders/account-rules.js';
 import type { LoginThrottle } from '../../domain/accounts/login-throttle.js';
 import type { ScryptParams } from '../../domain/accounts/password.js';
 import type { AuthLimits } from './auth-limits.js';
@@ -9,7 +10,6 @@ import type { Metrics } from '../../observability/metrics.js';
 import type { Database } from '../../ports/database.js';
 import type { AlertListener } from '../../services/alerts.js';
 import type { OrderCommand } from '../../domain/orders/commands.js';
-import type { Money } from '../../domain/orders/money.js';
 import type { OrderQueue } from '../../ports/order-queue.js';
 import type { PriceStore } from '../../ports/price-store.js';
 
@@ -36,7 +36,7 @@ export interface AccountsDeps {
 export interface TradingDeps {
   readonly queue: OrderQueue<OrderCommand>;
   readonly store: PriceStore;
-  readonly startingCash: Money;
+  readonly rules: AccountRules;
 }
 
 const users = new WeakMap<FastifyRequest, AuthUser>();

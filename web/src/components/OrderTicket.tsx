@@ -27,6 +27,7 @@ export function OrderTicket() {
   const [side, setSide] = useState<OrderSide>('buy');
   const [type, setType] = useState<OrderType>('market');
   const [quantity, setQuantity] = useState('');
+  const lot = useTrading((s) => s.portfolio?.lotSize ?? 1);
   const [limitPrice, setLimitPrice] = useState('');
   const [stopPrice, setStopPrice] = useState('');
   const [timeInForce, setTimeInForce] = useState<TimeInForce>('day');
@@ -104,8 +105,8 @@ export function OrderTicket() {
           </select>
         </div>
         <div className="field">
-          <label htmlFor="ticket-quantity">Quantity (shares)</label>
-          <input id="ticket-quantity" ref={(el) => void (fields.current.quantity = el)} type="number" inputMode="numeric" min="1" step="1" value={quantity} onChange={(e) => setQuantity(e.target.value)} {...described('quantity')} />
+          <label htmlFor="ticket-quantity">{lot > 1 ? `Quantity (shares, lots of ${lot})` : 'Quantity (shares)'}</label>
+          <input id="ticket-quantity" ref={(el) => void (fields.current.quantity = el)} type="number" inputMode="numeric" min={lot} step={lot} value={quantity} onChange={(e) => setQuantity(e.target.value)} {...described('quantity')} />
           {fieldError('quantity')}
         </div>
         {needsLimit(type) && (

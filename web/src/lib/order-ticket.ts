@@ -62,7 +62,7 @@ export function checkTicket(draft: TicketDraft, account: TicketAccount): TicketC
     stopPrice: needsStop(draft.type) ? parsePrice(draft.stopPrice) : undefined,
     timeInForce: draft.timeInForce,
   };
-  const checked = checkOrder(order);
+  const checked = checkOrder(order, account.portfolio?.lotSize ?? 1);
   if (!checked.ok) return { ok: false, code: checked.code, message: checked.message, field: FIELD_OF[checked.code] ?? priceField(draft, order) };
   const { portfolio, openOrders, latest } = account;
   if (!portfolio) return { ok: true, order };

@@ -53,7 +53,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<AccountsDeps & { trading: Tr
     if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) return sendError(reply, 'INVALID_IDEMPOTENCY_KEY');
     const symbol = bodySymbol(universe, request.body.symbol, reply);
     if (!symbol) return reply;
-    const checked = checkOrder({ ...request.body, symbol });
+    const checked = checkOrder({ ...request.body, symbol }, trading.rules.lotSize);
     if (!checked.ok) return sendError(reply, checked.code, checked.message);
     const latest = await trading.store.latest(symbol);
     const result = await db.orders.submit({
@@ -62,7 +62,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<AccountsDeps & { trading: Tr
       idempotencyKey: key,
       latest: latest && { price: toMoney(latest.price), seq: latest.seq },
       day: utcDayStart(Date.now()),
-      startingCash: trading.startingCash,
+      startingCash: trading.rules.startingCash,
     });
     if (!result.ok) return sendError(reply, result.code, result.message);
     if (result.created) {
@@ -104,7 +104,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<AccountsDeps & { trading: Tr
     schema: { tags: ['trading'], summary: 'Your fills, newest first', security: BEARER, querystring: FillListQuery, response: { 200: Type.Object({ fills: Type.Array(FillSchema) }), ...errors } },
   }, async (request) => ({ fills: (await db.orders.fills(userOf(request).id, request.query)).map(fillView) }));
 
-  const portfolio = (database: Database, userId: number) => valuePortfolio(database, trading.store, userId, trading.startingCash);
+  const portfolio = (database: Database, userId: number) => valuePortfolio(database, trading.store, userId, trading.rules);
 
   app.get('/portfolio', {
     schema: { tags: ['trading'], summary: 'Your cash, positions and P&L at the latest prices', security: BEARER, response: { 200: PortfolioSchema, ...errors } },
@@ -113,7 +113,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<AccountsDeps & { trading: Tr
   app.post('/portfolio/reset', {
     schema: { tags: ['trading'], summary: 'Start over: starting cash, no positions, orders or fills', security: BEARER, response: { 200: PortfolioSchema, ...errors } },
   }, async (request) => {
-    await db.orders.reset(userOf(request).id, trading.startingCash);
+    await db.orders.reset(userOf(request).id, trading.rules.startingCash);
     audit(request.log, 'portfolio.reset', { userId: userOf(request).id });
     return portfolio(db, userOf(request).id);
   });
