@@ -122,7 +122,7 @@ export const CONFIG_SCHEMA = {
   alertsUserFireBurst: int('ALERTS_USER_FIRE_BURST', 50, 1, 10_000_000, 'Alert fires one user may have at once (token bucket size of ALERTS_USER_FIRE_RATE).'),
   alertsMaxPerUser: int('ALERTS_MAX_PER_USER', 200, 1, 100_000, 'Alerts one user may have.'),
   // Paper trading
-  paperLotSize: int('PAPER_LOT_SIZE', 1, 1, 1_000_000, 'Shares per lot: an order’s quantity must be a whole number of lots (1: any whole number of shares). Clients see it as `lotSize` in the portfolio.'),
+  paperLotSize: int('PAPER_LOT_SIZE', 1, 1, 1_000_000, 'Shares per lot: a buy’s quantity must be a whole number of lots (1: any whole number of shares); sells take any whole number held, so odd lots left by partial fills can be closed. Clients see it as `lotSize` in the portfolio.'),
   paperStartingCash: num('PAPER_STARTING_CASH', 100_000, 0, 1_000_000_000, 'Cash (USD) a paper-trading account opens with, and gets back on reset; whole cents.'),
   amqpUrl: optionalText('AMQP_URL', 'RabbitMQ for the order queue (durable quorum queues, publisher confirms); unset: an in-process queue.', 'an `amqp://` or `amqps://` URL', /^amqps?:\/\/\S+$/),
   orderQueue: text('ORDER_QUEUE', 'tickstream.orders', 'Name of the order command queue on RabbitMQ (`.retry.N` and `.dead` queues are named after it).', 'a queue name'),

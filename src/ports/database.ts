@@ -198,7 +198,7 @@ export interface OrderRepository {
   ledger(userId: number, startingCash: Money, since: number): Promise<Ledger>;
   /** `ledger` of several users in one transaction, by user id. */
   ledgers(userIds: readonly number[], startingCash: Money, since: number): Promise<Map<number, Ledger>>;
-  /** Back to `startingCash` with no positions, orders or fills. */
+  /** Back to `startingCash` with no positions, orders or fills; an owner without an account yet is left as is (it opens with `startingCash` on first use). */
   reset(userId: number, startingCash: Money): Promise<void>;
   /** Who holds what (quantity > 0): whose portfolio a tick moves. */
   holdings(): Promise<{ userId: number; symbol: string }[]>;

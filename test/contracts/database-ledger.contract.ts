@@ -95,7 +95,7 @@ export function ledgerContract(name: string, factory: DatabaseFactory): void {
         // A few rounds, each on a fresh account: a missing lock shows in any one of them.
         for (let round = 0; round < 4; round++) {
           const user = await newUser();
-          // The account exists already: a new one's insert would make them queue anyway.
+          // The account exists already, so the race is only on the submission lock.
           await db.orders.ledger(user.id, THOUSAND, DAY);
           // Each needs $400.00 of the $1,000.00: only two fit, whoever comes first.
           const results = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 === 0 ? db : other).orders.submit(submission(user.id, limitBuy('AAPL', 4, 1_000_000)))));
@@ -211,6 +211,26 @@ export function ledgerContract(name: string, factory: DatabaseFactory): void {
         expect(written.orders).toMatchObject([{ id: market.id, status: 'canceled', reason: 'INSUFFICIENT_FUNDS', filledQuantity: 3, reserved: 0 }]);
         // $1,000 − $570 = $430 of cash, $400 of it held back: never less than what is held back.
         expect(await db.orders.ledger(user.id, THOUSAND, DAY)).toMatchObject({ cash: 4_300_000, reserved: 4_000_000 });
+      });
+      it('while a batch spending past a collar holds the funds, a submission waits and is admitted against what it left', async () => {
+        const user = await newUser();
+        const market = submitted(await db.orders.submit(submission(user.id, { symbol: 'AAPL', side: 'buy', type: 'market', quantity: 5, limitPrice: null, stopPrice: null, timeInForce: 'gtc' })));
+        const other = suite.fixture.concurrent ? await another() : undefined;
+        let late: Promise<SubmitResult> | undefined;
+        await db.transaction(async (tx: Repositories) => {
+          // 5 × $190 = $950 of the $1,000, where $525 was held back: this batch takes the owner's funds.
+          const { outcome } = await decideUnderLocks(tx.orders, [market], [tick('AAPL', 5, 190, 100)]);
+          expect(outcome.steps.map((s) => [s.match.fill?.quantity, s.after.status])).toEqual([[5, 'filled']]);
+          if (other) {
+            // From another connection, $400 more: it must wait for this batch, not be admitted
+            // meanwhile against the $475 that was free before it (given time to, if it could).
+            late = other.orders.submit(submission(user.id, limitBuy('MSFT', 4, 1_000_000)));
+            await new Promise((resolve) => setTimeout(resolve, 200));
+          }
+          return tx.orders.recordBatch(outcome);
+        });
+        expect(await (late ?? db.orders.submit(submission(user.id, limitBuy('MSFT', 4, 1_000_000))))).toMatchObject({ ok: false, code: 'INSUFFICIENT_FUNDS' });
+        expect(await db.orders.ledger(user.id, THOUSAND, DAY)).toMatchObject({ cash: 500_000, reserved: 0 });
       });
     });
 

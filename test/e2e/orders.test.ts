@@ -177,7 +177,10 @@ describe('paper trading end to end', () => {
     expect(listed.body.orders.map((o) => [o.id, o.status, o.reason])).toEqual([[market.body.id, 'rejected', 'INSUFFICIENT_FUNDS']]);
     expect((await api<{ cash: number; buyingPower: number }>('GET', '/api/v1/portfolio', carol.token)).body).toMatchObject({ cash: 100_000, buyingPower: 1_000 });
     expect((await api('DELETE', `/api/v1/orders/${market.body.id}`, carol.token)).body).toMatchObject({ error: { code: 'ORDER_NOT_CANCELABLE' } });
-    expect(server.logs.filter((l) => l.orderId === market.body.id && l.by === 'system')).toMatchObject([{ audit: 'order.rejected', status: 'rejected', reason: 'INSUFFICIENT_FUNDS', userId: carol.id }]);
+    // The audit line comes on the server's stdout, which may trail the socket message.
+    const audited = await waitFor(() => server.logs.find((l) => l.orderId === market.body.id && l.by === 'system'), 'the audit line');
+    expect(audited).toMatchObject({ audit: 'order.rejected', status: 'rejected', reason: 'INSUFFICIENT_FUNDS', userId: carol.id });
+    expect(server.logs.filter((l) => l.orderId === market.body.id && l.by === 'system')).toHaveLength(1);
     expect((await api<Order>('DELETE', `/api/v1/orders/${resting.body.id}`, carol.token)).body).toMatchObject({ status: 'canceled' });
   });
 

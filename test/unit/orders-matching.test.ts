@@ -59,9 +59,10 @@ describe('checkOrder', () => {
     expect(code({ type: 'stop', stopPrice: 10, timeInForce: 'ioc' })).toBe('INVALID_TIME_IN_FORCE');
   });
 
-  it('with a lot size, takes whole lots only', () => {
+  it('with a lot size, takes buys in whole lots only, and sells of any size (odd lots stay closable)', () => {
     expect(checkOrder({ symbol: 'AAPL', side: 'buy', type: 'market', quantity: 300 }, 100)).toMatchObject({ ok: true, value: { quantity: 300 } });
-    expect(checkOrder({ symbol: 'AAPL', side: 'buy', type: 'market', quantity: 250 }, 100)).toEqual({ ok: false, code: 'INVALID_QUANTITY', message: 'quantity must be a whole number of lots of 100 shares.' });
+    expect(checkOrder({ symbol: 'AAPL', side: 'buy', type: 'market', quantity: 250 }, 100)).toEqual({ ok: false, code: 'INVALID_QUANTITY', message: 'a buy\'s quantity must be a whole number of lots of 100 shares.' });
+    expect(checkOrder({ symbol: 'AAPL', side: 'sell', type: 'market', quantity: 45 }, 100)).toMatchObject({ ok: true, value: { quantity: 45 } });
     expect(checkOrder({ symbol: 'AAPL', side: 'buy', type: 'market', quantity: 250 })).toMatchObject({ ok: true });
   });
 });
@@ -143,6 +144,18 @@ describe('matchTick', () => {
     expect(later).toMatchObject({ fill: undefined, status: 'canceled', reason: 'INSUFFICIENT_FUNDS' });
     const sell = matchTick(order({ side: 'sell', quantity: 100 }), tick(11, 100), { spendable: 0, held: 30 });
     expect(sell).toEqual({ fill: { quantity: 30, price: toMoney(100) }, status: 'canceled', triggered: false, reason: 'INSUFFICIENT_POSITION' });
+  });
+
+  it('a buy past its collar keeps its rest only while the cash left still covers what the rest holds back', () => {
+    // 10 shares holding back $1,050 ($105 each); cash not held back by other orders: $1,050.
+    const market = (spendable: number) => matchTick({ ...order({ quantity: 10 }), reserved: toMoney(1_050) }, tick(11, 120, 5), { spendable: toMoney(spendable), held: 0 });
+    // 5 at $120 = $600 leaves $450, short of the $525 the other 5 hold back: the rest is canceled.
+    expect(market(1_050)).toEqual({ fill: { quantity: 5, price: toMoney(120) }, status: 'canceled', triggered: false, reason: 'INSUFFICIENT_FUNDS' });
+    // With $1,125 free, $525 is left for the rest: it stays open.
+    expect(market(1_125)).toEqual({ fill: { quantity: 5, price: toMoney(120) }, status: 'partially_filled', triggered: false });
+    // Within its reservation a fill never needs that: a limit buy at $105 filling at $100.
+    const limit = matchTick({ ...order({ type: 'limit', limitPrice: 105, quantity: 10 }), reserved: toMoney(1_050) }, tick(11, 100, 5), { spendable: toMoney(1_050), held: 0 });
+    expect(limit).toMatchObject({ fill: { quantity: 5 }, status: 'partially_filled' });
   });
 
   it('an order that cannot fill a single share at its first chance is rejected with the reason', () => {

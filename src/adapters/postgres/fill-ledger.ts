@@ -40,7 +40,9 @@ export async function lockLedger(db: Kysely<Tables>, orders: readonly Pick<Order
   const { accounts, orders: rows } = locked.rows[0]!;
   if (rows.length === 0) return empty;
   const symbols = [...new Set(rows.map((r) => r.symbol))];
-  // Both reads in one statement: read after the locks, so what they guard is what it sees.
+  // Both reads in one statement, after the locks: positions are what the locks guard. Reservations
+  // are not (submissions do not take the account rows): a submission may add to them after this
+  // read, which only matters to a batch lowering buying power — it calls `lockFunds` and reads again.
   const read = await db
     .selectNoFrom([
       jsonArrayFrom(reservedCashQuery(db, users)).as('reserved'),

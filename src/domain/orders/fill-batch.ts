@@ -6,13 +6,17 @@ import { isOpen, remaining } from './order.js';
 import { applyFill, emptyPosition, type Position } from './portfolio.js';
 import type { OrderRecord } from './records.js';
 
-/** What the ledger holds for a batch's orders, read under their owners' account locks. */
+/**
+ * What the ledger holds for a batch's orders, read under their owners' account locks. Those guard
+ * the orders, cash and positions; reservations can grow meanwhile by submissions, which take their
+ * own lock (see `spendsPastReservations`).
+ */
 export interface LockedLedger {
   /** The orders to decide, as stored now. */
   readonly orders: readonly OrderRecord[];
   /** Cash per owner. */
   readonly cash: ReadonlyMap<number, Money>;
-  /** Per owner, what all their open buy orders hold back (the batch's orders included). */
+  /** Per owner, what all their open buy orders hold back (the batch's orders included), as last read. */
   readonly reserved: ReadonlyMap<number, Money>;
   /** Positions of the owners in the batch's symbols, by `positionKey`; absent means none. */
   readonly positions: ReadonlyMap<string, Position>;

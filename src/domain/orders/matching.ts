@@ -1,6 +1,7 @@
 import { utcDayStart } from '../daily-stats.js';
 import type { Tick } from '../tick.js';
-import { toMoney, type Money } from './money.js';
+import { reservationAfterFill } from './buying-power.js';
+import { times, toMoney, type Money } from './money.js';
 import { isOpen, remaining, type OrderState, type OrderStatus } from './order.js';
 
 /** Why an order stopped before it filled completely (the order's `reason`). */
@@ -35,9 +36,10 @@ export interface Match {
  *   way and then rests as a limit order, filling on the triggering tick too if its price allows.
  * - The tick's size bounds the fill; the rest waits for later ticks (partially_filled).
  * - Funds and holdings are checked again at fill: what cannot be paid for or is not held is not
- *   filled, and the rest of the order is canceled with the reason — or, when nothing of it could
- *   ever fill (no share yet, none on this tick), the order is rejected with the reason, as a
- *   broker's risk check at execution refuses an order it cannot carry out at all.
+ *   filled, and the rest of the order is canceled with the reason; so is the rest of a buy whose
+ *   fill leaves too little cash for what that rest holds back (a fill past its collar). When no
+ *   share of the order has filled and none can on this tick, the order is rejected with the
+ *   reason instead, as a broker's risk check at execution refuses an order it cannot carry out.
  * - ioc: the first tick after submission decides; whatever it does not fill is canceled.
  * - day: expires on the first tick of a later UTC day than the one it was accepted in.
  */
@@ -60,6 +62,10 @@ export function matchTick(order: OrderState, tick: Tick, bounds: FillBounds): Ma
   if (quantity > 0 && buy) {
     const affordable = Math.max(0, Math.floor(bounds.spendable / price));
     if (affordable < quantity) [quantity, short] = [affordable, 'INSUFFICIENT_FUNDS'];
+    // Past its collar a buy can pay for this fill and still leave its rest uncovered: what the rest
+    // goes on holding back must fit in the cash left, or buying power turns negative — then the
+    // rest is canceled instead.
+    else if (quantity < open && times(price, quantity) + reservationAfterFill(order.reserved, open, open - quantity) > bounds.spendable) short = 'INSUFFICIENT_FUNDS';
   } else if (quantity > 0) {
     if (bounds.held < quantity) [quantity, short] = [Math.max(0, bounds.held), 'INSUFFICIENT_POSITION'];
   }

@@ -63,8 +63,8 @@ const isOneOf = <T extends string>(values: readonly T[], v: string): v is T => (
 
 /**
  * Checks a submission's shape and consistency (not funds or holdings, which need the account):
- * which prices a type needs and forbids, prices on the tick grid, whole positive quantities in
- * lots of `lotSize` shares, and `ioc` only for orders that can fill at once (market and limit).
+ * which prices a type needs and forbids, prices on the tick grid, whole positive quantities (a
+ * buy's in lots of `lotSize` shares), and `ioc` only for orders that can fill at once (market and limit).
  */
 export function checkOrder(input: OrderInput, lotSize = 1): Checked<OrderRequest> {
   if (!isOneOf(ORDER_SIDES, input.side)) return refuse('INVALID_SIDE', `side must be one of ${ORDER_SIDES.join(', ')}.`);
@@ -74,7 +74,9 @@ export function checkOrder(input: OrderInput, lotSize = 1): Checked<OrderRequest
   if (!Number.isSafeInteger(input.quantity) || input.quantity < 1 || input.quantity > MAX_ORDER_QUANTITY) {
     return refuse('INVALID_QUANTITY', `quantity must be a whole number from 1 to ${MAX_ORDER_QUANTITY}.`);
   }
-  if (input.quantity % lotSize !== 0) return refuse('INVALID_QUANTITY', `quantity must be a whole number of lots of ${lotSize} shares.`);
+  // Buys only: fills follow tick sizes and funds, not lots, so a position can hold an odd lot —
+  // selling any whole number of shares keeps it closable.
+  if (input.side === 'buy' && input.quantity % lotSize !== 0) return refuse('INVALID_QUANTITY', `a buy's quantity must be a whole number of lots of ${lotSize} shares.`);
   const needsLimit = input.type === 'limit' || input.type === 'stop_limit';
   const needsStop = input.type === 'stop' || input.type === 'stop_limit';
   const limitPrice = price(input.limitPrice);

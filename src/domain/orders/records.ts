@@ -91,7 +91,7 @@ export interface PortfolioView {
   readonly dayPnl: number;
   /** Start of the trading day `dayPnl` counts from (ISO 8601, UTC midnight). */
   readonly dayStart: string;
-  /** Shares per lot: an order's quantity is a whole number of lots. */
+  /** Shares per lot: a buy's quantity is a whole number of lots. */
   readonly lotSize: number;
   readonly positions: {
     readonly symbol: string;

@@ -26,8 +26,10 @@ export function OrderTicket() {
   const symbol = symbols.includes(symbolChoice) ? symbolChoice : (symbols[0] ?? '');
   const [side, setSide] = useState<OrderSide>('buy');
   const [type, setType] = useState<OrderType>('market');
-  const [quantity, setQuantity] = useState('');
+  // Buys go in whole lots; sells take any number held (odd lots stay closable).
   const lot = useTrading((s) => s.portfolio?.lotSize ?? 1);
+  const buyLot = side === 'buy' ? lot : 1;
+  const [quantity, setQuantity] = useState('');
   const [limitPrice, setLimitPrice] = useState('');
   const [stopPrice, setStopPrice] = useState('');
   const [timeInForce, setTimeInForce] = useState<TimeInForce>('day');
@@ -105,8 +107,8 @@ export function OrderTicket() {
           </select>
         </div>
         <div className="field">
-          <label htmlFor="ticket-quantity">{lot > 1 ? `Quantity (shares, lots of ${lot})` : 'Quantity (shares)'}</label>
-          <input id="ticket-quantity" ref={(el) => void (fields.current.quantity = el)} type="number" inputMode="numeric" min={lot} step={lot} value={quantity} onChange={(e) => setQuantity(e.target.value)} {...described('quantity')} />
+          <label htmlFor="ticket-quantity">{buyLot > 1 ? `Quantity (shares, lots of ${buyLot})` : 'Quantity (shares)'}</label>
+          <input id="ticket-quantity" ref={(el) => void (fields.current.quantity = el)} type="number" inputMode="numeric" min={buyLot} step={buyLot} value={quantity} onChange={(e) => setQuantity(e.target.value)} {...described('quantity')} />
           {fieldError('quantity')}
         </div>
         {needsLimit(type) && (

@@ -63,7 +63,7 @@ export const PortfolioSchema = Type.Object({
   totalPnl: Dollars('Equity minus starting cash.'),
   dayPnl: Dollars('Equity now minus equity at the start of the trading day (UTC midnight): positions held then marked at the day\'s open (or the last price before midnight when the symbol has not traded since), plus what today\'s fills did.'),
   dayStart: Type.String({ format: 'date-time', description: 'Start of the trading day dayPnl counts from: 00:00 UTC today.' }),
-  lotSize: Type.Integer({ minimum: 1, description: 'Shares per lot (PAPER_LOT_SIZE): an order’s quantity must be a whole number of lots.' }),
+  lotSize: Type.Integer({ minimum: 1, description: 'Shares per lot (PAPER_LOT_SIZE): a buy’s quantity must be a whole number of lots; a sell may be any whole number held.' }),
   positions: Type.Array(
     Type.Object({
       symbol: Type.String(),
