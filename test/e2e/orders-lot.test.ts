@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { register, restClient, type Order, type Rest } from '../support/paper-trading.js';
-import { startServer, type RunningServer } from '../support/server.js';
+import { register, startTradingServer, type Order, type Rest } from '../support/paper-trading.js';
+import type { RunningServer } from '../support/server.js';
 import { waitFor } from '../support/wait.js';
 import { TestClient, type ServerMessage } from '../support/ws-client.js';
 
@@ -14,9 +14,7 @@ let api: Rest;
 let client: TestClient | undefined;
 
 beforeAll(async () => {
-  server = await startServer({ ROLES: 'processor,gateway,api,orders', TEST_TICK_INJECTION: 'true', SYMBOLS: 'AAPL', PAPER_LOT_SIZE: '10' });
-  api = restClient(server.http);
-  await waitFor(async () => (await fetch(`${server.http}/ready`)).status === 200, 'readiness', 60_000, 100);
+  ({ server, api } = await startTradingServer({ PAPER_LOT_SIZE: '10' }));
 }, 120_000);
 
 afterAll(async () => {

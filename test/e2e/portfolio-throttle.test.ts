@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { register, restClient, type Fill, type Order, type Rest } from '../support/paper-trading.js';
-import { startServer, type RunningServer } from '../support/server.js';
+import { register, startTradingServer, type Fill, type Order, type Rest } from '../support/paper-trading.js';
+import type { RunningServer } from '../support/server.js';
 import { waitFor } from '../support/wait.js';
 import { TestClient, type ServerMessage } from '../support/ws-client.js';
 
@@ -20,9 +20,7 @@ let client: TestClient | undefined;
 let seq = 0;
 
 beforeAll(async () => {
-  server = await startServer({ ROLES: 'processor,gateway,api,orders', TEST_TICK_INJECTION: 'true', SYMBOLS: 'AAPL', PAPER_STARTING_CASH: '100000' });
-  api = restClient(server.http);
-  await waitFor(async () => (await fetch(`${server.http}/ready`)).status === 200, 'readiness', 60_000, 100);
+  ({ server, api } = await startTradingServer({ PAPER_STARTING_CASH: '100000' }));
 }, 120_000);
 
 afterAll(async () => {

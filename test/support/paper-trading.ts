@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { expect } from 'vitest';
+import { startServer, type RunningServer } from './server.js';
+import { waitFor } from './wait.js';
 
 /** The machine's PostgreSQL (TEST_DATABASE_URL for another): tests create databases of their own there. */
 const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -13,6 +15,17 @@ async function admin(statement: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/**
+ * The embedded default with paper trading and the test tick route (the roles but the generator, so
+ * the test's ticks are the only ones), started and ready: its REST client beside it. `env` adds to
+ * or overrides the settings.
+ */
+export async function startTradingServer(env: Record<string, string> = {}): Promise<{ server: RunningServer; api: Rest }> {
+  const server = await startServer({ ROLES: 'processor,gateway,api,orders', TEST_TICK_INJECTION: 'true', SYMBOLS: 'AAPL', ...env });
+  await waitFor(async () => (await fetch(`${server.http}/ready`)).status === 200, 'readiness', 60_000, 100);
+  return { server, api: restClient(server.http) };
 }
 
 /** A new, empty database private to the test: its URL, and `drop` (which ends its connections). */
