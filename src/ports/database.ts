@@ -194,7 +194,7 @@ export interface OrderRepository {
    * fill was recorded before or an order changed since it was read: decide again on fresh state.
    */
   recordBatch(outcome: BatchOutcome): Promise<{ orders: OrderRecord[]; fills: FillRecord[] }>;
-  /** The owner's cash and positions (opening the account with `startingCash` if new), and the fills since `since` (epoch ms), summed per symbol. */
+  /** The owner's cash and positions (opening the account with `startingCash` if new), and the fills of the UTC days from the one holding `since` (epoch ms) on, summed per symbol. */
   ledger(userId: number, startingCash: Money, since: number): Promise<Ledger>;
   /** `ledger` of several users in one transaction, by user id. */
   ledgers(userIds: readonly number[], startingCash: Money, since: number): Promise<Map<number, Ledger>>;

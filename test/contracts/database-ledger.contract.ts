@@ -256,6 +256,11 @@ export function ledgerContract(name: string, factory: DatabaseFactory): void {
         expect(ledger.today).toEqual([{ symbol: 'AAPL', netQuantity: 11, cashFlow: -9_950_000 - 5_062_500 + 4_094_800 }]);
         expect(await db.orders.get(user.id, sell.id)).toMatchObject({ status: 'filled', filledQuantity: 4, filledValue: 4_094_800 });
         expect((await db.orders.ledgers([user.id], start, DAY)).get(user.id)).toEqual(ledger);
+        // A fill on a tick of the day before counts in the position, not in today's sums.
+        const late = await open(limitBuy('MSFT', 2, 500_000), 5);
+        await fill(db, [late], [{ ...tick('MSFT', 6, 50, 2), ts: DAY - 3_600_000 }]);
+        expect((await db.orders.ledger(user.id, start, DAY)).today).toEqual(ledger.today);
+        expect((await db.orders.ledger(user.id, start, DAY - 86_400_000)).today).toEqual([...ledger.today, { symbol: 'MSFT', netQuantity: 2, cashFlow: -1_000_000 }]);
       });
     });
 

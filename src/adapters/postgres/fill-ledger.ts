@@ -97,6 +97,15 @@ export async function writeOutcome(db: Kysely<Tables>, outcome: BatchOutcome): P
       .onConflict((oc) => oc.columns(['order_id', 'seq']).doNothing())
       .returningAll();
     writes.push(sql`recorded AS (${fills})`);
+    // Day P&L's sums, from the fills just recorded (a fill recorded before is not in `recorded`).
+    writes.push(sql`days AS (
+      INSERT INTO fill_days (user_id, day, symbol, net_quantity, cash_flow)
+      SELECT user_id, date_trunc('day', tick_ts, 'UTC'), symbol,
+             sum(CASE WHEN side = 'buy' THEN quantity ELSE -quantity END),
+             sum(CASE WHEN side = 'buy' THEN -(price * quantity) ELSE price * quantity END)
+      FROM recorded GROUP BY 1, 2, 3
+      ON CONFLICT (user_id, day, symbol) DO UPDATE
+        SET net_quantity = fill_days.net_quantity + excluded.net_quantity, cash_flow = fill_days.cash_flow + excluded.cash_flow)`);
   }
   if (outcome.positions.size > 0) {
     const positions = db

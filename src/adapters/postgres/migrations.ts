@@ -150,4 +150,26 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX fills_user_time ON fills (user_id, tick_ts)`,
     ],
   },
+  {
+    version: 4,
+    name: 'fills summed per owner, day and symbol',
+    statements: [
+      // Day P&L needs today's net shares and cash flow per symbol; summing today's fills on every
+      // valuation (a few times a second per trader) grew with the day's fills. A fill batch adds
+      // to these rows as it records its fills; valuing reads one row per symbol traded today.
+      `CREATE TABLE fill_days (
+        user_id integer NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        day timestamptz NOT NULL,
+        symbol text NOT NULL,
+        net_quantity bigint NOT NULL,
+        cash_flow bigint NOT NULL,
+        PRIMARY KEY (user_id, day, symbol)
+      )`,
+      `INSERT INTO fill_days (user_id, day, symbol, net_quantity, cash_flow)
+       SELECT user_id, date_trunc('day', tick_ts, 'UTC'), symbol,
+              sum(CASE WHEN side = 'buy' THEN quantity ELSE -quantity END),
+              sum(CASE WHEN side = 'buy' THEN -(price * quantity) ELSE price * quantity END)
+       FROM fills GROUP BY 1, 2, 3`,
+    ],
+  },
 ];

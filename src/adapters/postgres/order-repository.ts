@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { Coalescer } from '../../domain/coalescer.js';
+import { utcDayStart } from '../../domain/daily-stats.js';
 import type { BatchOutcome, LockedLedger } from '../../domain/orders/fill-batch.js';
 import type { Money } from '../../domain/orders/money.js';
 import { OPEN_STATUSES, type OrderStatus } from '../../domain/orders/order.js';
@@ -96,16 +97,12 @@ export class SqlOrderRepository implements OrderRepository {
       const accounts = await db.selectFrom('paper_accounts').selectAll().where('user_id', 'in', users).execute();
       const reserved = await reservedCash(db, users);
       const positions = await db.selectFrom('positions').selectAll().where('user_id', 'in', users).orderBy('user_id').orderBy('symbol').execute();
+      // The fill batches' sums per day (fill_days), not today's fills one by one.
       const today = await db
-        .selectFrom('fills')
-        .select((eb) => [
-          'user_id',
-          'symbol',
-          eb.fn.sum<string>(sql`CASE WHEN side = 'buy' THEN quantity ELSE -quantity END`).as('net_quantity'),
-          eb.fn.sum<string>(sql`CASE WHEN side = 'buy' THEN -(price * quantity) ELSE price * quantity END`).as('cash_flow'),
-        ])
+        .selectFrom('fill_days')
+        .select((eb) => ['user_id', 'symbol', eb.fn.sum<string>('net_quantity').as('net_quantity'), eb.fn.sum<string>('cash_flow').as('cash_flow')])
         .where('user_id', 'in', users)
-        .where('tick_ts', '>=', new Date(since))
+        .where('day', '>=', new Date(utcDayStart(since)))
         .groupBy(['user_id', 'symbol'])
         .orderBy('user_id')
         .orderBy('symbol')
@@ -138,6 +135,7 @@ export class SqlOrderRepository implements OrderRepository {
       await lockSubmissions(db, [userId]);
       await db.deleteFrom('orders').where('user_id', '=', userId).execute();
       await db.deleteFrom('positions').where('user_id', '=', userId).execute();
+      await db.deleteFrom('fill_days').where('user_id', '=', userId).execute();
       await db.updateTable('paper_accounts').set({ cash: startingCash, starting_cash: startingCash, updated_at: sql`now()` }).where('user_id', '=', userId).execute();
     });
   }

@@ -15,6 +15,7 @@ export interface Tables {
   paper_accounts: PaperAccountsTable;
   orders: OrdersTable;
   fills: FillsTable;
+  fill_days: FillDaysTable;
   positions: PositionsTable;
 }
 
@@ -114,6 +115,15 @@ export interface FillsTable {
   seq: number;
   tick_ts: Date;
   created_at: Generated<Date>;
+}
+
+/** Per owner, UTC day (of the ticks' time) and symbol: net shares bought and cash paid (−) or got (+) by fills. */
+export interface FillDaysTable {
+  user_id: number;
+  day: Date;
+  symbol: string;
+  net_quantity: number;
+  cash_flow: number;
 }
 
 export interface PositionsTable {
