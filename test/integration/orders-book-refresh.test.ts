@@ -39,6 +39,39 @@ async function embeddedDatabase(): Promise<SqlDatabase> {
   return db;
 }
 
+/** The orders role on `db`, telling `events` what it publishes for `userId`; stopped after the test (after `beforeStop`). */
+async function ordersRole(db: SqlDatabase, userId: number, refreshMs: number, beforeStop: () => void = () => {}): Promise<{ service: OrdersService; events: UserEvent[] }> {
+  const events: UserEvent[] = [];
+  const userEvents = new MemoryPubSub<UserEvent>();
+  const service = new OrdersService({
+    log: new MemoryEventLog<Tick>({ partitions: 1, retention: 1_000 }),
+    queue: new MemoryOrderQueue<OrderCommand>(orderCommandCodec, { maxAttempts: 3, baseDelayMs: 10 }),
+    db,
+    store: new MemoryPriceStore({ historyLimit: 10, candleLimit: 10 }),
+    userEvents,
+    refreshMs,
+    portfolioIntervalMs: 60_000,
+    rules: { startingCash: THOUSAND, lotSize: 1 },
+    maxBatch: 100,
+    metrics: createMetrics({ defaultMetrics: false }),
+    logger: createLogger({ level: 'silent', format: 'json' }),
+  });
+  await userEvents.subscribe(userChannel(userId), (event) => events.push(event));
+  await service.start();
+  cleanups.push(async () => {
+    beforeStop();
+    await service.stop();
+  });
+  return { service, events };
+}
+
+/** A market buy of one AAPL share, stored as the API stores it (`new`). */
+async function submitMarketBuy(db: SqlDatabase, userId: number): Promise<OrderRecord> {
+  const submitted = await db.orders.submit({ userId, request: { symbol: 'AAPL', side: 'buy', type: 'market', quantity: 1, limitPrice: null, stopPrice: null, timeInForce: 'day' }, idempotencyKey: undefined, latest: { price: 1_000_000, seq: 1 }, day: utcDayStart(Date.now()), startingCash: THOUSAND });
+  if (!submitted.ok) throw new Error(submitted.code);
+  return submitted.order;
+}
+
 /**
  * The orders role re-reads open orders every refresh. An order accepted while such a read is under
  * way is newer than what the read returns: the rebuilt book must keep it, or it waits a whole
@@ -48,9 +81,6 @@ describe('orders role: orders arriving during a refresh or twice at once', () =>
   it('keeps an order accepted during a refresh, and fills it on the next tick', async () => {
     const db = await embeddedDatabase();
     const user = (await db.accounts.create('refresh-race', 'hash'))!;
-    const events: UserEvent[] = [];
-    const userEvents = new MemoryPubSub<UserEvent>();
-    const queue = new MemoryOrderQueue<OrderCommand>(orderCommandCodec, { maxAttempts: 3, baseDelayMs: 10 });
     // The first refresh's read of open orders is held until the test lets it go (what it returns
     // was read before); later ones until the test ends, so none of them repairs the book.
     let reads = 0;
@@ -67,63 +97,26 @@ describe('orders role: orders arriving during a refresh or twice at once', () =>
       } else if (reads > 2) await ended;
       return snapshot;
     };
-    const service = new OrdersService({
-      log: new MemoryEventLog<Tick>({ partitions: 1, retention: 1_000 }),
-      queue,
-      db,
-      store: new MemoryPriceStore({ historyLimit: 10, candleLimit: 10 }),
-      userEvents,
-      refreshMs: 50,
-      portfolioIntervalMs: 60_000,
-      rules: { startingCash: THOUSAND, lotSize: 1 },
-      maxBatch: 100,
-      metrics: createMetrics({ defaultMetrics: false }),
-      logger: createLogger({ level: 'silent', format: 'json' }),
-    });
-    await userEvents.subscribe(userChannel(user.id), (event) => events.push(event));
-    await service.start();
-    cleanups.push(async () => {
-      end();
-      await service.stop();
-    });
+    const { service, events } = await ordersRole(db, user.id, 50, () => end());
     await waitFor(() => holding !== undefined, 'a refresh reading open orders');
 
-    const submitted = await db.orders.submit({ userId: user.id, request: { symbol: 'AAPL', side: 'buy', type: 'market', quantity: 1, limitPrice: null, stopPrice: null, timeInForce: 'day' }, idempotencyKey: undefined, latest: { price: 1_000_000, seq: 1 }, day: utcDayStart(Date.now()), startingCash: THOUSAND });
-    if (!submitted.ok) throw new Error(submitted.code);
-    await service.handleCommand({ id: 'submit', body: { kind: 'submit', orderId: submitted.order.id }, attempt: 1 });
+    const order = await submitMarketBuy(db, user.id);
+    await service.handleCommand({ id: 'submit', body: { kind: 'submit', orderId: order.id }, attempt: 1 });
     release();
     await waitFor(() => reads > 2, 'the held refresh to end and the next to begin'); // which is held
 
     await service.handleTicks([{ key: 'AAPL', value: tick(2, 101), partition: 0, offset: '0' }]);
     const orderEvents = events.flatMap((e) => (e.type === 'order' ? [e.order as unknown as OrderRecord] : []));
     expect(orderEvents.map((o) => `${o.status} ${o.reason ?? ''}`)).toEqual(['accepted ', 'filled ']);
-    expect((await db.orders.get(user.id, submitted.order.id))?.status).toBe('filled');
+    expect((await db.orders.get(user.id, order.id))?.status).toBe('filled');
   });
 
   it('tells the owner once when one order is accepted by two deliveries of its command at once', async () => {
     const db = await embeddedDatabase();
     const user = (await db.accounts.create('twice-accepted', 'hash'))!;
-    const events: UserEvent[] = [];
-    const userEvents = new MemoryPubSub<UserEvent>();
-    const service = new OrdersService({
-      log: new MemoryEventLog<Tick>({ partitions: 1, retention: 1_000 }),
-      queue: new MemoryOrderQueue<OrderCommand>(orderCommandCodec, { maxAttempts: 3, baseDelayMs: 10 }),
-      db,
-      store: new MemoryPriceStore({ historyLimit: 10, candleLimit: 10 }),
-      userEvents,
-      refreshMs: 3_600_000,
-      portfolioIntervalMs: 60_000,
-      rules: { startingCash: THOUSAND, lotSize: 1 },
-      maxBatch: 100,
-      metrics: createMetrics({ defaultMetrics: false }),
-      logger: createLogger({ level: 'silent', format: 'json' }),
-    });
-    await userEvents.subscribe(userChannel(user.id), (event) => events.push(event));
-    await service.start();
-    cleanups.push(() => service.stop());
-    const submitted = await db.orders.submit({ userId: user.id, request: { symbol: 'AAPL', side: 'buy', type: 'market', quantity: 1, limitPrice: null, stopPrice: null, timeInForce: 'day' }, idempotencyKey: undefined, latest: { price: 1_000_000, seq: 1 }, day: utcDayStart(Date.now()), startingCash: THOUSAND });
-    if (!submitted.ok) throw new Error(submitted.code);
-    const delivery = { id: 'submit', body: { kind: 'submit' as const, orderId: submitted.order.id }, attempt: 1 };
+    const { service, events } = await ordersRole(db, user.id, 3_600_000);
+    const order = await submitMarketBuy(db, user.id);
+    const delivery = { id: 'submit', body: { kind: 'submit' as const, orderId: order.id }, attempt: 1 };
     // Both in the same turn, so they share one accept batch.
     await Promise.all([service.handleCommand(delivery), service.handleCommand({ ...delivery, attempt: 2 })]);
     const statuses = events.flatMap((e) => (e.type === 'order' ? [(e.order as unknown as OrderRecord).status] : []));
