@@ -41,6 +41,8 @@ describe('migration 4 (fill_days) on a database with fills', () => {
               (2, 1, 'AAPL', 'sell', 3, 1020000, 3, '2026-12-07T00:00:00Z'), (3, 1, 'MSFT', 'buy', 2, 500000, 4, '2026-12-07T09:00:00Z')`.execute(db);
 
     expect(await migrate(db, MIGRATIONS)).toEqual([4]);
+    // The index day P&L read fills by is gone with it: nothing reads fills by time any more.
+    expect((await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_indexes WHERE indexname = 'fills_user_time'`.execute(db)).rows[0]!.n).toBe(0);
     const rows = await db.selectFrom('fill_days').selectAll().orderBy('day').orderBy('symbol').execute();
     expect(rows.map((r) => [new Date(r.day).toISOString().slice(0, 10), r.symbol, Number(r.net_quantity), Number(r.cash_flow)])).toEqual([
       ['2026-12-06', 'AAPL', 10, -(4 * 1_000_000 + 6 * 1_010_000)],

@@ -52,7 +52,7 @@ export async function submitBatch(db: Kysely<Tables>, items: readonly OrderSubmi
   const cash = new Map(read.accounts.map((a) => [a.user_id, Number(a.cash)]));
   const missing = users.filter((u) => !cash.has(u));
   // An owner's first order opens the account with its starting cash (one opened meanwhile by a
-  // portfolio read or a reset has that cash too, and nothing else can have moved it yet).
+  // portfolio read has that cash too, and nothing else can have moved it yet).
   if (missing.length > 0) {
     await db.insertInto('paper_accounts').values(missing.map((u) => ({ user_id: u, cash: starting.get(u)!, starting_cash: starting.get(u)! }))).onConflict((oc) => oc.column('user_id').doNothing()).execute();
     for (const u of missing) cash.set(u, starting.get(u)!);

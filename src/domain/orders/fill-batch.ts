@@ -83,8 +83,9 @@ export function decideBatch(ledger: LockedLedger, ticks: readonly Tick[]): Batch
       }
       const nextReserved = isOpen(match.status) ? reservationAfterFill(order.reserved, remaining(order), remaining(order) - filled) : 0;
       if (order.side === 'buy') {
-        reserved.set(order.userId, userReserved - order.reserved + nextReserved);
-        movedReserved.set(order.userId, userReserved - order.reserved + nextReserved);
+        const ownerReserved = userReserved - order.reserved + nextReserved;
+        reserved.set(order.userId, ownerReserved);
+        movedReserved.set(order.userId, ownerReserved);
       }
       const next: OrderRecord = {
         ...order,
